@@ -1,0 +1,1 @@
+# Extra libraries that individual stages link against. Each stage adds its own lines here.

@@ -1,0 +1,122 @@
+#include "core/output.h"
+
+#include <fmt/format.h>
+#include <htslib/bgzf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.h"
+
+namespace kohort {
+namespace fs = std::filesystem;
+
+namespace {
+constexpr std::size_t kBufferSize = 1 << 20;
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+fs::path temporary_name(const fs::path& path) {
+  return fs::path(path.string() + fmt::format(".tmp{}", getpid()));
+}
+}  // namespace
+
+OutputFile::OutputFile(fs::path path, int threads) : path_(std::move(path)), temp_path_(temporary_name(path_)) {
+  if (path_.has_parent_path() && !fs::is_directory(path_.parent_path())) {
+    throw InputError(path_.string(), fmt::format("cannot write: directory {} does not exist", path_.parent_path().string()));
+  }
+  if (ends_with(path_.string(), ".gz") || ends_with(path_.string(), ".bgz")) {
+    bgzf_ = bgzf_open(temp_path_.c_str(), "w6");
+    if (!bgzf_) throw InputError(path_.string(), fmt::format("cannot open for writing: {}", std::strerror(errno)));
+    if (threads > 1) bgzf_mt(bgzf_, threads, 256);
+  } else {
+    plain_ = std::fopen(temp_path_.c_str(), "wb");
+    if (!plain_) throw InputError(path_.string(), fmt::format("cannot open for writing: {}", std::strerror(errno)));
+  }
+  buffer_.reserve(kBufferSize);
+}
+
+OutputFile::~OutputFile() {
+  if (committed_) return;
+  if (plain_) std::fclose(plain_);
+  if (bgzf_) bgzf_close(bgzf_);
+  std::error_code ignored;
+  fs::remove(temp_path_, ignored);
+}
+
+void OutputFile::write(std::string_view data) { write(data.data(), data.size()); }
+
+void OutputFile::write(const void* data, std::size_t size) {
+  if (buffer_.size() + size > kBufferSize) flush_buffer();
+  if (size >= kBufferSize) {
+    // Large writes bypass the buffer.
+    bool ok = plain_ ? std::fwrite(data, 1, size, plain_) == size
+                     : bgzf_write(bgzf_, data, size) == static_cast<ssize_t>(size);
+    if (!ok) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
+    return;
+  }
+  buffer_.append(static_cast<const char*>(data), size);
+}
+
+void OutputFile::flush_buffer() {
+  if (buffer_.empty()) return;
+  bool ok = plain_ ? std::fwrite(buffer_.data(), 1, buffer_.size(), plain_) == buffer_.size()
+                   : bgzf_write(bgzf_, buffer_.data(), buffer_.size()) == static_cast<ssize_t>(buffer_.size());
+  if (!ok) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
+  buffer_.clear();
+}
+
+void OutputFile::commit() {
+  if (committed_) return;
+  flush_buffer();
+  int rc = 0;
+  if (plain_) {
+    rc = std::fclose(plain_);
+    plain_ = nullptr;
+  } else {
+    rc = bgzf_close(bgzf_);
+    bgzf_ = nullptr;
+  }
+  if (rc != 0) throw Error(fmt::format("{}: closing failed: {}", path_.string(), std::strerror(errno)));
+  std::error_code ec;
+  fs::rename(temp_path_, path_, ec);
+  if (ec) throw Error(fmt::format("{}: rename from {} failed: {}", path_.string(), temp_path_.string(), ec.message()));
+  committed_ = true;
+}
+
+OutputDirectory::OutputDirectory(fs::path path) : path_(std::move(path)), temp_path_(temporary_name(path_)) {
+  if (path_.has_parent_path() && !fs::is_directory(path_.parent_path())) {
+    throw InputError(path_.string(), fmt::format("cannot write: directory {} does not exist", path_.parent_path().string()));
+  }
+  if (fs::exists(path_) && !fs::is_directory(path_)) {
+    throw InputError(path_.string(), "exists and is not a directory; expected a directory name for the output");
+  }
+  std::error_code ec;
+  fs::remove_all(temp_path_, ec);
+  fs::create_directory(temp_path_, ec);
+  if (ec) throw InputError(path_.string(), fmt::format("cannot create {}: {}", temp_path_.string(), ec.message()));
+}
+
+OutputDirectory::~OutputDirectory() {
+  if (committed_) return;
+  std::error_code ignored;
+  fs::remove_all(temp_path_, ignored);
+}
+
+void OutputDirectory::commit() {
+  if (committed_) return;
+  std::error_code ec;
+  fs::path old = fs::path(path_.string() + fmt::format(".old{}", getpid()));
+  bool had_old = fs::exists(path_);
+  if (had_old) fs::rename(path_, old, ec);
+  if (ec) throw Error(fmt::format("{}: cannot move the previous output aside: {}", path_.string(), ec.message()));
+  fs::rename(temp_path_, path_, ec);
+  if (ec) throw Error(fmt::format("{}: rename from {} failed: {}", path_.string(), temp_path_.string(), ec.message()));
+  if (had_old) fs::remove_all(old, ec);
+  committed_ = true;
+}
+
+}  // namespace kohort

@@ -1,0 +1,62 @@
+#pragma once
+// Files and directories that appear only when complete: data goes to a temporary name that is
+// renamed into place by commit(); without commit (an error, an exception) the temporary is removed.
+// Names ending in .gz are written BGZF-compressed (gzip-compatible, indexable by tabix).
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+struct BGZF;
+
+namespace kohort {
+
+class OutputFile {
+ public:
+  // Opens `path` for writing through a temporary file beside it; `threads` > 1 compresses in parallel.
+  explicit OutputFile(std::filesystem::path path, int threads = 1);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  void write(std::string_view data);
+  void write(const void* data, std::size_t size);
+  // Flushes, closes and renames into place. Throws kohort::Error on an I/O failure.
+  void commit();
+
+  const std::filesystem::path& path() const { return path_; }
+  bool compressed() const { return bgzf_ != nullptr; }
+
+ private:
+  void flush_buffer();
+
+  std::filesystem::path path_;
+  std::filesystem::path temp_path_;
+  std::FILE* plain_ = nullptr;
+  BGZF* bgzf_ = nullptr;
+  std::string buffer_;
+  bool committed_ = false;
+};
+
+// A directory of outputs built under a temporary name and swapped into place on commit();
+// an existing directory at `path` is replaced only then.
+class OutputDirectory {
+ public:
+  explicit OutputDirectory(std::filesystem::path path);
+  ~OutputDirectory();
+  OutputDirectory(const OutputDirectory&) = delete;
+  OutputDirectory& operator=(const OutputDirectory&) = delete;
+
+  // Where to write a file named `name` while the directory is being built.
+  std::filesystem::path file(std::string_view name) const { return temp_path_ / name; }
+  void commit();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  std::filesystem::path temp_path_;
+  bool committed_ = false;
+};
+
+}  // namespace kohort
