@@ -1,0 +1,1 @@
+# core: nothing beyond the common libraries (fmt, zlib, htslib, threads).
