@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <deque>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -19,7 +20,7 @@ namespace kohort::simulate {
 namespace {
 
 constexpr int kFounders = 64;                  // founder haplotypes per ancestry group (one bit each)
-constexpr double kSwitchesPerCm = 20.0;        // copying switches: segments average ~50 kb
+constexpr double kSwitchesPerCm = 8.0;         // copying switches: segments average ~125 kb
 constexpr double kCrossoversPerCm = 0.01;      // meiosis, for relatives
 constexpr double kHotspotSpacing = 50000.0;    // bp between recombination hotspots, on average
 constexpr double kHotspotMeanCm = 0.045;       // genetic length of a hotspot
@@ -47,6 +48,13 @@ struct VariantModel {
   char ref, alt;
   double missing_threshold;  // probability scale of this variant's missingness, times 2^53
   int causal = -1;           // index into GenomeResult::causal
+};
+
+// The founder pattern of a recent variant, which nearby new variants may share.
+struct Pattern {
+  std::int64_t position;
+  std::uint64_t mask[3];
+  std::uint64_t threshold[3];
 };
 
 struct MosaicHaplotype {
@@ -241,6 +249,7 @@ GenomeResult simulate_genome(const Population& population, const GenomeOptions& 
     double genetic_cm = 0;
     double next_hotspot = chromosome_random.exponential(1.0 / kHotspotSpacing);
     std::uint64_t remaining_count = count;
+    std::deque<Pattern> recent;
 
     while (remaining_count > 0) {
       // --- Draw the block's variant models (serially: cheap, and keyed by global index).
@@ -276,23 +285,43 @@ GenomeResult simulate_genome(const Population& population, const GenomeOptions& 
           f = std::exp(std::log(0.001) + (std::log(0.5) - std::log(0.001)) * random.uniform());  // log-uniform
         }
         v.alt_is_derived = random.bernoulli(0.7);
-        for (int a = 0; a < 3; ++a) {
-          double drift = kAncestryDrift[a];
-          double fa = random.beta(f * (1 - drift) / drift, (1 - f) * (1 - drift) / drift);
-          if (fa * kFounders < 1.5) {
-            // Rare in this group: a recent mutation on part of one founder's lineage.
-            v.mask[a] = fa > 0 ? std::uint64_t{1} << random.below(kFounders) : 0;
-            v.threshold[a] = std::min<std::uint64_t>(kAlways, static_cast<std::uint64_t>(fa * kFounders * 4294967296.0));
-          } else {
-            std::uint64_t mask = 0;
-            for (int j = 0; j < kFounders; ++j)
-              if (random.bernoulli(fa)) mask |= std::uint64_t{1} << j;
-            v.mask[a] = mask;
-            v.threshold[a] = kAlways;
+        // Founder haplotypes carry linkage disequilibrium of their own: a new variant often arises
+        // on a haplotype pattern of a recent nearby variant (slightly changed by recurrent mutation
+        // and old recombination), more often the closer it is.
+        double reuse = 0.85 * std::exp(-static_cast<double>(v.position - (recent.empty() ? 0 : recent.back().position)) / 60000.0);
+        if (causal == causal_at.end() && !recent.empty() && random.bernoulli(reuse)) {
+          const Pattern& pattern = recent[recent.size() - 1 - random.below(std::min<std::size_t>(recent.size(), 4))];
+          for (int a = 0; a < 3; ++a) {
+            v.mask[a] = pattern.mask[a];
+            v.threshold[a] = pattern.threshold[a];
+            if (std::popcount(v.mask[a]) > 1) {
+              for (int j = 0; j < kFounders; ++j)
+                if (random.bernoulli(0.02)) v.mask[a] ^= std::uint64_t{1} << j;
+            }
           }
+        } else {
+          for (int a = 0; a < 3; ++a) {
+            double drift = kAncestryDrift[a];
+            double fa = random.beta(f * (1 - drift) / drift, (1 - f) * (1 - drift) / drift);
+            if (fa * kFounders < 1.5) {
+              // Rare in this group: a recent mutation on part of one founder's lineage.
+              v.mask[a] = fa > 0 ? std::uint64_t{1} << random.below(kFounders) : 0;
+              v.threshold[a] = std::min<std::uint64_t>(kAlways, static_cast<std::uint64_t>(fa * kFounders * 4294967296.0));
+            } else {
+              std::uint64_t mask = 0;
+              for (int j = 0; j < kFounders; ++j)
+                if (random.bernoulli(fa)) mask |= std::uint64_t{1} << j;
+              v.mask[a] = mask;
+              v.threshold[a] = kAlways;
+            }
+          }
+        }
+        for (int a = 0; a < 3; ++a) {
           v.derived_frequency[a] = std::popcount(v.mask[a]) / static_cast<double>(kFounders) *
                                    (static_cast<double>(v.threshold[a]) / 4294967296.0);
         }
+        recent.push_back({v.position, {v.mask[0], v.mask[1], v.mask[2]}, {v.threshold[0], v.threshold[1], v.threshold[2]}});
+        if (recent.size() > 8) recent.pop_front();
         v.ref = random_base(random);
         v.alt = random.bernoulli(2.0 / 3.0) ? transition_of(v.ref) : "ACGT"[(std::string("ACGT").find(v.ref) + 1 + 2 * random.below(2)) % 4];
         double variant_missing = (random.bernoulli(0.02) ? 5.0 : 1.0) * (0.3 + random.exponential(1.0 / 0.7));
