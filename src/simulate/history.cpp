@@ -124,7 +124,7 @@ History simulate_history(const Person& person, std::uint64_t index, std::uint64_
     } else if (second_line <= coverage_end && second_line < death) {
       double age = age_years(person.birth, second_line);
       bool prior_chd = onset[chd] < second_line, prior_af = onset[af] < second_line;
-      double logit = -0.4 + 1.0 * prior_chd + 0.6 * prior_af - 0.03 * (age - 65) + 0.2 * (person.sex == 'M');
+      double logit = -0.7 + 1.4 * prior_chd + 1.0 * prior_af + 0.02 * (age - 65) + 0.2 * (person.sex == 'M');
       bool sglt2 = draw_choice < 1 / (1 + std::exp(-logit));
       second_line_atc = sglt2 ? "A10BK01" : "A10BH01";
       TrialRecord& trial = history.trial;

@@ -100,7 +100,7 @@ nlohmann::json truth_json(const SimulationOptions& options, const GenomeResult& 
       {"heart_failure_hazard_per_year",
        fmt::format("{} * exp(0.05 * (age - 65) + 0.9 * prior_chd + 0.7 * prior_af + 0.2 * male) * hazard_ratio^sglt2",
                    kHeartFailureBaseRatePerYear)},
-      {"treatment_choice_logit", "-0.4 + 1.0 * prior_chd + 0.6 * prior_af - 0.03 * (age - 65) + 0.2 * male"},
+      {"treatment_choice_logit", "-0.7 + 1.4 * prior_chd + 1.0 * prior_af + 0.02 * (age - 65) + 0.2 * male"},
       {"confounders", {"age", "sex", "chd", "af"}},
       {"note", "confounding by indication: prior coronary disease and atrial fibrillation raise both the chance of "
                "SGLT2 inhibitors and the risk of heart failure, so the crude hazard ratio is biased upwards; "
