@@ -1,0 +1,188 @@
+#include "assoc/linear.h"
+
+#include <Eigen/Cholesky>
+#include <Eigen/QR>
+#include <cmath>
+#include <map>
+
+#include "assoc/pvalue.h"
+#include "core/error.h"
+#include "core/parallel.h"
+
+namespace kohort::assoc {
+
+// Phenotypes that share one set of samples, with the covariates projected out on that set.
+struct LinearAssociation::Group {
+  std::vector<Eigen::Index> rows;        // samples, as rows of the dosage matrix
+  std::vector<std::size_t> phenotypes;   // indices of the phenotypes in this group
+  Eigen::MatrixXd q;                     // rows x K orthonormal basis of [1, covariates]
+  Eigen::MatrixXd residuals;             // rows x P_g phenotypes with covariates projected out
+  Eigen::VectorXd residual_ss;           // per phenotype
+};
+
+LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes,
+                                     MissingGenotypes missing)
+    : phenotype_count_(static_cast<std::size_t>(phenotypes.cols())),
+      covariate_count_(static_cast<std::size_t>(covariates.cols()) + 1),
+      missing_(missing) {
+  const Eigen::Index n = phenotypes.rows();
+  if (covariates.rows() != n) throw Error("covariate and phenotype rows differ");
+  std::vector<bool> covariates_complete(static_cast<std::size_t>(n), true);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index c = 0; c < covariates.cols(); ++c)
+      if (std::isnan(covariates(i, c))) covariates_complete[static_cast<std::size_t>(i)] = false;
+
+  // Group phenotypes by their pattern of present samples.
+  std::map<std::vector<bool>, std::vector<std::size_t>> patterns;
+  for (Eigen::Index p = 0; p < phenotypes.cols(); ++p) {
+    std::vector<bool> present(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i)
+      present[static_cast<std::size_t>(i)] = covariates_complete[static_cast<std::size_t>(i)] && !std::isnan(phenotypes(i, p));
+    patterns[present].push_back(static_cast<std::size_t>(p));
+  }
+  const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
+  for (auto& [present, members] : patterns) {
+    auto group = std::make_unique<Group>();
+    group->phenotypes = members;
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (present[static_cast<std::size_t>(i)]) group->rows.push_back(i);
+    const Eigen::Index rows = static_cast<Eigen::Index>(group->rows.size());
+    Eigen::MatrixXd design(rows, k);
+    Eigen::MatrixXd y(rows, static_cast<Eigen::Index>(members.size()));
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      Eigen::Index i = group->rows[static_cast<std::size_t>(r)];
+      design(r, 0) = 1.0;
+      for (Eigen::Index c = 1; c < k; ++c) design(r, c) = covariates(i, c - 1);
+      for (Eigen::Index j = 0; j < y.cols(); ++j) y(r, j) = phenotypes(i, static_cast<Eigen::Index>(members[static_cast<std::size_t>(j)]));
+    }
+    if (rows <= k + 1) {
+      group->q.resize(0, 0);
+      groups_.push_back(std::move(group));
+      continue;
+    }
+    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(design);
+    if (qr.rank() < k) {
+      throw InputError("the covariates are collinear (the design matrix with an intercept has rank " + std::to_string(qr.rank()) +
+                       " < " + std::to_string(k) + "); remove redundant covariates");
+    }
+    group->q = qr.householderQ() * Eigen::MatrixXd::Identity(rows, k);
+    group->residuals = y - group->q * (group->q.transpose() * y);
+    group->residual_ss = group->residuals.colwise().squaredNorm();
+    groups_.push_back(std::move(group));
+  }
+}
+
+LinearAssociation::~LinearAssociation() = default;
+
+std::size_t LinearAssociation::sample_count(std::size_t p) const {
+  for (auto& g : groups_)
+    for (auto member : g->phenotypes)
+      if (member == p) return g->rows.size();
+  return 0;
+}
+
+void LinearAssociation::test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const {
+  const std::size_t b_count = static_cast<std::size_t>(dosages.cols());
+  results.assign(b_count * phenotype_count_, VariantResult{});
+  // Fixed column chunks: the arithmetic of a variant never depends on the thread count.
+  parallel_for(b_count, 64, [&](std::size_t begin, std::size_t end) {
+    for (auto& group : groups_) test_group(*group, dosages, begin, end, results);
+  });
+}
+
+void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& dosages, std::size_t begin, std::size_t end,
+                                   std::vector<VariantResult>& results) const {
+  const Eigen::Index rows = static_cast<Eigen::Index>(group.rows.size());
+  const Eigen::Index width = static_cast<Eigen::Index>(end - begin);
+  const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
+  const std::size_t pg = group.phenotypes.size();
+  if (group.q.size() == 0) return;  // too few samples: results stay NA
+
+  // Gather the group's samples; fill missing calls (mean, or zero when excluded) and note them.
+  Eigen::MatrixXd g(rows, width);
+  std::vector<std::vector<Eigen::Index>> missing_rows(static_cast<std::size_t>(width));
+  std::vector<double> means(static_cast<std::size_t>(width));
+  for (Eigen::Index j = 0; j < width; ++j) {
+    const double* column = dosages.col(static_cast<Eigen::Index>(begin) + j).data();
+    double sum = 0;
+    auto& missing = missing_rows[static_cast<std::size_t>(j)];
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      double x = column[group.rows[static_cast<std::size_t>(r)]];
+      if (std::isnan(x)) {
+        missing.push_back(r);
+      } else {
+        sum += x;
+      }
+      g(r, j) = x;
+    }
+    double observed = static_cast<double>(rows - static_cast<Eigen::Index>(missing.size()));
+    double mean = observed > 0 ? sum / observed : 0.0;
+    means[static_cast<std::size_t>(j)] = mean;
+    double fill = missing_ == MissingGenotypes::mean_impute ? mean : 0.0;
+    for (auto r : missing) g(r, j) = fill;
+  }
+
+  const Eigen::MatrixXd qtg = group.q.transpose() * g;          // K x width
+  const Eigen::MatrixXd gty = g.transpose() * group.residuals;  // width x P_g
+  const Eigen::VectorXd gg = g.colwise().squaredNorm();
+
+  for (Eigen::Index j = 0; j < width; ++j) {
+    const auto& missing = missing_rows[static_cast<std::size_t>(j)];
+    const std::size_t m = missing.size();
+    const std::size_t variant = begin + static_cast<std::size_t>(j);
+    const bool exclude = missing_ == MissingGenotypes::exclude && m > 0;
+    const double n_used = static_cast<double>(rows) - (exclude ? static_cast<double>(m) : 0.0);
+    const double df = n_used - static_cast<double>(k) - 1.0;
+    const double frequency = means[static_cast<std::size_t>(j)] / 2.0;
+
+    // Projection pieces on the samples actually used. Without exclusions: Q'Q = I.
+    double g_res_ss;
+    Eigen::VectorXd qg = qtg.col(j);
+    Eigen::LLT<Eigen::MatrixXd> a_factor;
+    Eigen::MatrixXd q_missing;
+    if (exclude) {
+      q_missing.resize(static_cast<Eigen::Index>(m), k);
+      for (std::size_t r = 0; r < m; ++r) q_missing.row(static_cast<Eigen::Index>(r)) = group.q.row(missing[r]);
+      Eigen::MatrixXd a = Eigen::MatrixXd::Identity(k, k) - q_missing.transpose() * q_missing;
+      a_factor.compute(a);
+      g_res_ss = gg(j) - qg.dot(a_factor.solve(qg));
+    } else {
+      g_res_ss = gg(j) - qg.squaredNorm();
+    }
+
+    for (std::size_t p = 0; p < pg; ++p) {
+      VariantResult& out = results[variant * phenotype_count_ + group.phenotypes[p]];
+      out.method = "linear";
+      out.n = static_cast<std::uint32_t>(rows) - static_cast<std::uint32_t>(m);
+      out.effect_allele_frequency = frequency;
+      if (!(g_res_ss > 1e-9 * gg(j)) || df < 1) {
+        out.error = "CONST_ALLELE";  // the genotype is constant, or a combination of the covariates
+        continue;
+      }
+      double gy = gty(j, static_cast<Eigen::Index>(p));
+      double yy = group.residual_ss(static_cast<Eigen::Index>(p));
+      if (exclude) {
+        // Residuals are orthogonal to Q on all the group's samples; on the used ones Q'y = -Q_M' y_M.
+        Eigen::VectorXd qy = Eigen::VectorXd::Zero(k);
+        double yy_missing = 0;
+        for (std::size_t r = 0; r < m; ++r) {
+          double y = group.residuals(missing[r], static_cast<Eigen::Index>(p));
+          qy -= q_missing.row(static_cast<Eigen::Index>(r)).transpose() * y;
+          yy_missing += y * y;
+        }
+        Eigen::VectorXd a_inv_qy = a_factor.solve(qy);
+        gy -= qg.dot(a_inv_qy);
+        yy = yy - yy_missing - qy.dot(a_inv_qy);
+      }
+      double beta = gy / g_res_ss;
+      double rss = std::max(0.0, yy - beta * gy);
+      double se = std::sqrt(rss / df / g_res_ss);
+      out.beta = beta;
+      out.se = se;
+      out.statistic = beta / se;
+      out.log_p = log_p_t(out.statistic, df);
+    }
+  }
+}
+
+}  // namespace kohort::assoc

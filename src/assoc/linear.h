@@ -1,0 +1,39 @@
+#pragma once
+// Linear regression of many quantitative phenotypes on one variant at a time, with covariates.
+// Covariates are projected out once per phenotype missingness pattern; a block of variants then
+// meets all phenotypes of a pattern in one matrix product. Exact per variant (Frisch-Waugh-Lovell),
+// also when missing calls drop samples, via low-rank updates of the projection.
+#include <Eigen/Core>
+#include <memory>
+#include <vector>
+
+#include "assoc/result.h"
+
+namespace kohort::assoc {
+
+class LinearAssociation {
+ public:
+  // covariates: samples x C (an intercept is added); phenotypes: samples x P, NaN where missing.
+  // Rows are the genotype samples, in genotype order; a sample with a missing covariate is dropped.
+  LinearAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes, MissingGenotypes missing);
+  ~LinearAssociation();
+
+  std::size_t phenotype_count() const { return phenotype_count_; }
+  // Number of samples analysed for phenotype p.
+  std::size_t sample_count(std::size_t p) const;
+
+  // dosages: samples x B ALT dosages, NaN where missing. results[b * P + p] for variant b, phenotype p.
+  void test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const;
+
+ private:
+  struct Group;
+  void test_group(const Group& group, const Eigen::MatrixXd& dosages, std::size_t begin, std::size_t end,
+                  std::vector<VariantResult>& results) const;
+
+  std::vector<std::unique_ptr<Group>> groups_;
+  std::size_t phenotype_count_ = 0;
+  std::size_t covariate_count_ = 0;  // including the intercept
+  MissingGenotypes missing_;
+};
+
+}  // namespace kohort::assoc

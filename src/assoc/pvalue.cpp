@@ -1,0 +1,109 @@
+#include "assoc/pvalue.h"
+
+#include <fmt/format.h>
+
+#include <boost/math/special_functions/beta.hpp>
+#include <boost/math/special_functions/erf.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+#include <cmath>
+#include <limits>
+
+namespace kohort::assoc {
+namespace {
+
+constexpr double kLn10 = 2.302585092994045684;
+
+// log erfc(x) for x >= 0: Boost while the value is representable, then the asymptotic series
+// erfc(x) = exp(-x^2) / (x sqrt(pi)) * sum_n (-1)^n (2n-1)!! / (2x^2)^n, which at x > 26 is exact
+// to double precision after a few terms.
+double log_erfc(double x) {
+  if (x < 26.0) return std::log(boost::math::erfc(x));
+  double inverse = 1.0 / (2.0 * x * x);
+  double term = 1.0, sum = 1.0;
+  for (int n = 1; n < 12; ++n) {
+    term *= -(2.0 * n - 1.0) * inverse;
+    sum += term;
+  }
+  return -x * x - std::log(x * std::sqrt(M_PI)) + std::log(sum);
+}
+
+// log of the regularised incomplete beta I_x(a, b) for x below the mean a / (a + b), from its
+// continued fraction (evaluated by the modified Lentz method), with the prefactor in log space.
+double log_ibeta_lower(double a, double b, double x) {
+  constexpr double kTiny = 1e-300;
+  double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
+  if (std::fabs(d) < kTiny) d = kTiny;
+  d = 1.0 / d;
+  double fraction = d;
+  for (int m = 1; m < 100000; ++m) {
+    double numerator = m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m));
+    d = 1.0 + numerator * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1.0 + numerator / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1.0 / d;
+    fraction *= d * c;
+    numerator = -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0));
+    d = 1.0 + numerator * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1.0 + numerator / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1.0 / d;
+    double step = d * c;
+    fraction *= step;
+    if (std::fabs(step - 1.0) < 1e-16) break;
+  }
+  double log_beta = std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  return a * std::log(x) + b * std::log1p(-x) - std::log(a) - log_beta + std::log(fraction);
+}
+
+}  // namespace
+
+double log_normal_upper(double x) {
+  if (x < 0) return std::log1p(-0.5 * boost::math::erfc(-x / std::sqrt(2.0)));
+  return std::log(0.5) + log_erfc(x / std::sqrt(2.0));
+}
+
+double log_p_normal(double z) {
+  if (!std::isfinite(z)) return std::isnan(z) ? std::numeric_limits<double>::quiet_NaN() : -std::numeric_limits<double>::infinity();
+  return log_erfc(std::fabs(z) / std::sqrt(2.0));
+}
+
+double log_p_chisq1(double x) {
+  if (x < 0 || std::isnan(x)) return std::numeric_limits<double>::quiet_NaN();
+  return log_erfc(std::sqrt(x / 2.0));
+}
+
+double log_p_t(double t, double df) {
+  if (std::isnan(t) || df <= 0) return std::numeric_limits<double>::quiet_NaN();
+  double t2 = t * t;
+  // p = I_x(df/2, 1/2) with x = df / (df + t^2); 1 - x computed without cancellation.
+  double x = df / (df + t2);
+  double a = df / 2.0, b = 0.5;
+  double p = boost::math::ibeta(a, b, x);
+  if (p > 1e-290) return std::log(p);
+  // Here p is tiny, so x lies below the mean a / (a + b) where the continued fraction converges.
+  return log_ibeta_lower(a, b, x);
+}
+
+std::string format_p_value(double log_p) {
+  if (std::isnan(log_p)) return "NA";
+  if (log_p >= 0) return "1";
+  double log10_p = log_p / kLn10;
+  if (log10_p > -4) return fmt::format("{:.6g}", std::exp(log_p));
+  double exponent = std::floor(log10_p);
+  double mantissa = std::pow(10.0, log10_p - exponent);
+  if (mantissa >= 9.999995) {
+    mantissa /= 10.0;
+    exponent += 1;
+  }
+  return fmt::format("{:.5f}e{:03d}", mantissa, static_cast<int>(exponent));
+}
+
+std::string format_neg_log10_p(double log_p) {
+  if (std::isnan(log_p)) return "NA";
+  double value = -log_p / kLn10;
+  return fmt::format("{:.6g}", value == 0 ? 0.0 : value);
+}
+
+}  // namespace kohort::assoc

@@ -1,0 +1,28 @@
+#pragma once
+// The result of testing one variant against one phenotype.
+#include <cstdint>
+#include <limits>
+
+namespace kohort::assoc {
+
+// How missing genotype calls enter a regression.
+enum class MissingGenotypes {
+  mean_impute,  // replaced by the variant's mean among the phenotype's samples (default)
+  exclude,      // the sample is dropped for this variant, as plink2 --glm does
+};
+
+struct VariantResult {
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  double beta = kNaN;
+  double se = kNaN;
+  double statistic = kNaN;  // t (linear), z (logistic Wald / score), chi-square (Firth LRT)
+  double log_p = kNaN;      // natural log of the p-value
+  double effect_allele_frequency = kNaN;
+  std::uint32_t n = 0;      // samples with a phenotype and an observed genotype
+  std::uint32_t cases = 0;  // binary traits only
+  std::uint32_t controls = 0;
+  const char* method = "";  // how the p-value was computed: linear, score, spa, firth, logistic
+  const char* error = nullptr;  // why no estimate: CONST_ALLELE, FIRTH_CONVERGE_FAIL, ...
+};
+
+}  // namespace kohort::assoc

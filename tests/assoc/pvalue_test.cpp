@@ -1,0 +1,44 @@
+#include "assoc/pvalue.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace kohort::assoc {
+
+TEST(PValue, NormalMatchesKnownValuesAndStaysExactFarInTheTail) {
+  EXPECT_NEAR(std::exp(log_p_normal(1.959963984540054)), 0.05, 1e-15);
+  EXPECT_NEAR(log_p_normal(0.0), 0.0, 1e-15);
+  // Where double precision still holds the value, the asymptotic branch must agree with it.
+  double z = 37.0;  // p about 5.7e-300
+  double reference = std::log(std::erfc(z / std::sqrt(2.0)));
+  EXPECT_NEAR(log_p_normal(z), reference, 1e-10 * std::fabs(reference));
+  // Far beyond: log p ~ -z^2/2 - log(z) - log(sqrt(pi/2)).
+  double far = 60.0;
+  EXPECT_NEAR(log_p_normal(far), -far * far / 2 - std::log(far) - 0.5 * std::log(M_PI / 2) + std::log1p(-1 / (far * far)), 1e-6);
+  EXPECT_LT(log_p_normal(far) / std::log(10.0), -700);
+}
+
+TEST(PValue, StudentTMatchesBoostAndExtendsBelowUnderflow) {
+  // t = 2.228138851986 with 10 df is the 97.5% quantile.
+  EXPECT_NEAR(std::exp(log_p_t(2.228138851986273, 10)), 0.05, 1e-12);
+  // Continuity where the series takes over from the incomplete beta.
+  double df = 5000;
+  for (double t : {30.0, 36.0, 36.5, 37.0, 40.0}) {
+    double left = log_p_t(t * (1 - 1e-9), df), right = log_p_t(t * (1 + 1e-9), df);
+    EXPECT_GT(left, right);
+    EXPECT_NEAR(left, right, 1e-5 * std::fabs(left));
+  }
+  // Large df approaches the normal.
+  EXPECT_NEAR(log_p_t(50.0, 1e9), log_p_normal(50.0), 1e-5 * std::fabs(log_p_normal(50.0)));
+}
+
+TEST(PValue, PrintsTinyValuesInsteadOfZero) {
+  double log_p = -400 * std::log(10.0);
+  EXPECT_EQ(format_p_value(log_p), "1.00000e-400");
+  EXPECT_EQ(format_neg_log10_p(log_p), "400");
+  EXPECT_EQ(format_p_value(std::log(0.05)), "0.05");
+  EXPECT_EQ(format_p_value(std::log(2.5e-8)), "2.50000e-08");
+}
+
+}  // namespace kohort::assoc
