@@ -1,0 +1,348 @@
+#include "assoc/logistic.h"
+
+#include <Eigen/Cholesky>
+#include <cmath>
+#include <limits>
+
+#include "assoc/pvalue.h"
+#include "core/error.h"
+#include "core/parallel.h"
+
+namespace kohort::assoc {
+namespace {
+
+double softplus(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+double logistic(double x) { return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x)); }
+
+double log_add(double a, double b) {
+  if (a < b) std::swap(a, b);
+  if (b == -std::numeric_limits<double>::infinity()) return a;
+  return a + std::log1p(std::exp(b - a));
+}
+
+// Log-likelihood (plus Firth's penalty) at `beta`; fills mu, w and the factor of X'WX.
+double evaluate(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& beta, bool firth, Eigen::VectorXd& mu,
+                Eigen::VectorXd& w, Eigen::LLT<Eigen::MatrixXd>& factor, bool& ok) {
+  Eigen::VectorXd eta = x * beta;
+  double loglik = 0;
+  mu.resize(eta.size());
+  w.resize(eta.size());
+  for (Eigen::Index i = 0; i < eta.size(); ++i) {
+    loglik += y(i) * eta(i) - softplus(eta(i));
+    mu(i) = logistic(eta(i));
+    w(i) = mu(i) * (1 - mu(i));
+  }
+  Eigen::MatrixXd information = x.transpose() * w.asDiagonal() * x;
+  factor.compute(information);
+  ok = factor.info() == Eigen::Success;
+  if (firth && ok) {
+    double log_det = 0;
+    for (Eigen::Index k = 0; k < information.rows(); ++k) log_det += 2 * std::log(factor.matrixL()(k, k));
+    loglik += 0.5 * log_det;
+  }
+  return loglik;
+}
+
+}  // namespace
+
+LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, bool firth, const Eigen::VectorXd& start,
+                         int max_iterations) {
+  const Eigen::Index k = x.cols();
+  LogisticFit fit;
+  Eigen::VectorXd beta = start.size() == k ? start : Eigen::VectorXd::Zero(k);
+  Eigen::VectorXd mu, w;
+  Eigen::LLT<Eigen::MatrixXd> factor;
+  bool ok = true;
+  double loglik = evaluate(x, y, beta, firth, mu, w, factor, ok);
+  if (!ok) return fit;
+  for (int iteration = 1; iteration <= max_iterations; ++iteration) {
+    Eigen::VectorXd residual = y - mu;
+    if (firth) {
+      // Leverages h_i = w_i x_i' (X'WX)^-1 x_i; the penalised score adds h_i (1/2 - mu_i).
+      Eigen::MatrixXd half = factor.matrixL().solve(x.transpose());
+      for (Eigen::Index i = 0; i < x.rows(); ++i) residual(i) += w(i) * half.col(i).squaredNorm() * (0.5 - mu(i));
+    }
+    Eigen::VectorXd step = factor.solve(x.transpose() * residual);
+    // Cap the step so that separation grows the estimate gradually rather than overflowing.
+    double largest = step.cwiseAbs().maxCoeff();
+    if (largest > 5.0) step *= 5.0 / largest;
+    Eigen::VectorXd next;
+    double next_loglik = loglik;
+    bool next_ok = false;
+    Eigen::VectorXd next_mu, next_w;
+    Eigen::LLT<Eigen::MatrixXd> next_factor;
+    for (int halving = 0; halving < 30; ++halving) {
+      next = beta + step;
+      next_loglik = evaluate(x, y, next, firth, next_mu, next_w, next_factor, next_ok);
+      if (next_ok && next_loglik >= loglik - 1e-12 * std::fabs(loglik)) break;
+      step *= 0.5;
+    }
+    if (!next_ok) break;
+    beta = next;
+    loglik = next_loglik;
+    mu.swap(next_mu);
+    w.swap(next_w);
+    factor = next_factor;
+    fit.iterations = iteration;
+    if (step.cwiseAbs().maxCoeff() < 1e-10 * (1.0 + beta.cwiseAbs().maxCoeff())) {
+      fit.converged = true;
+      break;
+    }
+  }
+  if (beta.cwiseAbs().maxCoeff() > 30.0 && !firth) fit.converged = false;  // separation: estimates run away
+  fit.coefficients = beta;
+  fit.log_likelihood = loglik;
+  Eigen::MatrixXd inverse = factor.solve(Eigen::MatrixXd::Identity(k, k));
+  fit.standard_errors = inverse.diagonal().cwiseSqrt();
+  return fit;
+}
+
+double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, double u) {
+  const Eigen::Index n = g.size();
+  Eigen::VectorXd eta(n);
+  for (Eigen::Index i = 0; i < n; ++i) eta(i) = std::log(mu(i) / (1 - mu(i)));
+  auto cumulants = [&](double t, double& k0, double& k1, double& k2) {
+    k0 = k1 = k2 = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      double shifted = eta(i) + t * g(i);
+      double p = logistic(shifted);
+      k0 += softplus(shifted) - softplus(eta(i)) - t * mu(i) * g(i);
+      k1 += g(i) * (p - mu(i));
+      k2 += g(i) * g(i) * p * (1 - p);
+    }
+  };
+  // One tail: P(U >= q) for q > 0 (upper) or P(U <= q) for q < 0 (lower), by Lugannani-Rice
+  // in Barndorff-Nielsen's form.
+  auto tail = [&](double q) {
+    double t = 0, k0, k1, k2;
+    double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
+    for (int iteration = 0; iteration < 100; ++iteration) {
+      cumulants(t, k0, k1, k2);
+      double f = k1 - q;
+      if (f > 0) high = std::min(high, t); else low = std::max(low, t);
+      double next = k2 > 0 ? t - f / k2 : t;
+      if (!(next > low && next < high)) {
+        next = std::isfinite(low) && std::isfinite(high) ? 0.5 * (low + high) : (f > 0 ? t - 1 - std::fabs(t) : t + 1 + std::fabs(t));
+      }
+      if (std::fabs(next - t) < 1e-12 * (1 + std::fabs(t))) {
+        t = next;
+        break;
+      }
+      t = next;
+    }
+    cumulants(t, k0, k1, k2);
+    double w = (t >= 0 ? 1.0 : -1.0) * std::sqrt(std::max(0.0, 2 * (t * q - k0)));
+    double v = t * std::sqrt(k2);
+    if (std::fabs(w) < 1e-8 || v / w <= 0) return std::numeric_limits<double>::quiet_NaN();
+    double x = w + std::log(v / w) / w;
+    return q > 0 ? log_normal_upper(x) : log_normal_upper(-x);
+  };
+  double q = std::fabs(u);
+  double upper = tail(q), lower = tail(-q);
+  if (std::isnan(upper) || std::isnan(lower)) return std::numeric_limits<double>::quiet_NaN();
+  return std::min(0.0, log_add(upper, lower));
+}
+
+// Per phenotype: its samples, design, and the fitted null model.
+struct LogisticAssociation::NullModel {
+  std::vector<Eigen::Index> rows;
+  Eigen::MatrixXd x;       // rows x K, intercept first
+  Eigen::VectorXd y, mu, w;
+  Eigen::MatrixXd xw;      // x scaled by w
+  Eigen::LLT<Eigen::MatrixXd> information;  // X'WX
+  Eigen::VectorXd coefficients;
+  double firth_log_likelihood = 0;  // of the null model, for Firth likelihood-ratio tests
+  std::size_t cases = 0, controls = 0;
+};
+
+LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes,
+                                         const BinaryOptions& options)
+    : options_(options) {
+  const Eigen::Index n = phenotypes.rows(), k = covariates.cols() + 1;
+  for (Eigen::Index p = 0; p < phenotypes.cols(); ++p) {
+    auto model = std::make_unique<NullModel>();
+    for (Eigen::Index i = 0; i < n; ++i) {
+      bool present = !std::isnan(phenotypes(i, p));
+      for (Eigen::Index c = 0; c < covariates.cols() && present; ++c) present = !std::isnan(covariates(i, c));
+      if (!present) continue;
+      double value = phenotypes(i, p);
+      if (value != 0 && value != 1) throw InputError("binary phenotype values must be 0 or 1 (controls, cases), found " + std::to_string(value));
+      model->rows.push_back(i);
+    }
+    const Eigen::Index rows = static_cast<Eigen::Index>(model->rows.size());
+    model->x.resize(rows, k);
+    model->y.resize(rows);
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      Eigen::Index i = model->rows[static_cast<std::size_t>(r)];
+      model->x(r, 0) = 1;
+      for (Eigen::Index c = 1; c < k; ++c) model->x(r, c) = covariates(i, c - 1);
+      model->y(r) = phenotypes(i, p);
+      (model->y(r) == 1 ? model->cases : model->controls)++;
+    }
+    if (model->cases > 0 && model->controls > 0 && rows > k + 1) {
+      LogisticFit fit = fit_logistic(model->x, model->y, false);
+      if (!fit.converged) throw InputError("the logistic null model with covariates does not converge for binary phenotype " + std::to_string(p + 1) + " (separation by covariates?)");
+      model->coefficients = fit.coefficients;
+      Eigen::VectorXd eta = model->x * fit.coefficients;
+      model->mu = eta.unaryExpr([](double e) { return logistic(e); });
+      model->w = model->mu.cwiseProduct(Eigen::VectorXd::Ones(rows) - model->mu);
+      model->xw = model->w.asDiagonal() * model->x;
+      model->information.compute(model->x.transpose() * model->xw);
+      if (options_.test != BinaryTest::wald) model->firth_log_likelihood = fit_logistic(model->x, model->y, true, fit.coefficients).log_likelihood;
+    }
+    models_.push_back(std::move(model));
+  }
+}
+
+LogisticAssociation::~LogisticAssociation() = default;
+
+std::size_t LogisticAssociation::case_count(std::size_t p) const { return models_[p]->cases; }
+std::size_t LogisticAssociation::control_count(std::size_t p) const { return models_[p]->controls; }
+
+void LogisticAssociation::test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const {
+  const std::size_t b_count = static_cast<std::size_t>(dosages.cols());
+  results.assign(b_count * models_.size(), VariantResult{});
+  parallel_for(b_count, 32, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t p = 0; p < models_.size(); ++p) test_phenotype(*models_[p], p, dosages, begin, end, results);
+  });
+}
+
+void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, const Eigen::MatrixXd& dosages, std::size_t begin,
+                                         std::size_t end, std::vector<VariantResult>& results) const {
+  if (model.mu.size() == 0) return;  // no cases or no controls: NA
+  const Eigen::Index rows = static_cast<Eigen::Index>(model.rows.size()), k = model.x.cols();
+  const Eigen::Index width = static_cast<Eigen::Index>(end - begin);
+  const std::size_t phenotypes = models_.size();
+
+  Eigen::MatrixXd g(rows, width);
+  std::vector<std::vector<Eigen::Index>> missing_rows(static_cast<std::size_t>(width));
+  std::vector<double> means(static_cast<std::size_t>(width));
+  for (Eigen::Index j = 0; j < width; ++j) {
+    const double* column = dosages.col(static_cast<Eigen::Index>(begin) + j).data();
+    double sum = 0;
+    auto& missing = missing_rows[static_cast<std::size_t>(j)];
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      double value = column[model.rows[static_cast<std::size_t>(r)]];
+      if (std::isnan(value)) missing.push_back(r); else sum += value;
+      g(r, j) = value;
+    }
+    double observed = static_cast<double>(rows - static_cast<Eigen::Index>(missing.size()));
+    means[static_cast<std::size_t>(j)] = observed > 0 ? sum / observed : 0;
+    for (auto r : missing) g(r, j) = means[static_cast<std::size_t>(j)];
+  }
+
+  auto fill_counts = [&](VariantResult& out, const std::vector<Eigen::Index>& missing, bool excluded) {
+    std::size_t missing_cases = 0;
+    for (auto r : missing) missing_cases += model.y(r) == 1;
+    out.cases = static_cast<std::uint32_t>(model.cases - (excluded ? missing_cases : 0));
+    out.controls = static_cast<std::uint32_t>(model.controls - (excluded ? missing.size() - missing_cases : 0));
+    out.n = static_cast<std::uint32_t>(rows) - static_cast<std::uint32_t>(missing.size());
+  };
+
+  if (options_.test == BinaryTest::score) {
+    const Eigen::VectorXd residual = model.y - model.mu;
+    const Eigen::VectorXd u = g.transpose() * residual;
+    const Eigen::MatrixXd b = model.xw.transpose() * g;  // K x width
+    const Eigen::MatrixXd c = model.information.solve(b);
+    const Eigen::VectorXd gwg = g.cwiseAbs2().transpose() * model.w;
+    for (Eigen::Index j = 0; j < width; ++j) {
+      VariantResult& out = results[(begin + static_cast<std::size_t>(j)) * phenotypes + p];
+      fill_counts(out, missing_rows[static_cast<std::size_t>(j)], false);
+      out.n = static_cast<std::uint32_t>(rows) - static_cast<std::uint32_t>(missing_rows[static_cast<std::size_t>(j)].size());
+      out.effect_allele_frequency = means[static_cast<std::size_t>(j)] / 2;
+      double v = gwg(j) - b.col(j).dot(c.col(j));
+      if (!(v > 1e-9 * gwg(j))) {
+        out.error = "CONST_ALLELE";
+        continue;
+      }
+      out.method = "score";
+      out.statistic = u(j) / std::sqrt(v);
+      out.beta = u(j) / v;
+      out.se = 1 / std::sqrt(v);
+      out.log_p = log_p_normal(out.statistic);
+      if (options_.spa && std::fabs(out.statistic) > options_.spa_cutoff) {
+        Eigen::VectorXd adjusted = g.col(j) - model.x * c.col(j);
+        double log_p = spa_log_p(adjusted, model.mu, u(j));
+        if (!std::isnan(log_p)) {
+          out.log_p = log_p;
+          out.method = "spa";
+        }
+      }
+      if (options_.firth_threshold > 0 && out.log_p < std::log(options_.firth_threshold)) {
+        Eigen::MatrixXd x(rows, k + 1);
+        x << model.x, g.col(j);
+        Eigen::VectorXd start(k + 1);
+        start << model.coefficients, 0.0;
+        LogisticFit fit = fit_logistic(x, model.y, true, start);
+        if (fit.converged) {
+          double chi2 = std::max(0.0, 2 * (fit.log_likelihood - model.firth_log_likelihood));
+          out.beta = fit.coefficients(k);
+          out.se = fit.standard_errors(k);
+          out.statistic = chi2;
+          out.log_p = log_p_chisq1(chi2);
+          out.method = "firth";
+        } else {
+          out.error = "FIRTH_CONVERGE_FAIL";
+        }
+      }
+    }
+    return;
+  }
+
+  // Wald and Firth modes: a full regression per variant.
+  for (Eigen::Index j = 0; j < width; ++j) {
+    VariantResult& out = results[(begin + static_cast<std::size_t>(j)) * phenotypes + p];
+    const auto& missing = missing_rows[static_cast<std::size_t>(j)];
+    bool exclude = options_.missing == MissingGenotypes::exclude && !missing.empty();
+    fill_counts(out, missing, true);
+    Eigen::MatrixXd x;
+    Eigen::VectorXd y;
+    if (exclude) {
+      Eigen::Index used = rows - static_cast<Eigen::Index>(missing.size());
+      x.resize(used, k + 1);
+      y.resize(used);
+      std::size_t next_missing = 0;
+      Eigen::Index r_out = 0;
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        if (next_missing < missing.size() && missing[next_missing] == r) {
+          ++next_missing;
+          continue;
+        }
+        x.row(r_out).head(k) = model.x.row(r);
+        x(r_out, k) = g(r, j);
+        y(r_out++) = model.y(r);
+      }
+    } else {
+      x.resize(rows, k + 1);
+      x << model.x, g.col(j);
+      y = model.y;
+    }
+    double sum = x.col(k).sum();
+    out.effect_allele_frequency = sum / (2.0 * static_cast<double>(x.rows()));
+    double mean = sum / static_cast<double>(x.rows());
+    if ((x.col(k).array() - mean).abs().maxCoeff() < 1e-12) {
+      out.error = "CONST_ALLELE";
+      continue;
+    }
+    Eigen::VectorXd start(k + 1);
+    start << model.coefficients, 0.0;
+    LogisticFit fit;
+    bool firth = options_.test == BinaryTest::firth;
+    if (!firth) {
+      fit = fit_logistic(x, y, false, start, 25);
+      if (!fit.converged) firth = true;  // firth-fallback
+    }
+    if (firth) fit = fit_logistic(x, y, true, start);
+    if (!fit.converged) {
+      out.error = "UNFINISHED";
+      continue;
+    }
+    out.beta = fit.coefficients(k);
+    out.se = fit.standard_errors(k);
+    out.statistic = out.beta / out.se;
+    out.log_p = log_p_normal(out.statistic);
+    out.method = firth ? "firth" : "logistic";
+  }
+}
+
+}  // namespace kohort::assoc
