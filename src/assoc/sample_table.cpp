@@ -1,0 +1,145 @@
+#include "assoc/sample_table.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "core/error.h"
+#include "core/input.h"
+
+namespace kohort::assoc {
+namespace {
+
+bool parse_number(const std::string& text, double& value) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (begin != end && *begin == '+') ++begin;
+  auto result = std::from_chars(begin, end, value);
+  return result.ec == std::errc() && result.ptr == end && std::isfinite(value);
+}
+
+}  // namespace
+
+bool is_missing_value(const std::string& value) {
+  return value.empty() || value == "NA" || value == "na" || value == "nan" || value == "NaN" || value == ".";
+}
+
+SampleTable::SampleTable(const std::string& path) : path_(path) {
+  LineReader reader(path);
+  std::string line;
+  std::vector<std::string_view> fields;
+  if (!reader.next(line)) throw InputError(path, 1, "empty file; expected a header line naming the columns");
+  // Separator: tab if the header has one, comma for CSV, else runs of whitespace (PLINK style).
+  enum { kTab, kComma, kSpace } separator = line.find('\t') != std::string::npos ? kTab
+                                            : line.find(',') != std::string::npos ? kComma
+                                                                                  : kSpace;
+  auto split_line = [&](const std::string& text) {
+    if (separator == kTab) split(text, '\t', fields);
+    else if (separator == kComma) split(text, ',', fields);
+    else split_whitespace(text, fields);
+  };
+  split_line(line);
+  std::vector<std::string> header(fields.begin(), fields.end());
+  if (!header.empty() && !header[0].empty() && header[0][0] == '#') header[0].erase(0, 1);
+  // Id column: IID when present (FID IID ... layout), otherwise the first column.
+  std::size_t id_column = 0, first_data = 1;
+  if (header.size() >= 2 && header[0] == "FID" && header[1] == "IID") {
+    id_column = 1;
+    first_data = 2;
+  }
+  if (header.size() <= first_data) throw InputError(path, 1, "no data columns after the sample id column(s)");
+  columns_.assign(header.begin() + static_cast<std::ptrdiff_t>(first_data), header.end());
+  while (reader.next(line)) {
+    if (line.empty()) continue;
+    split_line(line);
+    if (fields.size() != header.size()) {
+      throw InputError(path, reader.line_number(),
+                       fmt::format("{} fields, expected {} as in the header", fields.size(), header.size()));
+    }
+    std::string id(fields[id_column]);
+    if (!row_of_.emplace(id, values_.size()).second) {
+      throw InputError(path, reader.line_number(), fmt::format("sample '{}' appears twice; expected one row per sample", id));
+    }
+    values_.emplace_back(fields.begin() + static_cast<std::ptrdiff_t>(first_data), fields.end());
+    line_of_.push_back(reader.line_number());
+  }
+}
+
+std::size_t SampleTable::column_index(const std::string& name) const {
+  for (std::size_t c = 0; c < columns_.size(); ++c)
+    if (columns_[c] == name) return c;
+  std::string available;
+  for (auto& c : columns_) available += (available.empty() ? "" : ", ") + c;
+  throw InputError(path_, fmt::format("no column named '{}'; columns are: {}", name, available));
+}
+
+Eigen::VectorXd SampleTable::numeric(std::size_t column, const std::vector<std::string>& sample_ids) const {
+  Eigen::VectorXd out(static_cast<Eigen::Index>(sample_ids.size()));
+  for (std::size_t s = 0; s < sample_ids.size(); ++s) {
+    auto row = row_of_.find(sample_ids[s]);
+    double value = std::numeric_limits<double>::quiet_NaN();
+    if (row != row_of_.end()) {
+      const std::string& text = values_[row->second][column];
+      if (!is_missing_value(text) && !parse_number(text, value)) {
+        throw InputError(path_, line_of_[row->second],
+                         fmt::format("column '{}': '{}' is not a number; expected a number or NA", columns_[column], text));
+      }
+    }
+    out(static_cast<Eigen::Index>(s)) = value;
+  }
+  return out;
+}
+
+std::vector<std::string> SampleTable::text(std::size_t column, const std::vector<std::string>& sample_ids) const {
+  std::vector<std::string> out(sample_ids.size());
+  for (std::size_t s = 0; s < sample_ids.size(); ++s) {
+    auto row = row_of_.find(sample_ids[s]);
+    if (row != row_of_.end()) out[s] = values_[row->second][column];
+  }
+  return out;
+}
+
+bool SampleTable::is_numeric(std::size_t column) const {
+  double value;
+  for (auto& row : values_)
+    if (!is_missing_value(row[column]) && !parse_number(row[column], value)) return false;
+  return true;
+}
+
+Eigen::MatrixXd covariate_matrix(const SampleTable& table, const std::vector<std::string>& names,
+                                 const std::vector<std::string>& sample_ids, std::vector<std::string>& expanded_names) {
+  std::vector<Eigen::VectorXd> columns;
+  expanded_names.clear();
+  for (auto& name : names) {
+    std::size_t c = table.column_index(name);
+    if (table.is_numeric(c)) {
+      columns.push_back(table.numeric(c, sample_ids));
+      expanded_names.push_back(name);
+      continue;
+    }
+    auto values = table.text(c, sample_ids);
+    std::set<std::string> levels;
+    for (auto& v : values)
+      if (!is_missing_value(v)) levels.insert(v);
+    bool first = true;
+    for (auto& level : levels) {
+      if (first) {  // reference level
+        first = false;
+        continue;
+      }
+      Eigen::VectorXd indicator(static_cast<Eigen::Index>(values.size()));
+      for (std::size_t s = 0; s < values.size(); ++s)
+        indicator(static_cast<Eigen::Index>(s)) = is_missing_value(values[s]) ? std::numeric_limits<double>::quiet_NaN() : (values[s] == level ? 1.0 : 0.0);
+      columns.push_back(indicator);
+      expanded_names.push_back(name + "=" + level);
+    }
+  }
+  Eigen::MatrixXd out(static_cast<Eigen::Index>(sample_ids.size()), static_cast<Eigen::Index>(columns.size()));
+  for (std::size_t c = 0; c < columns.size(); ++c) out.col(static_cast<Eigen::Index>(c)) = columns[c];
+  return out;
+}
+
+}  // namespace kohort::assoc

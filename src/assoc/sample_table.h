@@ -1,0 +1,45 @@
+#pragma once
+// Phenotype and covariate files keyed by sample id: PLINK style (`FID IID ...` or `#FID IID`,
+// `#IID ...`, whitespace-separated) or a plain TSV/CSV whose first column is the sample id
+// (e.g. `person_id`, as `kohort endpoints` writes). Values NA, nan, '.' and empty are missing.
+#include <Eigen/Core>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace kohort::assoc {
+
+class SampleTable {
+ public:
+  explicit SampleTable(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  // Data columns (without the id columns).
+  const std::vector<std::string>& columns() const { return columns_; }
+  std::size_t column_index(const std::string& name) const;  // throws InputError naming the file
+
+  // Values of `column` for `sample_ids` (NaN for samples not in the file or missing values).
+  // Throws InputError (file, line) on a value that is not a number.
+  Eigen::VectorXd numeric(std::size_t column, const std::vector<std::string>& sample_ids) const;
+  // The column's raw text values for `sample_ids` ("" when absent).
+  std::vector<std::string> text(std::size_t column, const std::vector<std::string>& sample_ids) const;
+  // True when every present value parses as a number.
+  bool is_numeric(std::size_t column) const;
+
+ private:
+  std::string path_;
+  std::vector<std::string> columns_;
+  std::unordered_map<std::string, std::size_t> row_of_;
+  std::vector<std::vector<std::string>> values_;  // [row][column]
+  std::vector<std::uint64_t> line_of_;            // source line of each row
+};
+
+bool is_missing_value(const std::string& value);
+
+// Covariates for `sample_ids` from `names` columns of `table`: numeric columns as they are, text
+// (categorical) columns expanded to indicators of every level but the first (sorted), as R does.
+// Fills `expanded_names` with the resulting column names.
+Eigen::MatrixXd covariate_matrix(const SampleTable& table, const std::vector<std::string>& names,
+                                 const std::vector<std::string>& sample_ids, std::vector<std::string>& expanded_names);
+
+}  // namespace kohort::assoc

@@ -1,0 +1,151 @@
+#include "assoc/sumstats.h"
+
+#include <fmt/format.h>
+#include <htslib/hts.h>
+#include <htslib/tbx.h>
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <kohort/version.h>
+
+#include "assoc/pvalue.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/output.h"
+
+namespace kohort::assoc {
+namespace {
+
+std::string md5_of_file(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) throw Error("cannot reopen " + path + " to checksum it");
+  hts_md5_context* context = hts_md5_init();
+  std::vector<char> buffer(1 << 20);
+  std::size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), file)) > 0) hts_md5_update(context, buffer.data(), static_cast<unsigned long>(n));
+  std::fclose(file);
+  unsigned char digest[16];
+  hts_md5_final(digest, context);
+  hts_md5_destroy(context);
+  char hex[33];
+  hts_md5_hex(hex, digest);
+  return hex;
+}
+
+void append_number(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "NA";
+  } else {
+    fmt::format_to(std::back_inserter(out), "{:.10g}", value);
+  }
+}
+
+}  // namespace
+
+std::string gwas_ssf_chromosome(const std::string& chromosome) {
+  std::string c = chromosome;
+  if (c.size() > 3 && (c.compare(0, 3, "chr") == 0 || c.compare(0, 3, "CHR") == 0)) c = c.substr(3);
+  if (c == "X" || c == "x") return "23";
+  if (c == "Y" || c == "y") return "24";
+  if (c == "MT" || c == "M" || c == "m" || c == "mt") return "25";
+  return c;
+}
+
+SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool binary, int threads)
+    : path_(path), binary_(binary), out_(std::make_unique<OutputFile>(path, threads)) {
+  std::string header =
+      "chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value\t"
+      "neg_log_10_p_value\tvariant_id\trsid\tn";
+  if (binary_) header += "\tn_cases\tn_controls";
+  header += "\ttest\terror\n";
+  out_->write(header);
+}
+
+SummaryStatisticsWriter::~SummaryStatisticsWriter() = default;
+
+void SummaryStatisticsWriter::write(const VariantInfo& variant, const VariantResult& result) {
+  std::string chromosome = gwas_ssf_chromosome(variant.chromosome);
+  if (chromosome != last_chromosome_) {
+    if (seen_chromosomes_.find("|" + chromosome + "|") != std::string::npos) sorted_ = false;
+    seen_chromosomes_ += "|" + chromosome + "|";
+    last_chromosome_ = chromosome;
+  } else if (variant.position < last_position_) {
+    sorted_ = false;
+  }
+  last_position_ = variant.position;
+
+  std::string& s = buffer_;
+  s.clear();
+  fmt::format_to(std::back_inserter(s), "{}\t{}\t{}\t{}\t", chromosome, variant.position, variant.alt, variant.ref);
+  append_number(s, result.beta);
+  s += '\t';
+  append_number(s, result.se);
+  s += '\t';
+  append_number(s, result.effect_allele_frequency);
+  s += '\t';
+  s += format_p_value(result.log_p);
+  s += '\t';
+  if (std::isnan(result.log_p)) {
+    s += "NA";
+  } else {
+    fmt::format_to(std::back_inserter(s), "{:.10g}", -result.log_p / std::log(10.0) + 0.0);
+  }
+  bool is_rsid = variant.id.size() > 2 && variant.id.compare(0, 2, "rs") == 0 &&
+                 variant.id.find_first_not_of("0123456789", 2) == std::string::npos;
+  fmt::format_to(std::back_inserter(s), "\t{}_{}_{}_{}\t{}\t{}", chromosome, variant.position, variant.ref, variant.alt,
+                 is_rsid ? variant.id : "NA", result.n);
+  if (binary_) fmt::format_to(std::back_inserter(s), "\t{}\t{}", result.cases, result.controls);
+  fmt::format_to(std::back_inserter(s), "\t{}\t{}\n", result.method[0] ? result.method : "NA", result.error ? result.error : "NA");
+  out_->write(s);
+  ++rows_;
+}
+
+void SummaryStatisticsWriter::commit(const SummaryMetadata& metadata) {
+  out_->commit();
+  std::string index = path_ + ".tbi";
+  std::filesystem::remove(index);
+  if (sorted_) {
+    tbx_conf_t conf = {TBX_GENERIC, 1, 2, 2, '#', 1};
+    if (tbx_index_build(path_.c_str(), 0, &conf) != 0) log_warning("could not build the tabix index of " + path_);
+  } else {
+    log_warning(path_ + ": variants are not sorted by chromosome and position, so no tabix index was built");
+  }
+  std::time_t now = std::time(nullptr);
+  char date[16];
+  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+  std::string yaml = fmt::format(
+      "# Study meta-data\n"
+      "date_metadata_last_modified: {}\n"
+      "# Genotyping Information\n"
+      "genome_assembly: {}\n"
+      "coordinate_system: 1-based\n"
+      "genotyping_technology:\n  - {}\n"
+      "# Sample Information\n"
+      "sample_size: {}\n"
+      "sample_ancestry_category:\n  - {}\n",
+      date, metadata.genome_assembly, metadata.genotyping_technology, metadata.sample_size, metadata.sample_ancestry);
+  if (metadata.binary) {
+    yaml += fmt::format("case_control_study: true\ncase_count: {}\ncontrol_count: {}\n", metadata.cases, metadata.controls);
+  } else {
+    yaml += "case_control_study: false\n";
+  }
+  yaml += fmt::format(
+      "# Trait Information\n"
+      "trait_description:\n  - {}\n"
+      "# Summary Statistic information\n"
+      "data_file_name: {}\n"
+      "file_type: GWAS-SSF v1.0\n"
+      "data_file_md5sum: {}\n"
+      "is_harmonised: false\n"
+      "is_sorted: {}\n"
+      "analysis_software: kohort {}\n",
+      metadata.trait_description, std::filesystem::path(path_).filename().string(), md5_of_file(path_), sorted_ ? "true" : "false",
+      KOHORT_VERSION);
+  OutputFile meta(path_ + "-meta.yaml");
+  meta.write(yaml);
+  meta.commit();
+}
+
+}  // namespace kohort::assoc
