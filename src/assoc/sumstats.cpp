@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <vector>
 #include <kohort/version.h>
 
 #include "assoc/pvalue.h"

@@ -1,0 +1,135 @@
+#include "assoc/gwas.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <set>
+
+#include "assoc/linear.h"
+#include "assoc/sample_table.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/parallel.h"
+
+namespace kohort::assoc {
+
+PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::string>& columns,
+                             const std::vector<std::string>& sample_ids, TraitType type) {
+  SampleTable table(path);
+  PhenotypeSet set;
+  set.names = columns.empty() ? table.columns() : columns;
+  set.values.resize(static_cast<Eigen::Index>(sample_ids.size()), static_cast<Eigen::Index>(set.names.size()));
+  for (std::size_t p = 0; p < set.names.size(); ++p) {
+    std::size_t column = table.column_index(set.names[p]);
+    if (!table.is_numeric(column)) {
+      throw InputError(path, fmt::format("phenotype column '{}' is not numeric; expected numbers, 0/1 or 1/2 for case/control", set.names[p]));
+    }
+    Eigen::VectorXd values = table.numeric(column, sample_ids);
+    std::set<double> distinct;
+    std::size_t present = 0;
+    for (Eigen::Index i = 0; i < values.size(); ++i) {
+      if (values(i) == -9) values(i) = NAN;  // PLINK's missing phenotype
+      if (!std::isnan(values(i))) {
+        distinct.insert(values(i));
+        ++present;
+      }
+    }
+    if (present == 0) throw InputError(path, fmt::format("phenotype '{}' has no values for any genotyped sample; are the sample ids the .fam IIDs?", set.names[p]));
+    bool zero_one = !distinct.empty() && std::all_of(distinct.begin(), distinct.end(), [](double v) { return v == 0 || v == 1; });
+    bool one_two = !distinct.empty() && std::all_of(distinct.begin(), distinct.end(), [](double v) { return v == 1 || v == 2; });
+    bool binary = type == TraitType::binary || (type == TraitType::automatic && (zero_one || one_two) && distinct.size() == 2);
+    if (binary) {
+      if (!zero_one && !one_two) {
+        throw InputError(path, fmt::format("binary phenotype '{}' has values other than 0/1 or 1/2", set.names[p]));
+      }
+      if (one_two && !zero_one) values = values.unaryExpr([](double v) { return std::isnan(v) ? v : v - 1.0; });
+    }
+    set.values.col(static_cast<Eigen::Index>(p)) = values;
+    set.binary.push_back(binary);
+  }
+  return set;
+}
+
+GwasSummary run_gwas(DosageSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
+                     const GwasSettings& settings, const std::string& out_prefix) {
+  const auto& samples = source.sample_ids();
+  const Eigen::Index n = static_cast<Eigen::Index>(samples.size());
+  if (phenotypes.values.rows() != n || covariates.rows() != n) throw Error("phenotypes and covariates are not aligned with the genotype samples");
+
+  // Split the phenotypes by kind; remember where each one's results land.
+  std::vector<Eigen::Index> quantitative, binary;
+  for (std::size_t p = 0; p < phenotypes.names.size(); ++p) (phenotypes.binary[p] ? binary : quantitative).push_back(static_cast<Eigen::Index>(p));
+  auto select = [&](const std::vector<Eigen::Index>& columns) {
+    Eigen::MatrixXd out(n, static_cast<Eigen::Index>(columns.size()));
+    for (std::size_t c = 0; c < columns.size(); ++c) out.col(static_cast<Eigen::Index>(c)) = phenotypes.values.col(columns[c]);
+    return out;
+  };
+  std::unique_ptr<LinearAssociation> linear;
+  std::unique_ptr<LogisticAssociation> logistic;
+  if (!quantitative.empty()) linear = std::make_unique<LinearAssociation>(covariates, select(quantitative), settings.missing);
+  if (!binary.empty()) {
+    BinaryOptions options = settings.binary;
+    options.missing = settings.missing;
+    logistic = std::make_unique<LogisticAssociation>(covariates, select(binary), options);
+  }
+
+  GwasSummary summary;
+  summary.significant.assign(phenotypes.names.size(), 0);
+  std::vector<std::unique_ptr<SummaryStatisticsWriter>> writers(phenotypes.names.size());
+  std::vector<SummaryMetadata> metadata(phenotypes.names.size());
+  int threads = thread_count();
+  for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
+    std::string path = fmt::format("{}.{}.tsv.gz", out_prefix, phenotypes.names[p]);
+    writers[p] = std::make_unique<SummaryStatisticsWriter>(path, phenotypes.binary[p], threads > 1 ? 2 : 1);
+    summary.files.push_back(path);
+    SummaryMetadata& meta = metadata[p];
+    meta.trait_description = phenotypes.names[p];
+    meta.genome_assembly = settings.genome_assembly;
+    meta.binary = phenotypes.binary[p];
+  }
+  for (std::size_t q = 0; q < quantitative.size(); ++q) metadata[static_cast<std::size_t>(quantitative[q])].sample_size = linear->sample_count(q);
+  for (std::size_t b = 0; b < binary.size(); ++b) {
+    auto& meta = metadata[static_cast<std::size_t>(binary[b])];
+    meta.cases = logistic->case_count(b);
+    meta.controls = logistic->control_count(b);
+    meta.sample_size = meta.cases + meta.controls;
+  }
+  for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
+    log_info(fmt::format("phenotype {}: {} ({} samples{})", phenotypes.names[p], phenotypes.binary[p] ? "binary" : "quantitative",
+                         metadata[p].sample_size,
+                         phenotypes.binary[p] ? fmt::format(", {} cases", metadata[p].cases) : std::string()));
+  }
+
+  Progress progress("association", source.variant_count(), "variants");
+  std::vector<VariantInfo> variants;
+  Eigen::MatrixXd dosages;
+  std::vector<VariantResult> linear_results, logistic_results;
+  const double significance = std::log(5e-8);
+  while (std::size_t count = source.next_block(settings.block_size, variants, dosages)) {
+    if (linear) linear->test(dosages, linear_results);
+    if (logistic) logistic->test(dosages, logistic_results);
+    for (std::size_t v = 0; v < count; ++v) {
+      for (std::size_t q = 0; q < quantitative.size(); ++q) {
+        const VariantResult& r = linear_results[v * quantitative.size() + q];
+        std::size_t p = static_cast<std::size_t>(quantitative[q]);
+        writers[p]->write(variants[v], r);
+        summary.significant[p] += r.log_p < significance;
+      }
+      for (std::size_t b = 0; b < binary.size(); ++b) {
+        const VariantResult& r = logistic_results[v * binary.size() + b];
+        std::size_t p = static_cast<std::size_t>(binary[b]);
+        writers[p]->write(variants[v], r);
+        summary.significant[p] += r.log_p < significance;
+      }
+    }
+    summary.variants += count;
+    progress.update(summary.variants);
+  }
+  progress.finish();
+  for (std::size_t p = 0; p < writers.size(); ++p) writers[p]->commit(metadata[p]);
+  return summary;
+}
+
+}  // namespace kohort::assoc
