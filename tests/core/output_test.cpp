@@ -1,6 +1,7 @@
 #include "core/output.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,10 +14,18 @@ namespace kohort {
 namespace fs = std::filesystem;
 
 namespace {
+struct ScratchDirectory {
+  fs::path path = fs::temp_directory_path() / ("kohort-core-test-" + std::to_string(::getpid()));
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+};
+
 fs::path scratch(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("kohort-core-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  static ScratchDirectory directory;
+  fs::create_directories(directory.path);
+  return directory.path / name;
 }
 }  // namespace
 

@@ -17,12 +17,25 @@ int run_kohort(const std::string& arguments) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+namespace {
+// Removes the shared simulation when the test binary exits.
+struct ScratchDirectory {
+  fs::path path;
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    if (!path.empty()) fs::remove_all(path, ignored);
+  }
+};
+}  // namespace
+
 const fs::path& shared_simulation() {
+  static ScratchDirectory scratch;
   static const fs::path dir = [] {
     fs::path d = fs::temp_directory_path() / fmt::format("kohort-simulate-test-{}", getpid());
     fs::remove_all(d);
     int rc = run_kohort(fmt::format("--quiet simulate --persons 10000 --variants 20000 --seed 11 --out {} > /dev/null", d.string()));
     if (rc != 0) throw std::runtime_error("kohort simulate failed");
+    scratch.path = d;
     return d;
   }();
   return dir;
