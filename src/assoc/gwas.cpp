@@ -52,7 +52,7 @@ PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::str
   return set;
 }
 
-GwasSummary run_gwas(DosageSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
+GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
                      const GwasSettings& settings, const std::string& out_prefix) {
   const auto& samples = source.sample_ids();
   const Eigen::Index n = static_cast<Eigen::Index>(samples.size());
@@ -103,7 +103,7 @@ GwasSummary run_gwas(DosageSource& source, const PhenotypeSet& phenotypes, const
   }
 
   Progress progress("association", source.variant_count(), "variants");
-  std::vector<VariantInfo> variants;
+  std::vector<genotype::Variant> variants;
   Eigen::MatrixXd dosages;
   std::vector<VariantResult> linear_results, logistic_results;
   const double significance = std::log(5e-8);

@@ -9,20 +9,9 @@
 
 #include "assoc/logistic.h"
 #include "assoc/sumstats.h"
+#include "genotype/source.h"
 
 namespace kohort::assoc {
-
-// Where genotypes come from: any reader that yields blocks of ALT dosages.
-class DosageSource {
- public:
-  virtual ~DosageSource() = default;
-  // Sample ids (IID) in the order of the dosage rows.
-  virtual const std::vector<std::string>& sample_ids() const = 0;
-  virtual std::uint64_t variant_count() const = 0;
-  // The next up to `max_variants` variants: metadata and a samples x count matrix of ALT dosages,
-  // NaN where missing. Returns the count, 0 at the end.
-  virtual std::size_t next_block(std::size_t max_variants, std::vector<VariantInfo>& variants, Eigen::MatrixXd& dosages) = 0;
-};
 
 enum class TraitType { automatic, quantitative, binary };
 
@@ -53,7 +42,7 @@ struct GwasSummary {
 };
 
 // Runs every phenotype against every variant of `source`, writing `<out_prefix>.<phenotype>.tsv.gz`.
-GwasSummary run_gwas(DosageSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
+GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
                      const GwasSettings& settings, const std::string& out_prefix);
 
 }  // namespace kohort::assoc

@@ -66,7 +66,7 @@ SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool b
 
 SummaryStatisticsWriter::~SummaryStatisticsWriter() = default;
 
-void SummaryStatisticsWriter::write(const VariantInfo& variant, const VariantResult& result) {
+void SummaryStatisticsWriter::write(const genotype::Variant& variant, const VariantResult& result) {
   std::string chromosome = gwas_ssf_chromosome(variant.chromosome);
   if (chromosome != last_chromosome_) {
     if (seen_chromosomes_.find("|" + chromosome + "|") != std::string::npos) sorted_ = false;

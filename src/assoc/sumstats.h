@@ -6,20 +6,13 @@
 #include <string>
 
 #include "assoc/result.h"
+#include "genotype/source.h"
 
 namespace kohort {
 class OutputFile;
 }
 
 namespace kohort::assoc {
-
-struct VariantInfo {
-  std::string chromosome;
-  std::int64_t position = 0;
-  std::string id;
-  std::string ref;  // other allele
-  std::string alt;  // effect allele (the counted one)
-};
 
 struct SummaryMetadata {
   std::string trait_description;
@@ -40,7 +33,7 @@ class SummaryStatisticsWriter {
   SummaryStatisticsWriter(const std::string& path, bool binary, int threads);
   ~SummaryStatisticsWriter();
 
-  void write(const VariantInfo& variant, const VariantResult& result);
+  void write(const genotype::Variant& variant, const VariantResult& result);
   // Completes the file, indexes it with tabix when sorted, and writes the metadata.
   void commit(const SummaryMetadata& metadata);
 
