@@ -72,7 +72,9 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   if (!binary.empty()) {
     BinaryOptions options = settings.binary;
     options.missing = settings.missing;
-    logistic = std::make_unique<LogisticAssociation>(covariates, select(binary), options);
+    std::vector<std::string> names;
+    for (auto b : binary) names.push_back(phenotypes.names[static_cast<std::size_t>(b)]);
+    logistic = std::make_unique<LogisticAssociation>(covariates, select(binary), options, names);
   }
 
   GwasSummary summary;

@@ -6,6 +6,7 @@
 
 #include "assoc/pvalue.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/parallel.h"
 
 namespace kohort::assoc {
@@ -156,7 +157,7 @@ struct LogisticAssociation::NullModel {
 };
 
 LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes,
-                                         const BinaryOptions& options)
+                                         const BinaryOptions& options, const std::vector<std::string>& names)
     : options_(options) {
   const Eigen::Index n = phenotypes.rows(), k = covariates.cols() + 1;
   for (Eigen::Index p = 0; p < phenotypes.cols(); ++p) {
@@ -170,18 +171,37 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
       model->rows.push_back(i);
     }
     const Eigen::Index rows = static_cast<Eigen::Index>(model->rows.size());
+    // Covariates are centred and scaled on the phenotype's samples: Newton steps from zero then
+    // converge for covariates such as birth year; the genotype's coefficient is unchanged.
+    Eigen::VectorXd centre = Eigen::VectorXd::Zero(k), scale = Eigen::VectorXd::Ones(k);
+    for (Eigen::Index c = 1; c < k; ++c) {
+      double sum = 0, sum2 = 0;
+      for (auto i : model->rows) sum += covariates(i, c - 1), sum2 += covariates(i, c - 1) * covariates(i, c - 1);
+      double mean = rows > 0 ? sum / static_cast<double>(rows) : 0;
+      double variance = rows > 1 ? (sum2 - sum * mean) / static_cast<double>(rows - 1) : 0;
+      centre(c) = mean;
+      if (variance > 0) scale(c) = std::sqrt(variance);
+    }
     model->x.resize(rows, k);
     model->y.resize(rows);
     for (Eigen::Index r = 0; r < rows; ++r) {
       Eigen::Index i = model->rows[static_cast<std::size_t>(r)];
       model->x(r, 0) = 1;
-      for (Eigen::Index c = 1; c < k; ++c) model->x(r, c) = covariates(i, c - 1);
+      for (Eigen::Index c = 1; c < k; ++c) model->x(r, c) = (covariates(i, c - 1) - centre(c)) / scale(c);
       model->y(r) = phenotypes(i, p);
       (model->y(r) == 1 ? model->cases : model->controls)++;
     }
     if (model->cases > 0 && model->controls > 0 && rows > k + 1) {
       LogisticFit fit = fit_logistic(model->x, model->y, false);
-      if (!fit.converged) throw InputError("the logistic null model with covariates does not converge for binary phenotype " + std::to_string(p + 1) + " (separation by covariates?)");
+      if (!fit.converged) {
+        // One phenotype's failure should not stop a run over hundreds: warn and report it as NA.
+        std::string name = p < static_cast<Eigen::Index>(names.size()) ? names[static_cast<std::size_t>(p)] : std::to_string(p + 1);
+        log_warning("the logistic null model does not converge for binary phenotype '" + name +
+                    "' (a covariate separates cases from controls, e.g. sex for a sex-specific disease: set the other sex to NA); "
+                    "its results are NA");
+        models_.push_back(std::move(model));
+        continue;
+      }
       model->coefficients = fit.coefficients;
       Eigen::VectorXd eta = model->x * fit.coefficients;
       model->mu = eta.unaryExpr([](double e) { return logistic(e); });
@@ -209,7 +229,10 @@ void LogisticAssociation::test(const Eigen::MatrixXd& dosages, std::vector<Varia
 
 void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, const Eigen::MatrixXd& dosages, std::size_t begin,
                                          std::size_t end, std::vector<VariantResult>& results) const {
-  if (model.mu.size() == 0) return;  // no cases or no controls: NA
+  if (model.mu.size() == 0) {  // no cases, no controls, or no null model: NA
+    for (std::size_t j = begin; j < end; ++j) results[j * models_.size() + p].error = "NULL_MODEL_FAIL";
+    return;
+  }
   const Eigen::Index rows = static_cast<Eigen::Index>(model.rows.size()), k = model.x.cols();
   const Eigen::Index width = static_cast<Eigen::Index>(end - begin);
   const std::size_t phenotypes = models_.size();

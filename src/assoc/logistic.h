@@ -6,6 +6,7 @@
 // fits the full logistic regression per variant, as plink2 --glm does, with Firth as fallback.
 #include <Eigen/Core>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "assoc/result.h"
@@ -47,7 +48,9 @@ double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, double u);
 class LogisticAssociation {
  public:
   // covariates: samples x C (an intercept is added); phenotypes: samples x P coded 0/1, NaN missing.
-  LogisticAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes, const BinaryOptions& options);
+  // `names` (optional) name the phenotypes in error messages.
+  LogisticAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes, const BinaryOptions& options,
+                      const std::vector<std::string>& names = {});
   ~LogisticAssociation();
 
   std::size_t phenotype_count() const { return models_.size(); }

@@ -39,6 +39,7 @@ const Subcommand simulate_command{
   genotypes.bed/.bim/.fam   PLINK 1 genotypes of the biobank participants
   truth.json           diseases (codes, heritability, causal variants, onset model), trial, vaccine
   truth_variants.tsv   expected ALT frequency of every variant, overall and per ancestry group
+  truth_causal_variants.tsv  the causal variants of every disease (also in truth.json)
   truth_diagnoses.tsv  onset and first registry record of every simulated disease per person
   truth_trial.tsv      second-line diabetes initiators with both potential heart-failure dates
   truth_relatives.tsv  first-degree relative pairs among the participants

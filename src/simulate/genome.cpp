@@ -169,7 +169,7 @@ GenomeResult simulate_genome(const Population& population, const GenomeOptions& 
   std::unordered_map<std::uint64_t, int> causal_at;
   {
     Random random(seed, kStreamCausal, 0);
-    std::size_t per_disease = std::min<std::uint64_t>(30, options.variants / (2 * diseases.size()));
+    std::size_t per_disease = std::min<std::uint64_t>(200, options.variants / (2 * diseases.size()));
     for (std::size_t d = 0; d < diseases.size(); ++d) {
       double h2 = diseases[d].heritability;
       for (std::size_t j = 0; j < per_disease; ++j) {
@@ -177,7 +177,8 @@ GenomeResult simulate_genome(const Population& population, const GenomeOptions& 
         do {
           v = random.below(options.variants);
         } while (causal_at.count(v));
-        // Two major loci, eight moderate ones, and the rest of the heritability spread thinly.
+        // Two major loci (4% and 2% of the liability variance), eight moderate ones (0.5%), and
+        // the rest of the heritability spread thinly over a polygenic background.
         double share = j == 0 ? 0.04 : j == 1 ? 0.02 : j < 10 ? 0.005 : (h2 - 0.10) / std::max<double>(1, per_disease - 10);
         if (per_disease <= 10) share = h2 / static_cast<double>(per_disease);
         CausalVariant c;

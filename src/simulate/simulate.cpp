@@ -145,6 +145,17 @@ SimulationSummary run_simulation(const SimulationOptions& options, const std::fi
   summary.missing_calls = genome.missing_calls;
 
   {
+    // The causal variants also as a table, for tools that do not read JSON.
+    OutputFile causal(out.file("truth_causal_variants.tsv"));
+    causal.write("disease\tid\tchrom\tpos\teffect_allele\tbeta\talt_frequency\tvariance_explained\n");
+    for (auto& c : genome.causal) {
+      if (c.id.empty()) continue;
+      causal.write(fmt::format("{}\t{}\t{}\t{}\t{}\t{:.6g}\t{:.6g}\t{:.6g}\n", catalog[c.disease].name, c.id, c.chromosome, c.position,
+                               c.effect_allele, c.beta, c.alt_frequency, c.variance_explained));
+    }
+    causal.commit();
+  }
+  {
     OutputFile relatives(out.file("truth_relatives.tsv"));
     relatives.write("person_id_1\tperson_id_2\trelationship\tkinship\n");
     for (auto& pair : population.relatives) {
