@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <set>
 
 #include "assoc/linear.h"
 #include "assoc/sample_table.h"
+#include "genotype/plink.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/parallel.h"
@@ -109,8 +111,20 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   Eigen::MatrixXd dosages;
   std::vector<VariantResult> linear_results, logistic_results;
   const double significance = std::log(5e-8);
-  while (std::size_t count = source.next_block(settings.block_size, variants, dosages)) {
-    if (linear) linear->test(dosages, linear_results);
+  // PLINK filesets skip decoding for linear models: products come from the 2-bit codes directly.
+  auto* bed = dynamic_cast<genotype::BedReader*>(&source);
+  if (bed && linear && std::getenv("KOHORT_DENSE")) bed = nullptr;
+  if (bed && linear) linear->prepare_packed(bed->sample_positions(), bed->file_sample_count());
+  PackedBlock packed;
+  if (bed) packed.file_samples = bed->file_sample_count();
+  auto next = [&]() -> std::size_t {
+    if (!bed) return source.next_block(settings.block_size, variants, dosages);
+    std::size_t count = bed->next_rows(settings.block_size, variants, packed.rows);
+    if (logistic && count) bed->decode_rows(packed.rows, dosages);
+    return count;
+  };
+  while (std::size_t count = next()) {
+    if (linear) bed ? linear->test_packed(packed, linear_results) : linear->test(dosages, linear_results);
     if (logistic) logistic->test(dosages, logistic_results);
     for (std::size_t v = 0; v < count; ++v) {
       for (std::size_t q = 0; q < quantitative.size(); ++q) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "assoc/packed_products.h"
 #include "assoc/pvalue.h"
 #include "core/error.h"
 #include "core/parallel.h"
@@ -18,6 +19,10 @@ struct LinearAssociation::Group {
   Eigen::MatrixXd q;                     // rows x K orthonormal basis of [1, covariates]
   Eigen::MatrixXd residuals;             // rows x P_g phenotypes with covariates projected out
   Eigen::VectorXd residual_ss;           // per phenotype
+  // For .bed rows read as codes (prepare_packed): products tables, sample mask, row lookup.
+  std::unique_ptr<PackedProducts> packed;
+  std::vector<std::uint64_t> mask;
+  std::vector<std::int32_t> row_of_position;
 };
 
 LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes,
@@ -94,8 +99,6 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
                                    std::vector<VariantResult>& results) const {
   const Eigen::Index rows = static_cast<Eigen::Index>(group.rows.size());
   const Eigen::Index width = static_cast<Eigen::Index>(end - begin);
-  const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
-  const std::size_t pg = group.phenotypes.size();
   if (group.q.size() == 0) return;  // too few samples: results stay NA
 
   // Gather the group's samples; fill missing calls (mean, or zero when excluded) and note them.
@@ -125,64 +128,121 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
   const Eigen::MatrixXd qtg = group.q.transpose() * g;          // K x width
   const Eigen::MatrixXd gty = g.transpose() * group.residuals;  // width x P_g
   const Eigen::VectorXd gg = g.colwise().squaredNorm();
-
   for (Eigen::Index j = 0; j < width; ++j) {
-    const auto& missing = missing_rows[static_cast<std::size_t>(j)];
-    const std::size_t m = missing.size();
-    const std::size_t variant = begin + static_cast<std::size_t>(j);
-    const bool exclude = missing_ == MissingGenotypes::exclude && m > 0;
-    const double n_used = static_cast<double>(rows) - (exclude ? static_cast<double>(m) : 0.0);
-    const double df = n_used - static_cast<double>(k) - 1.0;
-    const double frequency = means[static_cast<std::size_t>(j)] / 2.0;
-
-    // Projection pieces on the samples actually used. Without exclusions: Q'Q = I.
-    double g_res_ss;
-    Eigen::VectorXd qg = qtg.col(j);
-    Eigen::LLT<Eigen::MatrixXd> a_factor;
-    Eigen::MatrixXd q_missing;
-    if (exclude) {
-      q_missing.resize(static_cast<Eigen::Index>(m), k);
-      for (std::size_t r = 0; r < m; ++r) q_missing.row(static_cast<Eigen::Index>(r)) = group.q.row(missing[r]);
-      Eigen::MatrixXd a = Eigen::MatrixXd::Identity(k, k) - q_missing.transpose() * q_missing;
-      a_factor.compute(a);
-      g_res_ss = gg(j) - qg.dot(a_factor.solve(qg));
-    } else {
-      g_res_ss = gg(j) - qg.squaredNorm();
-    }
-
-    for (std::size_t p = 0; p < pg; ++p) {
-      VariantResult& out = results[variant * phenotype_count_ + group.phenotypes[p]];
-      out.method = "linear";
-      out.n = static_cast<std::uint32_t>(rows) - static_cast<std::uint32_t>(m);
-      out.effect_allele_frequency = frequency;
-      if (!(g_res_ss > 1e-9 * gg(j)) || df < 1) {
-        out.error = "CONST_ALLELE";  // the genotype is constant, or a combination of the covariates
-        continue;
-      }
-      double gy = gty(j, static_cast<Eigen::Index>(p));
-      double yy = group.residual_ss(static_cast<Eigen::Index>(p));
-      if (exclude) {
-        // Residuals are orthogonal to Q on all the group's samples; on the used ones Q'y = -Q_M' y_M.
-        Eigen::VectorXd qy = Eigen::VectorXd::Zero(k);
-        double yy_missing = 0;
-        for (std::size_t r = 0; r < m; ++r) {
-          double y = group.residuals(missing[r], static_cast<Eigen::Index>(p));
-          qy -= q_missing.row(static_cast<Eigen::Index>(r)).transpose() * y;
-          yy_missing += y * y;
-        }
-        Eigen::VectorXd a_inv_qy = a_factor.solve(qy);
-        gy -= qg.dot(a_inv_qy);
-        yy = yy - yy_missing - qy.dot(a_inv_qy);
-      }
-      double beta = gy / g_res_ss;
-      double rss = std::max(0.0, yy - beta * gy);
-      double se = std::sqrt(rss / df / g_res_ss);
-      out.beta = beta;
-      out.se = se;
-      out.statistic = beta / se;
-      out.log_p = log_p_t(out.statistic, df);
-    }
+    finish_variant(group, begin + static_cast<std::size_t>(j), qtg.col(j), gty.row(j).transpose(), gg(j),
+                   missing_rows[static_cast<std::size_t>(j)], means[static_cast<std::size_t>(j)], results);
   }
+}
+
+void LinearAssociation::finish_variant(const Group& group, std::size_t variant, const Eigen::VectorXd& qg, const Eigen::VectorXd& gy_all,
+                                       double gg, const std::vector<Eigen::Index>& missing, double mean,
+                                       std::vector<VariantResult>& results) const {
+  const Eigen::Index rows = static_cast<Eigen::Index>(group.rows.size());
+  const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
+  const std::size_t m = missing.size();
+  const bool exclude = missing_ == MissingGenotypes::exclude && m > 0;
+  const double n_used = static_cast<double>(rows) - (exclude ? static_cast<double>(m) : 0.0);
+  const double df = n_used - static_cast<double>(k) - 1.0;
+
+  // Projection pieces on the samples actually used. Without exclusions: Q'Q = I.
+  double g_res_ss;
+  Eigen::LLT<Eigen::MatrixXd> a_factor;
+  Eigen::MatrixXd q_missing;
+  if (exclude) {
+    q_missing.resize(static_cast<Eigen::Index>(m), k);
+    for (std::size_t r = 0; r < m; ++r) q_missing.row(static_cast<Eigen::Index>(r)) = group.q.row(missing[r]);
+    Eigen::MatrixXd a = Eigen::MatrixXd::Identity(k, k) - q_missing.transpose() * q_missing;
+    a_factor.compute(a);
+    g_res_ss = gg - qg.dot(a_factor.solve(qg));
+  } else {
+    g_res_ss = gg - qg.squaredNorm();
+  }
+
+  for (std::size_t p = 0; p < group.phenotypes.size(); ++p) {
+    VariantResult& out = results[variant * phenotype_count_ + group.phenotypes[p]];
+    out.method = "linear";
+    out.n = static_cast<std::uint32_t>(rows) - static_cast<std::uint32_t>(m);
+    out.effect_allele_frequency = mean / 2.0;
+    if (!(g_res_ss > 1e-9 * gg) || df < 1) {
+      out.error = "CONST_ALLELE";  // the genotype is constant, or a combination of the covariates
+      continue;
+    }
+    double gy = gy_all(static_cast<Eigen::Index>(p));
+    double yy = group.residual_ss(static_cast<Eigen::Index>(p));
+    if (exclude) {
+      // Residuals are orthogonal to Q on all the group's samples; on the used ones Q'y = -Q_M' y_M.
+      Eigen::VectorXd qy = Eigen::VectorXd::Zero(k);
+      double yy_missing = 0;
+      for (std::size_t r = 0; r < m; ++r) {
+        double y = group.residuals(missing[r], static_cast<Eigen::Index>(p));
+        qy -= q_missing.row(static_cast<Eigen::Index>(r)).transpose() * y;
+        yy_missing += y * y;
+      }
+      Eigen::VectorXd a_inv_qy = a_factor.solve(qy);
+      gy -= qg.dot(a_inv_qy);
+      yy = yy - yy_missing - qy.dot(a_inv_qy);
+    }
+    double beta = gy / g_res_ss;
+    double rss = std::max(0.0, yy - beta * gy);
+    double se = std::sqrt(rss / df / g_res_ss);
+    out.beta = beta;
+    out.se = se;
+    out.statistic = beta / se;
+    out.log_p = log_p_t(out.statistic, df);
+  }
+}
+
+void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples) {
+  file_samples_ = file_samples;
+  for (auto& group : groups_) {
+    if (group->q.size() == 0) continue;
+    std::vector<std::uint32_t> group_positions;
+    for (auto r : group->rows) group_positions.push_back(positions[static_cast<std::size_t>(r)]);
+    Eigen::MatrixXd vectors(group->q.rows(), group->q.cols() + group->residuals.cols());
+    vectors << group->q, group->residuals;
+    group->packed = std::make_unique<PackedProducts>(vectors, group_positions, file_samples, std::vector<bool>(static_cast<std::size_t>(vectors.cols()), false));
+    group->mask = sample_mask(group_positions, file_samples);
+    group->row_of_position.assign(file_samples, -1);
+    for (std::size_t r = 0; r < group_positions.size(); ++r) group->row_of_position[group_positions[r]] = static_cast<std::int32_t>(r);
+  }
+}
+
+void LinearAssociation::test_packed(const PackedBlock& block, std::vector<VariantResult>& results) const {
+  const std::size_t b_count = block.rows.size();
+  results.assign(b_count * phenotype_count_, VariantResult{});
+  const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
+  parallel_for(b_count, 64, [&](std::size_t begin, std::size_t end) {
+    Eigen::MatrixXd sums;
+    std::vector<std::uint32_t> missing_positions;
+    std::vector<Eigen::Index> missing;
+    for (auto& group_pointer : groups_) {
+      const Group& group = *group_pointer;
+      if (group.q.size() == 0) continue;
+      const Eigen::Index pg = static_cast<Eigen::Index>(group.phenotypes.size());
+      group.packed->compute(block, begin, end, sums);
+      for (std::size_t j = begin; j < end; ++j) {
+        missing_positions.clear();
+        CallCounts counts = count_calls(block.rows[j], group.mask, block.file_samples, missing_positions);
+        missing.clear();
+        for (auto position : missing_positions) missing.push_back(group.row_of_position[position]);
+        const double observed = static_cast<double>(group.rows.size() - missing.size());
+        const double sum = counts.het + 2.0 * counts.hom_alt;
+        const double mean = observed > 0 ? sum / observed : 0.0;
+        Eigen::VectorXd qg = sums.col(static_cast<Eigen::Index>(j - begin)).head(k);
+        Eigen::VectorXd gy = sums.col(static_cast<Eigen::Index>(j - begin)).segment(k, pg);
+        double gg = counts.het + 4.0 * counts.hom_alt;
+        if (missing_ == MissingGenotypes::mean_impute && !missing.empty()) {
+          // Missing calls count as the mean: add mean times the vectors' sums over those samples.
+          for (auto r : missing) {
+            qg += mean * group.q.row(r).transpose();
+            gy += mean * group.residuals.row(r).transpose();
+          }
+          gg += static_cast<double>(missing.size()) * mean * mean;
+        }
+        finish_variant(group, j, qg, gy, gg, missing, mean, results);
+      }
+    }
+  });
 }
 
 }  // namespace kohort::assoc

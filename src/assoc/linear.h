@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "assoc/packed_products.h"
 #include "assoc/result.h"
 
 namespace kohort::assoc {
@@ -25,15 +26,25 @@ class LinearAssociation {
   // dosages: samples x B ALT dosages, NaN where missing. results[b * P + p] for variant b, phenotype p.
   void test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const;
 
+  // The same from .bed rows, without decoding: call prepare_packed once with the .bed column of
+  // each sample row (and the file's sample count), then test_packed per block.
+  void prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples);
+  void test_packed(const PackedBlock& block, std::vector<VariantResult>& results) const;
+
  private:
   struct Group;
   void test_group(const Group& group, const Eigen::MatrixXd& dosages, std::size_t begin, std::size_t end,
                   std::vector<VariantResult>& results) const;
+  // Estimates for one variant from its products with the group's covariate basis (qg) and
+  // phenotype residuals (gy), its sum of squares, the rows with missing calls, and its mean.
+  void finish_variant(const Group& group, std::size_t variant, const Eigen::VectorXd& qg, const Eigen::VectorXd& gy, double gg,
+                      const std::vector<Eigen::Index>& missing, double mean, std::vector<VariantResult>& results) const;
 
   std::vector<std::unique_ptr<Group>> groups_;
   std::size_t phenotype_count_ = 0;
   std::size_t covariate_count_ = 0;  // including the intercept
   MissingGenotypes missing_;
+  std::size_t file_samples_ = 0;
 };
 
 }  // namespace kohort::assoc

@@ -53,7 +53,8 @@ double log_ibeta_lower(double a, double b, double x) {
     fraction *= step;
     if (std::fabs(step - 1.0) < 1e-16) break;
   }
-  double log_beta = std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  // Boost's beta function keeps full relative precision where lgamma differences would cancel.
+  double log_beta = std::log(boost::math::beta(a, b));
   return a * std::log(x) + b * std::log1p(-x) - std::log(a) - log_beta + std::log(fraction);
 }
 
@@ -77,13 +78,16 @@ double log_p_chisq1(double x) {
 double log_p_t(double t, double df) {
   if (std::isnan(t) || df <= 0) return std::numeric_limits<double>::quiet_NaN();
   double t2 = t * t;
-  // p = I_x(df/2, 1/2) with x = df / (df + t^2); 1 - x computed without cancellation.
-  double x = df / (df + t2);
-  double a = df / 2.0, b = 0.5;
-  double p = boost::math::ibeta(a, b, x);
-  if (p > 1e-290) return std::log(p);
-  // Here p is tiny, so x lies below the mean a / (a + b) where the continued fraction converges.
-  return log_ibeta_lower(a, b, x);
+  if (std::isinf(t2)) return -std::numeric_limits<double>::infinity();
+  // p = I_x(df/2, 1/2) with x = df / (df + t^2). For t^2 >= 9, x lies well below the mean of the
+  // beta distribution and the continued fraction converges fast; for t^2 < 0.25 use
+  // p = 1 - I_{1-x}(1/2, df/2), whose argument then lies below that distribution's mean.
+  // Near the mean (0.25 <= t^2 < 9) the fraction converges slowly and Boost's incomplete beta is used.
+  double a = df / 2.0;
+  if (t2 >= 9.0) return log_ibeta_lower(a, 0.5, df / (df + t2));
+  if (t2 >= 0.25) return std::log(boost::math::ibeta(a, 0.5, df / (df + t2)));
+  double complement = std::exp(log_ibeta_lower(0.5, a, t2 / (df + t2)));
+  return std::log1p(-complement);
 }
 
 std::string format_p_value(double log_p) {

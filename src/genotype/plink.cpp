@@ -159,15 +159,25 @@ BedReader::~BedReader() {
   if (data_) ::munmap(const_cast<std::uint8_t*>(data_), mapped_size_);
 }
 
-std::size_t BedReader::next_block(std::size_t max_variants, std::vector<Variant>& variants, Eigen::MatrixXd& dosages) {
+std::size_t BedReader::next_rows(std::size_t max_variants, std::vector<Variant>& variants, std::vector<const std::uint8_t*>& rows) {
   std::size_t count = std::min(max_variants, selected_variants_.size() - next_);
   variants.resize(count);
+  rows.resize(count);
+  for (std::size_t j = 0; j < count; ++j) {
+    variants[j] = bim_[selected_variants_[next_ + j]];
+    rows[j] = data_ + 3 + bytes_per_variant_ * selected_variants_[next_ + j];
+  }
+  next_ += count;
+  return count;
+}
+
+void BedReader::decode_rows(const std::vector<const std::uint8_t*>& rows, Eigen::MatrixXd& dosages) const {
+  const std::size_t count = rows.size();
   const Eigen::Index n = static_cast<Eigen::Index>(selected_samples_.size());
   if (dosages.rows() != n || dosages.cols() != static_cast<Eigen::Index>(count)) dosages.resize(n, static_cast<Eigen::Index>(count));
-  for (std::size_t j = 0; j < count; ++j) variants[j] = bim_[selected_variants_[next_ + j]];
   parallel_for(count, 16, [&](std::size_t begin, std::size_t end) {
     for (std::size_t j = begin; j < end; ++j) {
-      const std::uint8_t* row = data_ + 3 + bytes_per_variant_ * selected_variants_[next_ + j];
+      const std::uint8_t* row = rows[j];
       double* out = dosages.col(static_cast<Eigen::Index>(j)).data();
       if (all_samples_) {
         const std::size_t full = static_cast<std::size_t>(n) / 4;
@@ -181,7 +191,12 @@ std::size_t BedReader::next_block(std::size_t max_variants, std::vector<Variant>
       }
     }
   });
-  next_ += count;
+}
+
+std::size_t BedReader::next_block(std::size_t max_variants, std::vector<Variant>& variants, Eigen::MatrixXd& dosages) {
+  std::vector<const std::uint8_t*> rows;
+  std::size_t count = next_rows(max_variants, variants, rows);
+  decode_rows(rows, dosages);
   return count;
 }
 

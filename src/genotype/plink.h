@@ -43,6 +43,13 @@ class BedReader : public GenotypeSource {
   std::uint64_t variant_count() const override { return selected_variants_.size(); }
   std::size_t next_block(std::size_t max_variants, std::vector<Variant>& variants, Eigen::MatrixXd& dosages) override;
 
+  // The same variants as .bed rows (2-bit codes over all samples of the file), for kernels that
+  // work on the codes directly; decode_rows turns such rows into dosages of the selected samples.
+  std::size_t next_rows(std::size_t max_variants, std::vector<Variant>& variants, std::vector<const std::uint8_t*>& rows);
+  void decode_rows(const std::vector<const std::uint8_t*>& rows, Eigen::MatrixXd& dosages) const;
+  // The .bed column of each selected sample.
+  const std::vector<std::uint32_t>& sample_positions() const { return selected_samples_; }
+
   const std::vector<FamSample>& fam() const { return fam_; }
   std::size_t file_sample_count() const { return fam_.size(); }
   // Restart from the first selected variant.

@@ -1,0 +1,161 @@
+#include "assoc/packed_products.h"
+
+#include <bit>
+#include <cstring>
+
+namespace kohort::assoc {
+namespace {
+
+// ALT count of a 2-bit code (00 hom ALT, 01 missing, 10 het, 11 hom REF); missing counts 0.
+constexpr double kCount[4] = {2.0, 0.0, 1.0, 0.0};
+constexpr double kSquare[4] = {4.0, 0.0, 1.0, 0.0};
+constexpr std::size_t kPairsPerChunk = 128;  // table slice per chunk stays in L2
+
+std::uint64_t load_word(const std::uint8_t* row, std::size_t bytes, std::size_t word) {
+  std::uint64_t value = 0;
+  std::size_t offset = word * 8;
+  std::memcpy(&value, row + offset, std::min<std::size_t>(8, bytes - offset));
+  return value;
+}
+
+}  // namespace
+
+PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
+                               const std::vector<bool>& squared)
+    : vectors_(static_cast<std::size_t>(vectors.cols())), stride_((vectors_ + 7) / 8 * 8), pairs_((file_samples + 1) / 2) {
+  table_.assign(pairs_ * 16 * stride_, 0.0);
+  // Per sample of the file, its row in `vectors` (or none).
+  std::vector<std::int64_t> row_of(file_samples, -1);
+  for (std::size_t r = 0; r < positions.size(); ++r) row_of[positions[r]] = static_cast<std::int64_t>(r);
+  for (std::size_t pair = 0; pair < pairs_; ++pair) {
+    for (unsigned nibble = 0; nibble < 16; ++nibble) {
+      double* entry = table_.data() + (pair * 16 + nibble) * stride_;
+      for (unsigned k = 0; k < 2; ++k) {
+        std::size_t sample = 2 * pair + k;
+        if (sample >= file_samples || row_of[sample] < 0) continue;
+        unsigned code = (nibble >> (2 * k)) & 3;
+        for (std::size_t v = 0; v < vectors_; ++v) {
+          entry[v] += (squared[v] ? kSquare[code] : kCount[code]) * vectors(row_of[sample], static_cast<Eigen::Index>(v));
+        }
+      }
+    }
+  }
+}
+
+namespace {
+
+// Eight doubles as one vector (one AVX-512 register, or two AVX2 ones).
+typedef double Vector8 __attribute__((vector_size(64)));
+
+inline Vector8 load8(const double* p) {
+  Vector8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline unsigned nibble_of(const std::uint8_t* row, std::size_t pair) { return (row[pair >> 1] >> ((pair & 1) * 4)) & 15; }
+
+// Sums one variant's table entries over pairs [first, last) (first even) for a fixed stride, in
+// vector registers; four interleaved accumulator sets hide the add latency.
+template <std::size_t Stride>
+void accumulate(const double* __restrict table, const std::uint8_t* row, std::size_t first, std::size_t last, double* __restrict out) {
+  constexpr std::size_t kVectors = Stride / 8;
+  Vector8 acc[4][kVectors] = {};
+  std::size_t pair = first;
+  for (; pair + 3 < last; pair += 4) {
+    unsigned byte0 = row[pair >> 1], byte1 = row[(pair >> 1) + 1];
+    const double* e0 = table + (pair * 16 + (byte0 & 15)) * Stride;
+    const double* e1 = table + ((pair + 1) * 16 + (byte0 >> 4)) * Stride;
+    const double* e2 = table + ((pair + 2) * 16 + (byte1 & 15)) * Stride;
+    const double* e3 = table + ((pair + 3) * 16 + (byte1 >> 4)) * Stride;
+    for (std::size_t v = 0; v < kVectors; ++v) {
+      acc[0][v] += load8(e0 + 8 * v);
+      acc[1][v] += load8(e1 + 8 * v);
+      acc[2][v] += load8(e2 + 8 * v);
+      acc[3][v] += load8(e3 + 8 * v);
+    }
+  }
+  for (; pair < last; ++pair) {
+    const double* e = table + (pair * 16 + nibble_of(row, pair)) * Stride;
+    for (std::size_t v = 0; v < kVectors; ++v) acc[0][v] += load8(e + 8 * v);
+  }
+  for (std::size_t v = 0; v < kVectors; ++v) {
+    Vector8 total = (acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]);
+    Vector8 previous = load8(out + 8 * v);
+    total += previous;
+    std::memcpy(out + 8 * v, &total, sizeof total);
+  }
+}
+
+using Accumulate = void (*)(const double*, const std::uint8_t*, std::size_t, std::size_t, double*);
+
+Accumulate accumulate_for(std::size_t stride) {
+  switch (stride) {
+    case 8: return accumulate<8>;
+    case 16: return accumulate<16>;
+    case 24: return accumulate<24>;
+    case 32: return accumulate<32>;
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out) const {
+  const std::size_t count = end - begin;
+  std::vector<double> sums(count * stride_, 0.0);
+  Accumulate kernel = accumulate_for(stride_);
+  // Sample chunks outside, variants inside: the chunk's table slice is reused by every variant.
+  const std::size_t chunk_pairs = std::max<std::size_t>(16, (kPairsPerChunk * 8 / stride_) & ~std::size_t{3});
+  for (std::size_t chunk = 0; chunk < pairs_; chunk += chunk_pairs) {
+    const std::size_t chunk_end = std::min(pairs_, chunk + chunk_pairs);
+    for (std::size_t j = 0; j < count; ++j) {
+      const std::uint8_t* row = block.rows[begin + j];
+      double* target = sums.data() + j * stride_;
+      if (kernel) {
+        kernel(table_.data(), row, chunk, chunk_end, target);
+        continue;
+      }
+      for (std::size_t pair = chunk; pair < chunk_end; ++pair) {  // wide vector sets: plain loop
+        unsigned nibble = (row[pair >> 1] >> ((pair & 1) * 4)) & 15;
+        const double* entry = table_.data() + (pair * 16 + nibble) * stride_;
+        for (std::size_t v = 0; v < stride_; ++v) target[v] += entry[v];
+      }
+    }
+  }
+  out.resize(static_cast<Eigen::Index>(vectors_), static_cast<Eigen::Index>(count));
+  for (std::size_t j = 0; j < count; ++j)
+    for (std::size_t v = 0; v < vectors_; ++v) out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(j)) = sums[j * stride_ + v];
+}
+
+std::vector<std::uint64_t> sample_mask(const std::vector<std::uint32_t>& positions, std::size_t file_samples) {
+  std::vector<std::uint64_t> mask((file_samples + 31) / 32, 0);
+  for (auto p : positions) mask[p / 32] |= std::uint64_t{3} << (2 * (p % 32));
+  return mask;
+}
+
+CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>& mask, std::size_t file_samples,
+                       std::vector<std::uint32_t>& missing_positions) {
+  constexpr std::uint64_t kLow = 0x5555555555555555ULL;
+  const std::size_t bytes = (file_samples + 3) / 4;
+  CallCounts counts;
+  for (std::size_t w = 0; w < mask.size(); ++w) {
+    std::uint64_t word = load_word(row, bytes, w) & mask[w];
+    std::uint64_t low = word & kLow, high = (word >> 1) & kLow;
+    std::uint64_t in_set = mask[w] & kLow;
+    std::uint64_t het = high & ~low;           // 10
+    std::uint64_t hom_alt = ~high & ~low & in_set;  // 00
+    std::uint64_t missing = low & ~high;       // 01
+    counts.het += static_cast<std::uint32_t>(std::popcount(het));
+    counts.hom_alt += static_cast<std::uint32_t>(std::popcount(hom_alt));
+    counts.missing += static_cast<std::uint32_t>(std::popcount(missing));
+    while (missing) {
+      int bit = std::countr_zero(missing);
+      missing_positions.push_back(static_cast<std::uint32_t>(w * 32 + static_cast<std::size_t>(bit) / 2));
+      missing &= missing - 1;
+    }
+  }
+  return counts;
+}
+
+}  // namespace kohort::assoc

@@ -1,0 +1,49 @@
+#pragma once
+// Dot products of many variants' PLINK 2-bit genotype codes with a few sample vectors, computed
+// from the codes directly: for every pair of samples (one 4-bit nibble of a .bed row), a table of
+// 16 entries holds the pair's contribution to every vector, so a variant costs one table lookup
+// per two samples instead of decoding N doubles and a matrix product. Missing calls contribute 0.
+#include <Eigen/Core>
+#include <cstdint>
+#include <vector>
+
+namespace kohort::assoc {
+
+// A block of variants as .bed rows over all samples of the file.
+struct PackedBlock {
+  std::vector<const std::uint8_t*> rows;
+  std::size_t file_samples = 0;
+};
+
+class PackedProducts {
+ public:
+  // vectors: samples x V, rows indexed by `positions` (the .bed column of each row);
+  // `squared[v]` uses the squared ALT count instead of the count for vector v.
+  PackedProducts(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
+                 const std::vector<bool>& squared);
+
+  std::size_t vector_count() const { return vectors_; }
+  // out: V x count, out(v, j) = sum_i value(code_ij) * vectors(i, v) for rows[j].
+  void compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out) const;
+
+ private:
+  std::size_t vectors_ = 0;
+  std::size_t stride_ = 0;  // vectors rounded up to a multiple of 8
+  std::size_t pairs_ = 0;
+  std::vector<double> table_;  // [pair][nibble][stride]
+};
+
+// Per-variant counts among a set of samples, and the samples with missing calls.
+struct CallCounts {
+  std::uint32_t het = 0, hom_alt = 0, missing = 0;
+};
+
+// Bit mask (2 bits per sample, like a .bed row) of the samples in a set; used to count calls.
+std::vector<std::uint64_t> sample_mask(const std::vector<std::uint32_t>& positions, std::size_t file_samples);
+
+// Counts calls of a .bed row among the samples in `mask`, and appends the .bed columns of
+// samples with missing calls to `missing_positions`.
+CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>& mask, std::size_t file_samples,
+                       std::vector<std::uint32_t>& missing_positions);
+
+}  // namespace kohort::assoc
