@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <memory>
 #include <set>
 
@@ -113,7 +112,6 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   const double significance = std::log(5e-8);
   // PLINK filesets skip decoding for linear models: products come from the 2-bit codes directly.
   auto* bed = dynamic_cast<genotype::BedReader*>(&source);
-  if (bed && linear && std::getenv("KOHORT_DENSE")) bed = nullptr;
   if (bed && linear) linear->prepare_packed(bed->sample_positions(), bed->file_sample_count());
   PackedBlock packed;
   if (bed) packed.file_samples = bed->file_sample_count();
