@@ -112,18 +112,20 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   const double significance = std::log(5e-8);
   // PLINK filesets skip decoding for linear models: products come from the 2-bit codes directly.
   auto* bed = dynamic_cast<genotype::BedReader*>(&source);
+  const bool packed_logistic = bed && logistic && logistic->packed_supported();
   if (bed && linear) linear->prepare_packed(bed->sample_positions(), bed->file_sample_count());
+  if (packed_logistic) logistic->prepare_packed(bed->sample_positions(), bed->file_sample_count());
   PackedBlock packed;
   if (bed) packed.file_samples = bed->file_sample_count();
   auto next = [&]() -> std::size_t {
     if (!bed) return source.next_block(settings.block_size, variants, dosages);
     std::size_t count = bed->next_rows(settings.block_size, variants, packed.rows);
-    if (logistic && count) bed->decode_rows(packed.rows, dosages);
+    if (logistic && !packed_logistic && count) bed->decode_rows(packed.rows, dosages);
     return count;
   };
   while (std::size_t count = next()) {
     if (linear) bed ? linear->test_packed(packed, linear_results) : linear->test(dosages, linear_results);
-    if (logistic) logistic->test(dosages, logistic_results);
+    if (logistic) packed_logistic ? logistic->test_packed(packed, logistic_results) : logistic->test(dosages, logistic_results);
     for (std::size_t v = 0; v < count; ++v) {
       for (std::size_t q = 0; q < quantitative.size(); ++q) {
         const VariantResult& r = linear_results[v * quantitative.size() + q];

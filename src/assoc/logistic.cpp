@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "assoc/packed_products.h"
 #include "assoc/pvalue.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -154,6 +155,11 @@ struct LogisticAssociation::NullModel {
   Eigen::VectorXd coefficients;
   double firth_log_likelihood = 0;  // of the null model, for Firth likelihood-ratio tests
   std::size_t cases = 0, controls = 0;
+  // For .bed rows read as codes (prepare_packed).
+  std::unique_ptr<PackedProducts> packed;
+  std::vector<std::uint64_t> mask;
+  std::vector<std::int32_t> row_of_position;
+  std::vector<std::uint32_t> positions;
 };
 
 LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes,
@@ -271,43 +277,8 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
     for (Eigen::Index j = 0; j < width; ++j) {
       VariantResult& out = results[(begin + static_cast<std::size_t>(j)) * phenotypes + p];
       fill_counts(out, missing_rows[static_cast<std::size_t>(j)], false);
-      out.n = static_cast<std::uint32_t>(rows) - static_cast<std::uint32_t>(missing_rows[static_cast<std::size_t>(j)].size());
       out.effect_allele_frequency = means[static_cast<std::size_t>(j)] / 2;
-      double v = gwg(j) - b.col(j).dot(c.col(j));
-      if (!(v > 1e-9 * gwg(j))) {
-        out.error = "CONST_ALLELE";
-        continue;
-      }
-      out.method = "score";
-      out.statistic = u(j) / std::sqrt(v);
-      out.beta = u(j) / v;
-      out.se = 1 / std::sqrt(v);
-      out.log_p = log_p_normal(out.statistic);
-      if (options_.spa && std::fabs(out.statistic) > options_.spa_cutoff) {
-        Eigen::VectorXd adjusted = g.col(j) - model.x * c.col(j);
-        double log_p = spa_log_p(adjusted, model.mu, u(j));
-        if (!std::isnan(log_p)) {
-          out.log_p = log_p;
-          out.method = "spa";
-        }
-      }
-      if (options_.firth_threshold > 0 && out.log_p < std::log(options_.firth_threshold)) {
-        Eigen::MatrixXd x(rows, k + 1);
-        x << model.x, g.col(j);
-        Eigen::VectorXd start(k + 1);
-        start << model.coefficients, 0.0;
-        LogisticFit fit = fit_logistic(x, model.y, true, start);
-        if (fit.converged) {
-          double chi2 = std::max(0.0, 2 * (fit.log_likelihood - model.firth_log_likelihood));
-          out.beta = fit.coefficients(k);
-          out.se = fit.standard_errors(k);
-          out.statistic = chi2;
-          out.log_p = log_p_chisq1(chi2);
-          out.method = "firth";
-        } else {
-          out.error = "FIRTH_CONVERGE_FAIL";
-        }
-      }
+      finish_score(model, u(j), b.col(j), gwg(j), [&] { return Eigen::VectorXd(g.col(j)); }, out);
     }
     return;
   }
@@ -366,6 +337,122 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
     out.log_p = log_p_normal(out.statistic);
     out.method = firth ? "firth" : "logistic";
   }
+}
+
+void LogisticAssociation::finish_score(const NullModel& model, double u, const Eigen::VectorXd& b, double gwg,
+                                       const std::function<Eigen::VectorXd()>& genotypes, VariantResult& out) const {
+  const Eigen::Index rows = static_cast<Eigen::Index>(model.rows.size()), k = model.x.cols();
+  const Eigen::VectorXd c = model.information.solve(b);
+  double v = gwg - b.dot(c);
+  if (!(v > 1e-9 * gwg)) {
+    out.error = "CONST_ALLELE";
+    return;
+  }
+  out.method = "score";
+  out.statistic = u / std::sqrt(v);
+  out.beta = u / v;
+  out.se = 1 / std::sqrt(v);
+  out.log_p = log_p_normal(out.statistic);
+  bool spa = options_.spa && std::fabs(out.statistic) > options_.spa_cutoff;
+  bool firth = options_.firth_threshold > 0;
+  if (!spa && !(firth && out.log_p < std::log(options_.firth_threshold))) return;
+  // The tails need the genotypes themselves (mean-imputed, on the model's samples).
+  Eigen::VectorXd g = genotypes();
+  if (spa) {
+    double log_p = spa_log_p(g - model.x * c, model.mu, u);
+    if (!std::isnan(log_p)) {
+      out.log_p = log_p;
+      out.method = "spa";
+    }
+  }
+  if (firth && out.log_p < std::log(options_.firth_threshold)) {
+    Eigen::MatrixXd x(rows, k + 1);
+    x << model.x, g;
+    Eigen::VectorXd start(k + 1);
+    start << model.coefficients, 0.0;
+    LogisticFit fit = fit_logistic(x, model.y, true, start);
+    if (fit.converged) {
+      double chi2 = std::max(0.0, 2 * (fit.log_likelihood - model.firth_log_likelihood));
+      out.beta = fit.coefficients(k);
+      out.se = fit.standard_errors(k);
+      out.statistic = chi2;
+      out.log_p = log_p_chisq1(chi2);
+      out.method = "firth";
+    } else {
+      out.error = "FIRTH_CONVERGE_FAIL";
+    }
+  }
+}
+
+bool LogisticAssociation::packed_supported() const { return options_.test == BinaryTest::score; }
+
+void LogisticAssociation::prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples) {
+  for (auto& model : models_) {
+    if (model->mu.size() == 0) continue;
+    std::vector<std::uint32_t> model_positions;
+    for (auto r : model->rows) model_positions.push_back(positions[static_cast<std::size_t>(r)]);
+    const Eigen::Index k = model->x.cols();
+    // Vectors: the residual y - mu, the columns of WX, and w (with squared genotypes).
+    Eigen::MatrixXd vectors(static_cast<Eigen::Index>(model->rows.size()), k + 2);
+    vectors << model->y - model->mu, model->xw, model->w;
+    std::vector<bool> squared(static_cast<std::size_t>(k + 2), false);
+    squared.back() = true;
+    model->packed = std::make_unique<PackedProducts>(vectors, model_positions, file_samples, squared);
+    model->mask = sample_mask(model_positions, file_samples);
+    model->row_of_position.assign(file_samples, -1);
+    for (std::size_t r = 0; r < model_positions.size(); ++r) model->row_of_position[model_positions[r]] = static_cast<std::int32_t>(r);
+    model->positions = std::move(model_positions);
+  }
+}
+
+void LogisticAssociation::test_packed(const PackedBlock& block, std::vector<VariantResult>& results) const {
+  const std::size_t b_count = block.rows.size(), phenotypes = models_.size();
+  results.assign(b_count * phenotypes, VariantResult{});
+  static constexpr double kDosage[4] = {2.0, -1.0, 1.0, 0.0};  // -1: missing
+  parallel_for(b_count, 32, [&](std::size_t begin, std::size_t end) {
+    Eigen::MatrixXd sums;
+    std::vector<std::uint32_t> missing_positions;
+    for (std::size_t p = 0; p < phenotypes; ++p) {
+      const NullModel& model = *models_[p];
+      if (model.mu.size() == 0) {
+        for (std::size_t j = begin; j < end; ++j) results[j * phenotypes + p].error = "NULL_MODEL_FAIL";
+        continue;
+      }
+      const Eigen::Index k = model.x.cols();
+      model.packed->compute(block, begin, end, sums);
+      for (std::size_t j = begin; j < end; ++j) {
+        VariantResult& out = results[j * phenotypes + p];
+        missing_positions.clear();
+        CallCounts counts = count_calls(block.rows[j], model.mask, block.file_samples, missing_positions);
+        const double observed = static_cast<double>(model.rows.size() - missing_positions.size());
+        const double mean = observed > 0 ? (counts.het + 2.0 * counts.hom_alt) / observed : 0.0;
+        Eigen::VectorXd column = sums.col(static_cast<Eigen::Index>(j - begin));
+        double u = column(0);
+        Eigen::VectorXd b = column.segment(1, k);
+        double gwg = column(k + 1);
+        for (auto position : missing_positions) {  // missing calls count as the mean
+          Eigen::Index r = model.row_of_position[position];
+          u += mean * (model.y(r) - model.mu(r));
+          b += mean * model.xw.row(r).transpose();
+          gwg += mean * mean * model.w(r);
+        }
+        out.cases = static_cast<std::uint32_t>(model.cases);
+        out.controls = static_cast<std::uint32_t>(model.controls);
+        out.n = static_cast<std::uint32_t>(observed);
+        out.effect_allele_frequency = mean / 2;
+        const std::uint8_t* row = block.rows[j];
+        finish_score(model, u, b, gwg, [&] {
+          Eigen::VectorXd g(static_cast<Eigen::Index>(model.positions.size()));
+          for (std::size_t r = 0; r < model.positions.size(); ++r) {
+            std::uint32_t s = model.positions[r];
+            double value = kDosage[(row[s / 4] >> (2 * (s % 4))) & 3];
+            g(static_cast<Eigen::Index>(r)) = value < 0 ? mean : value;
+          }
+          return g;
+        }, out);
+      }
+    }
+  });
 }
 
 }  // namespace kohort::assoc

@@ -5,10 +5,12 @@
 // logistic regression (beta, SE, likelihood-ratio p) when p falls below a threshold. A Wald mode
 // fits the full logistic regression per variant, as plink2 --glm does, with Firth as fallback.
 #include <Eigen/Core>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "assoc/packed_products.h"
 #include "assoc/result.h"
 
 namespace kohort::assoc {
@@ -60,10 +62,21 @@ class LogisticAssociation {
   // dosages: samples x B ALT dosages, NaN missing. results[b * P + p].
   void test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const;
 
+  // The score test from .bed rows without decoding (see LinearAssociation::prepare_packed);
+  // only the variants that need SPA or Firth are decoded. Wald and Firth modes need dosages.
+  bool packed_supported() const;
+  void prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples);
+  void test_packed(const PackedBlock& block, std::vector<VariantResult>& results) const;
+
  private:
   struct NullModel;
   void test_phenotype(const NullModel& model, std::size_t p, const Eigen::MatrixXd& dosages, std::size_t begin, std::size_t end,
                       std::vector<VariantResult>& results) const;
+
+  // Score test, SPA and Firth for one variant from its score u, WX'g (b) and g'Wg; `genotypes`
+  // gives the mean-imputed genotypes on the model's samples when the tails need them.
+  void finish_score(const NullModel& model, double u, const Eigen::VectorXd& b, double gwg,
+                    const std::function<Eigen::VectorXd()>& genotypes, VariantResult& out) const;
 
   std::vector<std::unique_ptr<NullModel>> models_;
   BinaryOptions options_;
