@@ -9,7 +9,6 @@
 
 #include "assoc/linear.h"
 #include "assoc/sample_table.h"
-#include "genotype/plink.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/parallel.h"
@@ -55,8 +54,7 @@ PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::str
 
 GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
                      const GwasSettings& settings, const std::string& out_prefix) {
-  const auto& samples = source.sample_ids();
-  const Eigen::Index n = static_cast<Eigen::Index>(samples.size());
+  const Eigen::Index n = static_cast<Eigen::Index>(source.sample_count());
   if (phenotypes.values.rows() != n || covariates.rows() != n) throw Error("phenotypes and covariates are not aligned with the genotype samples");
 
   // Split the phenotypes by kind; remember where each one's results land.
@@ -105,38 +103,46 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
                          phenotypes.binary[p] ? fmt::format(", {} cases", metadata[p].cases) : std::string()));
   }
 
-  Progress progress("association", source.variant_count(), "variants");
-  std::vector<genotype::Variant> variants;
+  // PLINK filesets skip decoding: products come from the 2-bit codes directly.
+  const std::size_t total = source.variant_count();
+  const bool packed_input = total > 0 && source.packed_row(source.file_variant_index(0)) != nullptr;
+  const bool packed_logistic = packed_input && logistic && logistic->packed_supported();
+  PackedBlock packed;
+  packed.file_samples = source.file_samples().size();
+  if (packed_input && linear) linear->prepare_packed(source.selected_sample_indexes(), packed.file_samples);
+  if (packed_logistic) logistic->prepare_packed(source.selected_sample_indexes(), packed.file_samples);
+  const bool need_dosages = (linear && !packed_input) || (logistic && !packed_logistic);
+
+  Progress progress("association", total, "variants");
   Eigen::MatrixXd dosages;
   std::vector<VariantResult> linear_results, logistic_results;
+  genotype::DosageOptions raw;
+  raw.mean_impute = false;  // missing calls stay NaN: each model decides how to treat them
   const double significance = std::log(5e-8);
-  // PLINK filesets skip decoding for linear models: products come from the 2-bit codes directly.
-  auto* bed = dynamic_cast<genotype::BedReader*>(&source);
-  const bool packed_logistic = bed && logistic && logistic->packed_supported();
-  if (bed && linear) linear->prepare_packed(bed->sample_positions(), bed->file_sample_count());
-  if (packed_logistic) logistic->prepare_packed(bed->sample_positions(), bed->file_sample_count());
-  PackedBlock packed;
-  if (bed) packed.file_samples = bed->file_sample_count();
-  auto next = [&]() -> std::size_t {
-    if (!bed) return source.next_block(settings.block_size, variants, dosages);
-    std::size_t count = bed->next_rows(settings.block_size, variants, packed.rows);
-    if (logistic && !packed_logistic && count) bed->decode_rows(packed.rows, dosages);
-    return count;
-  };
-  while (std::size_t count = next()) {
-    if (linear) bed ? linear->test_packed(packed, linear_results) : linear->test(dosages, linear_results);
+  for (std::size_t first = 0; first < total; first += settings.block_size) {
+    const std::size_t count = std::min(settings.block_size, total - first);
+    if (packed_input) {
+      packed.rows.resize(count);
+      for (std::size_t v = 0; v < count; ++v) packed.rows[v] = source.packed_row(source.file_variant_index(first + v));
+    }
+    if (need_dosages) {
+      dosages.resize(n, static_cast<Eigen::Index>(count));
+      source.read_dosages(first, count, dosages.data(), raw);
+    }
+    if (linear) packed_input ? linear->test_packed(packed, linear_results) : linear->test(dosages, linear_results);
     if (logistic) packed_logistic ? logistic->test_packed(packed, logistic_results) : logistic->test(dosages, logistic_results);
     for (std::size_t v = 0; v < count; ++v) {
+      const genotype::Variant& variant = source.variant(first + v);
       for (std::size_t q = 0; q < quantitative.size(); ++q) {
         const VariantResult& r = linear_results[v * quantitative.size() + q];
         std::size_t p = static_cast<std::size_t>(quantitative[q]);
-        writers[p]->write(variants[v], r);
+        writers[p]->write(variant, r);
         summary.significant[p] += r.log_p < significance;
       }
       for (std::size_t b = 0; b < binary.size(); ++b) {
         const VariantResult& r = logistic_results[v * binary.size() + b];
         std::size_t p = static_cast<std::size_t>(binary[b]);
-        writers[p]->write(variants[v], r);
+        writers[p]->write(variant, r);
         summary.significant[p] += r.log_p < significance;
       }
     }

@@ -67,19 +67,19 @@ SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool b
 SummaryStatisticsWriter::~SummaryStatisticsWriter() = default;
 
 void SummaryStatisticsWriter::write(const genotype::Variant& variant, const VariantResult& result) {
-  std::string chromosome = gwas_ssf_chromosome(variant.chromosome);
+  std::string chromosome = gwas_ssf_chromosome(variant.chrom);
   if (chromosome != last_chromosome_) {
     if (seen_chromosomes_.find("|" + chromosome + "|") != std::string::npos) sorted_ = false;
     seen_chromosomes_ += "|" + chromosome + "|";
     last_chromosome_ = chromosome;
-  } else if (variant.position < last_position_) {
+  } else if (variant.pos < last_position_) {
     sorted_ = false;
   }
-  last_position_ = variant.position;
+  last_position_ = variant.pos;
 
   std::string& s = buffer_;
   s.clear();
-  fmt::format_to(std::back_inserter(s), "{}\t{}\t{}\t{}\t", chromosome, variant.position, variant.alt, variant.ref);
+  fmt::format_to(std::back_inserter(s), "{}\t{}\t{}\t{}\t", chromosome, variant.pos, variant.alt, variant.ref);
   append_number(s, result.beta);
   s += '\t';
   append_number(s, result.se);
@@ -95,7 +95,7 @@ void SummaryStatisticsWriter::write(const genotype::Variant& variant, const Vari
   }
   bool is_rsid = variant.id.size() > 2 && variant.id.compare(0, 2, "rs") == 0 &&
                  variant.id.find_first_not_of("0123456789", 2) == std::string::npos;
-  fmt::format_to(std::back_inserter(s), "\t{}_{}_{}_{}\t{}\t{}", chromosome, variant.position, variant.ref, variant.alt,
+  fmt::format_to(std::back_inserter(s), "\t{}_{}_{}_{}\t{}\t{}", chromosome, variant.pos, variant.ref, variant.alt,
                  is_rsid ? variant.id : "NA", result.n);
   if (binary_) fmt::format_to(std::back_inserter(s), "\t{}\t{}", result.cases, result.controls);
   fmt::format_to(std::back_inserter(s), "\t{}\t{}\n", result.method[0] ? result.method : "NA", result.error ? result.error : "NA");

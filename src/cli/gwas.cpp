@@ -10,13 +10,14 @@
 #include "cli/command.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "genotype/plink.h"
+#include "genotype/open.h"
+#include "genotype/selection.h"
 
 namespace kohort::cli {
 namespace {
 
 struct GwasArguments {
-  std::string bfile, keep, remove, extract, exclude;
+  std::string bfile, vcf, bgen, sample, keep, remove, extract, exclude;
   std::string pheno, covar, out;
   std::vector<std::string> pheno_columns, covar_columns;
   std::string pheno_type = "auto", binary_test = "score", missing = "mean";
@@ -27,23 +28,31 @@ struct GwasArguments {
 };
 
 void run(const GwasArguments& a) {
-  genotype::Selection selection;
-  if (!a.keep.empty()) selection.keep = genotype::read_sample_list(a.keep);
-  if (!a.remove.empty()) selection.remove = genotype::read_sample_list(a.remove);
-  if (!a.extract.empty()) selection.extract = genotype::read_variant_list(a.extract);
-  if (!a.exclude.empty()) selection.exclude = genotype::read_variant_list(a.exclude);
-  genotype::BedReader reader(a.bfile, selection);
-  log_info(fmt::format("{}: {} samples, {} variants selected", a.bfile, reader.sample_ids().size(), reader.variant_count()));
+  genotype::InputFiles inputs;
+  inputs.bfile = a.bfile;
+  inputs.vcf = a.vcf;
+  inputs.bgen = a.bgen;
+  inputs.sample = a.sample;
+  auto source = genotype::open_genotypes(inputs);
+  auto keep = a.keep.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.keep};
+  auto remove = a.remove.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.remove};
+  auto extract = a.extract.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.extract};
+  auto exclude = a.exclude.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.exclude};
+  source->select_samples(genotype::select_samples(source->file_samples(), keep, remove));
+  source->select_variants(genotype::select_variants(source->file_variants(), extract, exclude));
+  std::vector<std::string> sample_ids;
+  for (std::size_t s = 0; s < source->sample_count(); ++s) sample_ids.push_back(source->sample(s).iid);
+  log_info(fmt::format("{}: {} samples, {} variants selected", source->path(), sample_ids.size(), source->variant_count()));
 
   assoc::TraitType type = a.pheno_type == "quantitative" ? assoc::TraitType::quantitative
                           : a.pheno_type == "binary"     ? assoc::TraitType::binary
                                                          : assoc::TraitType::automatic;
-  assoc::PhenotypeSet phenotypes = assoc::read_phenotypes(a.pheno, a.pheno_columns, reader.sample_ids(), type);
-  Eigen::MatrixXd covariates(static_cast<Eigen::Index>(reader.sample_ids().size()), 0);
+  assoc::PhenotypeSet phenotypes = assoc::read_phenotypes(a.pheno, a.pheno_columns, sample_ids, type);
+  Eigen::MatrixXd covariates(static_cast<Eigen::Index>(sample_ids.size()), 0);
   if (!a.covar.empty()) {
     assoc::SampleTable table(a.covar);
     std::vector<std::string> names;
-    covariates = assoc::covariate_matrix(table, a.covar_columns.empty() ? table.columns() : a.covar_columns, reader.sample_ids(), names);
+    covariates = assoc::covariate_matrix(table, a.covar_columns.empty() ? table.columns() : a.covar_columns, sample_ids, names);
     log_info(fmt::format("covariates: {}", fmt::join(names, ", ")));
   }
 
@@ -57,7 +66,7 @@ void run(const GwasArguments& a) {
   settings.genome_assembly = a.genome_assembly;
   std::filesystem::path prefix(a.out);
   if (prefix.has_parent_path()) std::filesystem::create_directories(prefix.parent_path());
-  assoc::GwasSummary summary = assoc::run_gwas(reader, phenotypes, covariates, settings, a.out);
+  assoc::GwasSummary summary = assoc::run_gwas(*source, phenotypes, covariates, settings, a.out);
   for (std::size_t p = 0; p < summary.files.size(); ++p) {
     fmt::print("{}\t{} variants\t{} with p < 5e-8\n", summary.files[p], summary.variants, summary.significant[p]);
   }
@@ -67,7 +76,12 @@ const Subcommand gwas_command{
     "gwas", "Genome-wide association: linear and logistic (score + SPA, Firth) for many phenotypes, GWAS-SSF output", 40,
     [](CLI::App& app) {
       auto a = std::make_shared<GwasArguments>();
-      app.add_option("--bfile", a->bfile, "PLINK 1 fileset prefix (.bed/.bim/.fam)")->required();
+      auto* bfile = app.add_option("--bfile", a->bfile, "PLINK 1 fileset prefix (.bed/.bim/.fam)");
+      auto* vcf = app.add_option("--vcf", a->vcf, "VCF or BCF file (GT, or DS when present)");
+      auto* bgen = app.add_option("--bgen", a->bgen, "BGEN v1.2/1.3 file (with --sample)");
+      app.add_option("--sample", a->sample, "The .sample file of a BGEN");
+      bfile->excludes(vcf)->excludes(bgen);
+      vcf->excludes(bgen);
       app.add_option("--keep", a->keep, "Samples to keep (FID IID or IID per line)")->check(CLI::ExistingFile);
       app.add_option("--remove", a->remove, "Samples to remove")->check(CLI::ExistingFile);
       app.add_option("--extract", a->extract, "Variant ids to keep, one per line")->check(CLI::ExistingFile);

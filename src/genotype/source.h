@@ -1,7 +1,8 @@
 #pragma once
-// One interface for every genotype format: blocks of variants x selected samples as ALT dosages
-// (NaN where missing), with the variants' metadata. Memory is O(samples x block) per reader.
-#include <Eigen/Core>
+// One interface over every genotype file format (PLINK .bed, VCF/BCF, BGEN): blocks of B variants x
+// N selected samples as hard calls (with a missing mark) or dosages, plus variant metadata.
+// Genotype memory grows with N x B only; metadata (ids, alleles) is held for all variants.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,24 +10,94 @@
 namespace kohort::genotype {
 
 struct Variant {
-  std::string chromosome;
-  std::int64_t position = 0;
+  std::string chrom;
+  std::int64_t pos = 0;
   std::string id;
-  std::string ref;  // the other allele
-  std::string alt;  // the counted (effect) allele
-  double genetic_position_cm = 0;
+  std::string ref;
+  std::string alt;  // counted allele: calls and dosages are ALT allele counts
+};
+
+struct Sample {
+  std::string fid;
+  std::string iid;
+};
+
+// A hard call is the ALT allele count 0, 1, 2, or kMissingCall.
+inline constexpr std::int8_t kMissingCall = -1;
+
+// How read_dosages fills missing calls, and whether it standardises each variant.
+struct DosageOptions {
+  bool mean_impute = true;   // missing -> the variant's mean dosage over observed samples; else NaN
+  bool standardise = false;  // (x - mean) / sd over observed samples; a constant variant becomes all 0
+};
+
+// Per-variant summary that read_dosages reports (e.g. for the GWAS engine's exact-missing mode).
+struct DosageStats {
+  double mean = 0;          // mean ALT dosage over observed samples
+  double sd = 0;            // population standard deviation over observed samples
+  std::uint32_t observed = 0;
 };
 
 class GenotypeSource {
  public:
   virtual ~GenotypeSource() = default;
-  // Sample ids (IID) of the selected samples, in the order of the dosage rows.
-  virtual const std::vector<std::string>& sample_ids() const = 0;
-  // Number of selected variants.
-  virtual std::uint64_t variant_count() const = 0;
-  // The next up to `max_variants` selected variants: metadata, and a samples x count matrix of
-  // ALT dosages (NaN where missing). Returns the count, 0 at the end.
-  virtual std::size_t next_block(std::size_t max_variants, std::vector<Variant>& variants, Eigen::MatrixXd& dosages) = 0;
+  GenotypeSource(const GenotypeSource&) = delete;
+  GenotypeSource& operator=(const GenotypeSource&) = delete;
+
+  const std::string& path() const { return path_; }
+  // Everything in the file, in file order.
+  const std::vector<Sample>& file_samples() const { return samples_; }
+  const std::vector<Variant>& file_variants() const { return variants_; }
+
+  // Restricts (and orders) the samples that blocks contain: indexes into file_samples().
+  void select_samples(std::vector<std::uint32_t> file_indexes);
+  // Restricts the variants: ascending indexes into file_variants().
+  void select_variants(std::vector<std::uint32_t> file_indexes);
+
+  std::size_t sample_count() const { return selected_samples_.size(); }
+  std::size_t variant_count() const { return selected_variants_.size(); }
+  const Sample& sample(std::size_t i) const { return samples_[selected_samples_[i]]; }
+  const Variant& variant(std::size_t i) const { return variants_[selected_variants_[i]]; }
+  std::uint32_t file_variant_index(std::size_t i) const { return selected_variants_[i]; }
+
+  // The variant's PLINK 1 .bed row (2-bit codes over all file samples) when the source is a .bed,
+  // else nullptr: kernels that work on the codes directly (the GWAS engine) use it.
+  virtual const std::uint8_t* packed_row(std::uint32_t file_variant) const {
+    (void)file_variant;
+    return nullptr;
+  }
+  // File indexes of the selected samples, in block order.
+  const std::vector<std::uint32_t>& selected_sample_indexes() const { return selected_samples_; }
+
+  // True when the file stores dosages (DS/GP, BGEN probabilities) rather than hard calls only.
+  virtual bool has_dosages() const { return false; }
+  // True when read_calls / read_dosages may run on disjoint ranges from several threads at once.
+  virtual bool concurrent_reads() const { return false; }
+
+  // Hard calls of selected variants [first, first + count): out[v * sample_count() + s].
+  void read_calls(std::size_t first, std::size_t count, std::int8_t* out);
+  // Dosages of selected variants [first, first + count), variant-major, i.e. a column-major
+  // sample_count() x count matrix ready for BLAS. `stats` (optional) gets `count` entries.
+  void read_dosages(std::size_t first, std::size_t count, double* out, const DosageOptions& options,
+                    DosageStats* stats = nullptr);
+
+ protected:
+  GenotypeSource(std::string path, std::vector<Sample> samples, std::vector<Variant> variants);
+  // Called when the sample selection changes; `selected` indexes file samples.
+  virtual void on_select_samples(const std::vector<std::uint32_t>& selected) { (void)selected; }
+  // Hard calls of one variant (file index) for the selected samples.
+  virtual void read_variant_calls(std::uint32_t file_variant, std::int8_t* out) = 0;
+  // Dosages of one variant for the selected samples, NaN when missing; default: from hard calls.
+  virtual void read_variant_dosages(std::uint32_t file_variant, double* out);
+
+  const std::vector<std::uint32_t>& selected_samples() const { return selected_samples_; }
+
+ private:
+  std::string path_;
+  std::vector<Sample> samples_;
+  std::vector<Variant> variants_;
+  std::vector<std::uint32_t> selected_samples_;
+  std::vector<std::uint32_t> selected_variants_;
 };
 
 }  // namespace kohort::genotype

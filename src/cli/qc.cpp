@@ -1,0 +1,172 @@
+// `kohort qc`: per-variant and per-sample genotype QC equal to plink2 --freq --missing --hardy,
+// and filters (--maf --mac --geno --hwe --mind) that write keep/extract lists plink2 accepts.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/output.h"
+#include "genotype/open.h"
+#include "genotype/qc.h"
+#include "genotype/selection.h"
+
+namespace kohort::cli {
+namespace {
+
+struct QcOptions {
+  genotype::InputFiles input;
+  std::vector<std::string> keep, remove, extract, exclude;
+  std::string out;
+  bool hwe_midp = false;
+  double maf = -1, geno = -1, hwe = -1, mind = -1;
+  long long mac = -1;
+};
+
+// Shortest round-trip text for a ratio; NA when undefined.
+std::string number(double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); }
+
+// A p-value from its natural log: ordinary doubles as such, smaller ones as mantissa and exponent.
+std::string p_value(double ln_p) {
+  if (std::isnan(ln_p)) return "NA";
+  if (ln_p > -700) return fmt::format("{}", std::exp(ln_p));
+  if (std::isinf(ln_p)) return "0";
+  const double log10_p = ln_p / std::log(10.0);
+  const double exponent = std::floor(log10_p);
+  return fmt::format("{:.6f}e{}", std::pow(10.0, log10_p - exponent), static_cast<long long>(exponent));
+}
+
+void run_qc(const QcOptions& options) {
+  auto source = genotype::open_genotypes(options.input);
+  source->select_samples(genotype::select_samples(source->file_samples(), options.keep, options.remove));
+  source->select_variants(genotype::select_variants(source->file_variants(), options.extract, options.exclude));
+  if (source->sample_count() == 0) throw InputError("no samples left after --keep/--remove");
+  log_info(fmt::format("{}: {} of {} samples, {} of {} variants", source->path(), source->sample_count(),
+                       source->file_samples().size(), source->variant_count(), source->file_variants().size()));
+  const auto qc = genotype::compute_qc(*source, options.hwe_midp);
+
+  const bool variant_filters = options.maf >= 0 || options.mac >= 0 || options.geno >= 0 || options.hwe >= 0;
+  OutputFile variants_out(options.out + ".vqc.tsv");
+  std::unique_ptr<OutputFile> extract_out;
+  if (variant_filters) extract_out = std::make_unique<OutputFile>(options.out + ".extract");
+  std::string buffer =
+      "#CHROM\tPOS\tID\tREF\tALT\tHOM_REF_CT\tHET_CT\tHOM_ALT_CT\tMISSING_CT\tOBS_CT\tALT_CT\tALLELE_OBS_CT"
+      "\tALT_FREQ\tF_MISS\tO_HET\tE_HET\tP_HWE\n";
+  std::size_t kept_variants = 0;
+  const std::size_t n = source->sample_count();
+  for (std::size_t v = 0; v < qc.variants.size(); ++v) {
+    const auto& q = qc.variants[v];
+    const auto& variant = source->variant(v);
+    const double observed = q.observed();
+    const double freq = observed > 0 ? double(q.alt_count()) / (2 * observed) : NAN;
+    const double f_miss = double(q.missing) / double(n);
+    fmt::format_to(std::back_inserter(buffer), "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                   variant.chrom, variant.pos, variant.id, variant.ref, variant.alt, q.hom_ref, q.het, q.hom_alt,
+                   q.missing, q.observed(), q.alt_count(), 2 * q.observed(), number(freq), number(f_miss),
+                   number(observed > 0 ? q.het / observed : NAN), number(2 * freq * (1 - freq)),
+                   p_value(q.hwe_ln_p));
+    if (buffer.size() > (1u << 20)) {
+      variants_out.write(buffer);
+      buffer.clear();
+    }
+    if (extract_out) {
+      bool pass = true;
+      if (options.maf >= 0) pass = pass && !std::isnan(freq) && std::min(freq, 1 - freq) >= options.maf;
+      if (options.mac >= 0) pass = pass && (long long)std::min(q.alt_count(), q.ref_count()) >= options.mac;
+      if (options.geno >= 0) pass = pass && f_miss <= options.geno;
+      if (options.hwe >= 0) pass = pass && q.hwe_ln_p >= std::log(options.hwe);
+      if (pass) {
+        extract_out->write(variant.id + "\n");
+        ++kept_variants;
+      }
+    }
+  }
+  variants_out.write(buffer);
+
+  OutputFile samples_out(options.out + ".sqc.tsv");
+  std::unique_ptr<OutputFile> keep_out;
+  if (options.mind >= 0) {
+    keep_out = std::make_unique<OutputFile>(options.out + ".keep");
+    keep_out->write("#FID\tIID\n");
+  }
+  buffer = "#FID\tIID\tMISSING_CT\tOBS_CT\tF_MISS\tHET_CT\tF_HET\n";
+  std::size_t kept_samples = 0;
+  const std::size_t m = source->variant_count();
+  for (std::size_t s = 0; s < qc.samples.size(); ++s) {
+    const auto& q = qc.samples[s];
+    const auto& sample = source->sample(s);
+    const double f_miss = m > 0 ? double(q.missing) / double(m) : NAN;
+    fmt::format_to(std::back_inserter(buffer), "{}\t{}\t{}\t{}\t{}\t{}\t{}\n", sample.fid, sample.iid, q.missing,
+                   q.observed, number(f_miss), q.het, number(q.observed > 0 ? double(q.het) / q.observed : NAN));
+    if (keep_out && !(f_miss > options.mind)) {
+      keep_out->write(sample.fid + "\t" + sample.iid + "\n");
+      ++kept_samples;
+    }
+  }
+  samples_out.write(buffer);
+
+  variants_out.commit();
+  samples_out.commit();
+  if (extract_out) {
+    extract_out->commit();
+    log_info(fmt::format("{} of {} variants pass the variant filters: {}", kept_variants, m,
+                         extract_out->path().string()));
+  }
+  if (keep_out) {
+    keep_out->commit();
+    log_info(fmt::format("{} of {} samples pass --mind: {}", kept_samples, n, keep_out->path().string()));
+  }
+  log_info(fmt::format("wrote {}.vqc.tsv and {}.sqc.tsv", options.out, options.out));
+}
+
+const Subcommand qc_command{
+    "qc", "Genotype QC: allele frequencies, missingness, Hardy-Weinberg, filter lists (as plink2)", 30,
+    [](CLI::App& app) {
+      auto options = std::make_shared<QcOptions>();
+      auto* bfile = app.add_option("--bfile", options->input.bfile, "PLINK 1 fileset prefix (.bed/.bim/.fam)");
+      auto* vcf = app.add_option("--vcf", options->input.vcf, "VCF or BCF file (plain, bgzip)");
+      auto* bgen = app.add_option("--bgen", options->input.bgen, "BGEN v1.2/1.3 file");
+      app.add_option("--sample", options->input.sample, "Sample file for --bgen (else the BGEN's own ids)");
+      bfile->excludes(vcf)->excludes(bgen);
+      vcf->excludes(bgen);
+      app.add_option("--vcf-dosage", options->input.vcf_dosage, "VCF FORMAT field for dosages: DS or GP (QC uses GT)");
+      app.add_option("--multiallelic", options->input.multiallelic,
+                     "Multi-allelic VCF records: skip (reported) or split (one variant per ALT)")
+          ->check(CLI::IsMember({"skip", "split"}));
+      app.add_option("--keep", options->keep, "Keep only samples listed (FID IID or IID per line)");
+      app.add_option("--remove", options->remove, "Remove samples listed");
+      app.add_option("--extract", options->extract, "Keep only variants whose ID is listed");
+      app.add_option("--exclude", options->exclude, "Remove variants whose ID is listed");
+      app.add_option("--out", options->out, "Output prefix: PREFIX.vqc.tsv, PREFIX.sqc.tsv (+ .extract/.keep)")
+          ->required();
+      app.add_flag("--hwe-midp", options->hwe_midp, "Report Hardy-Weinberg mid-p values (plink2 --hardy midp)");
+      app.add_option("--maf", options->maf, "Filter: keep variants with minor allele frequency >= X")
+          ->check(CLI::Range(0.0, 0.5));
+      app.add_option("--mac", options->mac, "Filter: keep variants with minor allele count >= X")
+          ->check(CLI::NonNegativeNumber);
+      app.add_option("--geno", options->geno, "Filter: keep variants with missing rate <= X")
+          ->check(CLI::Range(0.0, 1.0));
+      app.add_option("--hwe", options->hwe, "Filter: keep variants with HWE exact p >= X")
+          ->check(CLI::Range(0.0, 1.0));
+      app.add_option("--mind", options->mind, "Filter: keep samples with missing rate <= X (writes PREFIX.keep)")
+          ->check(CLI::Range(0.0, 1.0));
+      app.footer(
+          "Example:\n"
+          "  kohort qc --bfile EUR_subset --maf 0.01 --geno 0.05 --hwe 1e-6 --mind 0.05 --out eur\n"
+          "  plink2 --bfile EUR_subset --keep eur.keep --extract eur.extract --make-bed --out eur_clean");
+      return [options] {
+        if (options->input.bfile.empty() && options->input.vcf.empty() && options->input.bgen.empty()) {
+          throw InputError("kohort qc needs an input: --bfile PREFIX, --vcf FILE or --bgen FILE");
+        }
+        run_qc(*options);
+      };
+    }};
+
+}  // namespace
+}  // namespace kohort::cli

@@ -1,0 +1,185 @@
+#include "genotype/bed.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/input.h"
+
+namespace kohort::genotype {
+namespace {
+
+// .bed 2-bit code -> ALT count: 00 hom A1 (ALT) = 2, 01 missing, 10 het = 1, 11 hom A2 (REF) = 0.
+constexpr std::array<std::int8_t, 4> kCodeToCall{2, kMissingCall, 1, 0};
+
+// One packed byte (4 samples, low bits first) -> 4 calls as one little-endian word.
+constexpr std::array<std::uint32_t, 256> make_byte_table() {
+  std::array<std::uint32_t, 256> table{};
+  for (unsigned byte = 0; byte < 256; ++byte) {
+    std::uint32_t word = 0;
+    for (unsigned k = 0; k < 4; ++k) {
+      const auto call = static_cast<std::uint8_t>(kCodeToCall[(byte >> (2 * k)) & 3]);
+      word |= std::uint32_t(call) << (8 * k);
+    }
+    table[byte] = word;
+  }
+  return table;
+}
+constexpr std::array<std::uint32_t, 256> kByteToCalls = make_byte_table();
+
+class BedSource final : public GenotypeSource {
+ public:
+  BedSource(const std::string& bed, std::vector<Sample> samples, std::vector<Variant> variants)
+      : GenotypeSource(bed, std::move(samples), std::move(variants)) {
+    bytes_per_variant_ = (file_samples().size() + 3) / 4;
+    map_file(bed);
+    identity_ = true;
+  }
+  ~BedSource() override {
+    if (map_ && map_ != MAP_FAILED) munmap(map_, map_size_);
+  }
+
+  bool concurrent_reads() const override { return true; }
+
+  const std::uint8_t* packed_row(std::uint32_t file_variant) const override {
+    return static_cast<const std::uint8_t*>(map_) + 3 + std::size_t(file_variant) * bytes_per_variant_;
+  }
+
+ protected:
+  void on_select_samples(const std::vector<std::uint32_t>& selected) override {
+    identity_ = selected.size() == file_samples().size();
+    for (std::size_t i = 0; identity_ && i < selected.size(); ++i) identity_ = selected[i] == i;
+  }
+
+  void read_variant_calls(std::uint32_t file_variant, std::int8_t* out) override {
+    const auto* packed = static_cast<const std::uint8_t*>(map_) + 3 + std::size_t(file_variant) * bytes_per_variant_;
+    if (identity_) {
+      const std::size_t n = file_samples().size();
+      const std::size_t full = n / 4;
+      for (std::size_t b = 0; b < full; ++b) std::memcpy(out + 4 * b, &kByteToCalls[packed[b]], 4);
+      for (std::size_t s = 4 * full; s < n; ++s) out[s] = kCodeToCall[(packed[s / 4] >> (2 * (s % 4))) & 3];
+      return;
+    }
+    const auto& selected = selected_samples();
+    for (std::size_t s = 0; s < selected.size(); ++s) {
+      const std::uint32_t f = selected[s];
+      out[s] = kCodeToCall[(packed[f >> 2] >> (2 * (f & 3))) & 3];
+    }
+  }
+
+ private:
+  void map_file(const std::string& bed) {
+    const int fd = ::open(bed.c_str(), O_RDONLY);
+    if (fd < 0) throw InputError(bed, fmt::format("cannot open: {}", std::strerror(errno)));
+    struct stat info {};
+    if (fstat(fd, &info) != 0) {
+      ::close(fd);
+      throw InputError(bed, "cannot stat");
+    }
+    map_size_ = std::size_t(info.st_size);
+    const std::size_t n = file_samples().size();
+    const std::size_t m = file_variants().size();
+    const std::size_t expected = 3 + m * bytes_per_variant_;
+    if (map_size_ > 0) {
+      map_ = mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      ::close(fd);
+      if (map_ == MAP_FAILED) throw Error(fmt::format("{}: mmap failed: {}", bed, std::strerror(errno)));
+      madvise(map_, map_size_, MADV_SEQUENTIAL);
+    } else {
+      ::close(fd);
+    }
+    const auto* bytes = static_cast<const std::uint8_t*>(map_);
+    if (map_size_ < 3 || bytes[0] != 0x6c || bytes[1] != 0x1b) {
+      throw InputError(bed, "not a PLINK 1 .bed file: expected the magic bytes 0x6c 0x1b at the start");
+    }
+    if (bytes[2] != 0x01) {
+      throw InputError(bed, fmt::format("third byte is 0x{:02x}: only variant-major .bed files (0x01) are supported",
+                                        bytes[2]));
+    }
+    if (map_size_ != expected) {
+      const std::size_t body = map_size_ - 3;
+      std::string where;
+      if (map_size_ < expected) {
+        const std::size_t complete = body / bytes_per_variant_;
+        where = fmt::format("; data ends inside variant {} ({}, .bim line {})", complete + 1,
+                            file_variants()[complete].id, complete + 1);
+      }
+      throw InputError(bed, fmt::format("has {} bytes but the .bim lists {} variants and the .fam {} samples, "
+                                        "which need 3 + {} x {} = {} bytes{}{}",
+                                        map_size_, m, n, m, bytes_per_variant_, expected, where,
+                                        map_size_ < expected ? " (truncated, or the .fam lists too many samples)"
+                                                             : " (the .fam or .bim does not belong to this .bed)"));
+    }
+  }
+
+  void* map_ = nullptr;
+  std::size_t map_size_ = 0;
+  std::size_t bytes_per_variant_ = 0;
+  bool identity_ = true;
+};
+
+}  // namespace
+
+std::vector<Sample> read_fam(const std::string& path) {
+  LineReader reader(path);
+  std::vector<Sample> samples;
+  std::string line;
+  std::vector<std::string_view> fields;
+  while (reader.next(line)) {
+    split_whitespace(line, fields);
+    if (fields.empty()) continue;
+    if (fields.size() < 6) {
+      throw InputError(path, reader.line_number(),
+                       fmt::format("expected 6 fields (FID IID father mother sex phenotype), found {}", fields.size()));
+    }
+    samples.push_back(Sample{std::string(fields[0]), std::string(fields[1])});
+  }
+  if (samples.empty()) throw InputError(path, "no samples: the .fam file is empty");
+  return samples;
+}
+
+std::vector<Variant> read_bim(const std::string& path) {
+  LineReader reader(path);
+  std::vector<Variant> variants;
+  std::string line;
+  std::vector<std::string_view> fields;
+  while (reader.next(line)) {
+    split_whitespace(line, fields);
+    if (fields.empty()) continue;
+    if (fields.size() != 6) {
+      throw InputError(path, reader.line_number(),
+                       fmt::format("expected 6 fields (chrom id cM pos A1 A2), found {}", fields.size()));
+    }
+    Variant variant;
+    variant.chrom = std::string(fields[0]);
+    variant.id = std::string(fields[1]);
+    const auto pos = fields[3];
+    auto [end, ec] = std::from_chars(pos.data(), pos.data() + pos.size(), variant.pos);
+    if (ec != std::errc() || end != pos.data() + pos.size()) {
+      throw InputError(path, reader.line_number(), fmt::format("position '{}' is not an integer", pos));
+    }
+    variant.alt = std::string(fields[4]);
+    variant.ref = std::string(fields[5]);
+    variants.push_back(std::move(variant));
+  }
+  return variants;
+}
+
+std::unique_ptr<GenotypeSource> open_bed(const std::string& bed, const std::string& bim, const std::string& fam) {
+  auto samples = read_fam(fam);
+  auto variants = read_bim(bim);
+  return std::make_unique<BedSource>(bed, std::move(samples), std::move(variants));
+}
+
+std::unique_ptr<GenotypeSource> open_bed(const std::string& prefix) {
+  return open_bed(prefix + ".bed", prefix + ".bim", prefix + ".fam");
+}
+
+}  // namespace kohort::genotype

@@ -1,0 +1,87 @@
+#include "genotype/selection.h"
+
+#include <unordered_set>
+
+#include "core/error.h"
+#include "core/input.h"
+
+namespace kohort::genotype {
+namespace {
+
+// Sample keys: "FID\tIID" for two-column lines, "\tIID" for IID-only lines (matches any FID).
+struct SampleList {
+  std::unordered_set<std::string> pairs;
+  std::unordered_set<std::string> iids;
+  bool contains(const Sample& sample) const {
+    return iids.count(sample.iid) > 0 || pairs.count(sample.fid + '\t' + sample.iid) > 0;
+  }
+};
+
+SampleList read_sample_list(const std::string& path) {
+  LineReader reader(path);
+  SampleList list;
+  std::string line;
+  std::vector<std::string_view> fields;
+  bool iid_only = false;
+  while (reader.next(line)) {
+    split_whitespace(line, fields);
+    if (fields.empty()) continue;
+    if (reader.line_number() == 1 && (fields[0] == "#FID" || fields[0] == "FID" || fields[0] == "#IID")) {
+      iid_only = fields[0] == "#IID";
+      continue;
+    }
+    if (iid_only || fields.size() == 1) {
+      list.iids.emplace(iid_only ? fields[0] : fields[0]);
+    } else {
+      list.pairs.emplace(std::string(fields[0]) + '\t' + std::string(fields[1]));
+    }
+  }
+  return list;
+}
+
+std::unordered_set<std::string> read_id_list(const std::string& path) {
+  LineReader reader(path);
+  std::unordered_set<std::string> ids;
+  std::string line;
+  std::vector<std::string_view> fields;
+  while (reader.next(line)) {
+    split_whitespace(line, fields);
+    if (!fields.empty()) ids.emplace(fields[0]);
+  }
+  return ids;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> select_samples(const std::vector<Sample>& samples, const std::vector<std::string>& keep_files,
+                                          const std::vector<std::string>& remove_files) {
+  std::vector<SampleList> keep, remove;
+  for (const auto& file : keep_files) keep.push_back(read_sample_list(file));
+  for (const auto& file : remove_files) remove.push_back(read_sample_list(file));
+  std::vector<std::uint32_t> selected;
+  for (std::uint32_t i = 0; i < samples.size(); ++i) {
+    bool kept = true;
+    for (const auto& list : keep) kept = kept && list.contains(samples[i]);
+    for (const auto& list : remove) kept = kept && !list.contains(samples[i]);
+    if (kept) selected.push_back(i);
+  }
+  return selected;
+}
+
+std::vector<std::uint32_t> select_variants(const std::vector<Variant>& variants,
+                                           const std::vector<std::string>& extract_files,
+                                           const std::vector<std::string>& exclude_files) {
+  std::vector<std::unordered_set<std::string>> extract, exclude;
+  for (const auto& file : extract_files) extract.push_back(read_id_list(file));
+  for (const auto& file : exclude_files) exclude.push_back(read_id_list(file));
+  std::vector<std::uint32_t> selected;
+  for (std::uint32_t i = 0; i < variants.size(); ++i) {
+    bool kept = true;
+    for (const auto& list : extract) kept = kept && list.count(variants[i].id) > 0;
+    for (const auto& list : exclude) kept = kept && list.count(variants[i].id) == 0;
+    if (kept) selected.push_back(i);
+  }
+  return selected;
+}
+
+}  // namespace kohort::genotype
