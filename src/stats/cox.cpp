@@ -1,0 +1,373 @@
+#include "stats/cox.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "stats/linear_algebra.h"
+
+namespace kohort::stats {
+namespace {
+
+// The data sorted once: per stratum by descending stop time (the sweep order), plus the order of
+// descending start times mapped to sweep positions (for leaving the risk set).
+struct Sorted {
+  std::size_t n = 0, p = 0;
+  bool has_start = false;
+  std::vector<std::size_t> row;          // original row at each sweep position
+  std::vector<double> stop, event, weight, x;  // in sweep order; x row-major n x p, centred
+  std::vector<double> start_desc;        // start times in descending order within stratum
+  std::vector<std::size_t> start_pos;    // sweep position of each of those
+  std::vector<std::size_t> bounds;       // stratum s spans [bounds[s], bounds[s+1]) in both orders
+};
+
+Sorted sort_data(const CoxData& d) {
+  Sorted s;
+  s.n = d.n;
+  s.p = d.p;
+  s.has_start = !d.start.empty();
+  auto stratum = [&](std::size_t i) { return d.strata.empty() ? 0 : d.strata[i]; };
+  std::vector<std::size_t> order(d.n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (stratum(a) != stratum(b)) return stratum(a) < stratum(b);
+    return d.stop[a] > d.stop[b];
+  });
+  s.row = order;
+  s.stop.resize(d.n);
+  s.event.resize(d.n);
+  s.weight.resize(d.n);
+  s.x.resize(d.n * d.p);
+  std::vector<double> mean(d.p, 0.0);
+  for (std::size_t j = 0; j < d.p; ++j) {
+    double sum = 0;
+    for (std::size_t i = 0; i < d.n; ++i) sum += d.x[j * d.n + i];
+    mean[j] = sum / static_cast<double>(d.n);
+  }
+  std::vector<std::size_t> position(d.n);
+  for (std::size_t k = 0; k < d.n; ++k) {
+    const std::size_t i = order[k];
+    position[i] = k;
+    s.stop[k] = d.stop[i];
+    s.event[k] = d.event[i];
+    s.weight[k] = d.weight.empty() ? 1.0 : d.weight[i];
+    for (std::size_t j = 0; j < d.p; ++j) s.x[k * d.p + j] = d.x[j * d.n + i] - mean[j];
+  }
+  s.bounds.push_back(0);
+  for (std::size_t k = 1; k < d.n; ++k)
+    if (stratum(order[k]) != stratum(order[k - 1])) s.bounds.push_back(k);
+  s.bounds.push_back(d.n);
+  if (s.has_start) {
+    std::vector<std::size_t> by_start(d.n);
+    std::iota(by_start.begin(), by_start.end(), 0);
+    std::stable_sort(by_start.begin(), by_start.end(), [&](std::size_t a, std::size_t b) {
+      if (stratum(a) != stratum(b)) return stratum(a) < stratum(b);
+      return d.start[a] > d.start[b];
+    });
+    s.start_desc.resize(d.n);
+    s.start_pos.resize(d.n);
+    for (std::size_t k = 0; k < d.n; ++k) {
+      s.start_desc[k] = d.start[by_start[k]];
+      s.start_pos[k] = position[by_start[k]];
+    }
+  }
+  return s;
+}
+
+struct Pass {
+  double loglik = 0;
+  std::vector<double> score, info;  // info: lower triangle accumulated, mirrored at the end
+};
+
+// One reverse cumulative pass over a stratum: adds rows as time decreases, removes rows whose
+// entry time is passed, and at each event time adds the Efron or Breslow terms.
+// `resid` (n x p in sweep order, or null) receives the unweighted score residuals of the stratum's rows.
+void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double>& eta, Ties ties, double* resid,
+                  Pass& out) {
+  const bool want_resid = resid != nullptr;
+  const std::size_t p = s.p;
+  const std::size_t begin = s.bounds[stratum], end = s.bounds[stratum + 1];
+  std::vector<double> s1(p, 0.0), s2(p * p, 0.0), a1(p), a2(p * p), xb(p), acc_hx(p, 0.0), dhx(p), dhx_dead(p),
+      xbar_dead(p);
+  double s0 = 0, acc_h = 0;
+  std::size_t in_risk = 0;
+  auto risk = [&](std::size_t k) { return s.weight[k] * std::exp(eta[k]); };
+  auto move = [&](std::size_t k, double sign) {
+    const double r = sign * risk(k);
+    const double* x = &s.x[k * p];
+    s0 += r;
+    for (std::size_t a = 0; a < p; ++a) {
+      s1[a] += r * x[a];
+      const double rx = r * x[a];
+      for (std::size_t b = 0; b <= a; ++b) s2[a * p + b] += rx * x[b];
+    }
+    if (want_resid) {
+      const double e = sign * std::exp(eta[k]);
+      for (std::size_t a = 0; a < p; ++a) resid[k * p + a] += e * (x[a] * acc_h - acc_hx[a]);
+    }
+  };
+  std::size_t ip = begin, is = begin;
+  while (ip < end) {
+    const double t = s.stop[ip];
+    std::size_t jp = ip;
+    while (jp < end && s.stop[jp] == t) ++jp;
+    if (s.has_start) {
+      while (is < end && s.start_desc[is] >= t) {
+        move(s.start_pos[is], -1.0);
+        --in_risk;
+        ++is;
+      }
+      if (in_risk == 0) {  // an empty risk set: clear the round-off left by subtraction
+        s0 = 0;
+        std::fill(s1.begin(), s1.end(), 0.0);
+        std::fill(s2.begin(), s2.end(), 0.0);
+      }
+    }
+    double a0 = 0, dead_weight = 0;
+    int deaths = 0;
+    std::fill(a1.begin(), a1.end(), 0.0);
+    std::fill(a2.begin(), a2.end(), 0.0);
+    for (std::size_t k = ip; k < jp; ++k) {
+      move(k, 1.0);
+      ++in_risk;
+      if (s.event[k] == 0) continue;
+      const double r = risk(k);
+      const double* x = &s.x[k * p];
+      ++deaths;
+      a0 += r;
+      dead_weight += s.weight[k];
+      out.loglik += s.weight[k] * eta[k];
+      for (std::size_t a = 0; a < p; ++a) {
+        a1[a] += r * x[a];
+        out.score[a] += s.weight[k] * x[a];
+        for (std::size_t b = 0; b <= a; ++b) a2[a * p + b] += r * x[a] * x[b];
+      }
+    }
+    if (deaths > 0) {
+      // Breslow is the Efron sum with one term carrying all the death weight.
+      const int terms = ties == Ties::kEfron ? deaths : 1;
+      const double term_weight = dead_weight / terms;
+      double dh = 0, dh_dead = 0;
+      std::fill(dhx.begin(), dhx.end(), 0.0);
+      std::fill(dhx_dead.begin(), dhx_dead.end(), 0.0);
+      std::fill(xbar_dead.begin(), xbar_dead.end(), 0.0);
+      for (int k = 0; k < terms; ++k) {
+        const double f = ties == Ties::kEfron ? static_cast<double>(k) / deaths : 0.0;
+        const double den = s0 - f * a0;
+        out.loglik -= term_weight * std::log(den);
+        for (std::size_t a = 0; a < p; ++a) {
+          xb[a] = (s1[a] - f * a1[a]) / den;
+          out.score[a] -= term_weight * xb[a];
+        }
+        for (std::size_t a = 0; a < p; ++a)
+          for (std::size_t b = 0; b <= a; ++b)
+            out.info[a * p + b] += term_weight * ((s2[a * p + b] - f * a2[a * p + b]) / den - xb[a] * xb[b]);
+        if (want_resid) {
+          const double h = term_weight / den;
+          dh += h;
+          dh_dead += (1 - f) * h;
+          for (std::size_t a = 0; a < p; ++a) {
+            dhx[a] += h * xb[a];
+            dhx_dead[a] += (1 - f) * h * xb[a];
+            xbar_dead[a] += xb[a] / terms;
+          }
+        }
+      }
+      if (want_resid) {
+        for (std::size_t k = ip; k < jp; ++k) {
+          if (s.event[k] == 0) continue;
+          const double e = std::exp(eta[k]);
+          const double* x = &s.x[k * p];
+          for (std::size_t a = 0; a < p; ++a)
+            resid[k * p + a] += x[a] - xbar_dead[a] + e * (x[a] * (dh - dh_dead) - (dhx[a] - dhx_dead[a]));
+        }
+        acc_h += dh;
+        for (std::size_t a = 0; a < p; ++a) acc_hx[a] += dhx[a];
+      }
+    }
+    ip = jp;
+  }
+  if (want_resid) {  // rows still at risk at the start of the stratum's time leave now
+    if (s.has_start) {
+      for (; is < end; ++is) {
+        const std::size_t k = s.start_pos[is];
+        const double e = std::exp(eta[k]);
+        for (std::size_t a = 0; a < p; ++a) resid[k * p + a] -= e * (s.x[k * p + a] * acc_h - acc_hx[a]);
+      }
+    } else {
+      for (std::size_t k = begin; k < end; ++k) {
+        const double e = std::exp(eta[k]);
+        for (std::size_t a = 0; a < p; ++a) resid[k * p + a] -= e * (s.x[k * p + a] * acc_h - acc_hx[a]);
+      }
+    }
+  }
+}
+
+Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid) {
+  const std::size_t p = s.p, n = s.n;
+  std::vector<double> eta(n);
+  parallel_for(n, 1 << 16, [&](std::size_t b, std::size_t e) {
+    for (std::size_t k = b; k < e; ++k) {
+      double v = 0;
+      for (std::size_t a = 0; a < p; ++a) v += s.x[k * p + a] * beta[a];
+      eta[k] = v;
+    }
+  });
+  if (resid) resid->assign(n * p, 0.0);
+  const std::size_t strata = s.bounds.size() - 1;
+  std::vector<Pass> parts(strata);
+  // Strata are independent; each has its own accumulator (and disjoint residual rows), and they are
+  // summed in stratum order, so the result does not depend on the thread count.
+  parallel_for(strata, 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t st = b; st < e; ++st) {
+      parts[st].score.assign(p, 0.0);
+      parts[st].info.assign(p * p, 0.0);
+      stratum_pass(s, st, eta, ties, resid ? resid->data() : nullptr, parts[st]);
+    }
+  });
+  Pass total;
+  total.score.assign(p, 0.0);
+  total.info.assign(p * p, 0.0);
+  for (const Pass& part : parts) {
+    total.loglik += part.loglik;
+    for (std::size_t a = 0; a < p; ++a) total.score[a] += part.score[a];
+    for (std::size_t a = 0; a < p * p; ++a) total.info[a] += part.info[a];
+  }
+  for (std::size_t a = 0; a < p; ++a)
+    for (std::size_t b = 0; b < a; ++b) total.info[b * p + a] = total.info[a * p + b];
+  return total;
+}
+
+void check(const CoxData& d) {
+  if (d.stop.size() != d.n || d.event.size() != d.n || d.x.size() != d.n * d.p ||
+      (!d.start.empty() && d.start.size() != d.n) || (!d.weight.empty() && d.weight.size() != d.n) ||
+      (!d.strata.empty() && d.strata.size() != d.n) || (!d.cluster.empty() && d.cluster.size() != d.n))
+    throw Error("fit_cox: inconsistent data sizes");
+  if (d.n == 0) throw InputError("no rows to fit the Cox model on");
+}
+
+}  // namespace
+
+CoxDerivatives cox_derivatives(const CoxData& data, const std::vector<double>& beta, Ties ties) {
+  check(data);
+  const Sorted s = sort_data(data);
+  Pass pass = evaluate(s, beta, ties, nullptr);
+  return CoxDerivatives{pass.loglik, std::move(pass.score), std::move(pass.info)};
+}
+
+CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
+  check(data);
+  const std::size_t p = data.p;
+  const Sorted s = sort_data(data);
+  CoxFit fit;
+  fit.n = data.n;
+  for (double e : data.event) fit.events += e != 0;
+  std::vector<double> beta(p, 0.0);
+  Pass current = evaluate(s, beta, options.ties, nullptr);
+  fit.loglik_null = current.loglik;
+  {
+    CholeskyFactor chol(current.info, p, options.toler_chol);
+    fit.score_test = 0;
+    const std::vector<double> step = chol.solve(current.score);
+    for (std::size_t a = 0; a < p; ++a) fit.score_test += current.score[a] * step[a];
+  }
+  // Newton-Raphson as coxph: step from the last good beta; halve the step while the log-likelihood
+  // falls; converged when the relative change in log-likelihood is <= eps after a full step.
+  double loglik = current.loglik;
+  std::vector<double> info = current.info;
+  std::vector<double> new_beta(p);
+  {
+    CholeskyFactor chol(info, p, options.toler_chol);
+    const std::vector<double> step = chol.solve(current.score);
+    for (std::size_t a = 0; a < p; ++a) new_beta[a] = beta[a] + step[a];
+  }
+  bool halving = false;
+  int iter = 0;
+  if (p == 0 || options.max_iter == 0) {
+    new_beta = beta;
+  } else {
+    for (iter = 1; iter <= options.max_iter; ++iter) {
+      Pass next = evaluate(s, new_beta, options.ties, nullptr);
+      if (std::isfinite(next.loglik) && std::fabs(1 - loglik / next.loglik) <= options.eps && !halving) {
+        fit.converged = true;
+        loglik = next.loglik;
+        info = next.info;
+        beta = new_beta;
+        break;
+      }
+      if (iter == options.max_iter) {
+        loglik = next.loglik;
+        info = next.info;
+        beta = new_beta;
+        break;
+      }
+      if (!std::isfinite(next.loglik) || next.loglik < loglik) {
+        halving = true;
+        for (std::size_t a = 0; a < p; ++a) new_beta[a] = (new_beta[a] + beta[a]) / 2;
+      } else {
+        halving = false;
+        loglik = next.loglik;
+        info = next.info;
+        beta = new_beta;
+        CholeskyFactor chol(info, p, options.toler_chol);
+        const std::vector<double> step = chol.solve(next.score);
+        for (std::size_t a = 0; a < p; ++a) new_beta[a] = beta[a] + step[a];
+      }
+    }
+    if (iter > options.max_iter) iter = options.max_iter;
+  }
+  fit.iterations = iter;
+  fit.beta = beta;
+  fit.loglik = loglik;
+  CholeskyFactor chol(info, p, options.toler_chol);
+  fit.df = chol.rank();
+  fit.var = chol.inverse();
+  fit.lr_test = 2 * (fit.loglik - fit.loglik_null);
+  fit.wald_test = 0;
+  for (std::size_t a = 0; a < p; ++a)  // beta' var^-1 beta, with var^-1 the information
+    for (std::size_t c = 0; c < p; ++c)
+      if (!chol.singular(a) && !chol.singular(c)) fit.wald_test += beta[a] * info[a * p + c] * beta[c];
+
+  if (options.robust || !data.cluster.empty()) {
+    std::vector<double> resid;
+    evaluate(s, beta, options.ties, &resid);
+    // Weighted score residuals summed within clusters (each row alone without clusters),
+    // then robust = V B V with B = sum over clusters of the outer products (coxph's dfbeta route).
+    std::vector<double> b(p * p, 0.0);
+    if (data.cluster.empty()) {
+      for (std::size_t k = 0; k < s.n; ++k) {
+        const double* r = &resid[k * p];
+        const double w = s.weight[k];
+        for (std::size_t a = 0; a < p; ++a)
+          for (std::size_t c = 0; c < p; ++c) b[a * p + c] += w * w * r[a] * r[c];
+      }
+    } else {
+      const int clusters = *std::max_element(data.cluster.begin(), data.cluster.end()) + 1;
+      std::vector<double> sum(static_cast<std::size_t>(clusters) * p, 0.0);
+      for (std::size_t k = 0; k < s.n; ++k) {
+        const std::size_t c = static_cast<std::size_t>(data.cluster[s.row[k]]);
+        for (std::size_t a = 0; a < p; ++a) sum[c * p + a] += s.weight[k] * resid[k * p + a];
+      }
+      for (std::size_t c = 0; c < static_cast<std::size_t>(clusters); ++c)
+        for (std::size_t a = 0; a < p; ++a)
+          for (std::size_t e = 0; e < p; ++e) b[a * p + e] += sum[c * p + a] * sum[c * p + e];
+    }
+    std::vector<double> vb(p * p, 0.0);
+    fit.robust_var.assign(p * p, 0.0);
+    for (std::size_t a = 0; a < p; ++a)
+      for (std::size_t c = 0; c < p; ++c)
+        for (std::size_t e = 0; e < p; ++e) vb[a * p + c] += fit.var[a * p + e] * b[e * p + c];
+    for (std::size_t a = 0; a < p; ++a)
+      for (std::size_t c = 0; c < p; ++c)
+        for (std::size_t e = 0; e < p; ++e) fit.robust_var[a * p + c] += vb[a * p + e] * fit.var[e * p + c];
+    CholeskyFactor robust_chol(fit.robust_var, p, options.toler_chol);
+    const std::vector<double> w = robust_chol.solve(beta);
+    fit.wald_test = 0;
+    for (std::size_t a = 0; a < p; ++a) fit.wald_test += beta[a] * w[a];
+  }
+  return fit;
+}
+
+}  // namespace kohort::stats
