@@ -14,13 +14,17 @@ namespace kohort::cli {
 namespace {
 
 struct KmArgs {
-  std::string table, time, event, strata, weights, conf_type = "log", out;
+  std::string table, time, event, strata, weights, conf_type = "log", variance = "auto", out;
   double conf_level = 0.95;
 };
 
 void run_km(const KmArgs& a) {
   using namespace kohort::stats;
   const ConfType conf_type = parse_conf_type(a.conf_type);
+  KmVariance variance = KmVariance::kAuto;
+  if (a.variance == "greenwood") variance = KmVariance::kGreenwood;
+  else if (a.variance == "jackknife") variance = KmVariance::kJackknife;
+  else if (a.variance != "auto") throw InputError("--variance is '" + a.variance + "'; expected auto, greenwood or jackknife");
   if (!(a.conf_level > 0 && a.conf_level < 1)) throw InputError("--conf-level must lie between 0 and 1");
   std::vector<ColumnRequest> request{{a.time, ColumnKind::kNumeric}, {a.event, ColumnKind::kNumeric}};
   if (!a.strata.empty()) request.push_back({a.strata, ColumnKind::kFactor});
@@ -56,7 +60,7 @@ void run_km(const KmArgs& a) {
       if (weight_col) all_w.push_back(w.back());
     }
     if (t.empty()) continue;
-    const KmCurve c = kaplan_meier(t, e, w, conf_type, a.conf_level);
+    const KmCurve c = kaplan_meier(t, e, w, conf_type, a.conf_level, variance);
     const std::string label = strata_col ? strata_col->levels[g] : "all";
     std::string buffer;
     for (std::size_t k = 0; k < c.time.size(); ++k)
@@ -93,6 +97,9 @@ const Subcommand km_command{"km", "Kaplan-Meier survival curves and the log-rank
   app.add_option("--strata", args->strata, "column whose values split the curves (and are compared by log-rank)");
   app.add_option("--weights", args->weights, "column of case weights");
   app.add_option("--conf-type", args->conf_type, "confidence interval: log (R's default), plain or log-log");
+  app.add_option("--variance", args->variance,
+                 "greenwood, jackknife (infinitesimal jackknife), or auto (default, as survfit: jackknife when a "
+                 "weight is not an integer)");
   app.add_option("--conf-level", args->conf_level, "confidence level (default 0.95)");
   app.add_option("--out", args->out, "output prefix: PREFIX.km.tsv; with --strata also PREFIX.logrank.tsv and PREFIX.logrank_groups.tsv")->required();
   app.footer("Example:\n  kohort km --table lung.tsv --time time --event status --strata sex --out lung\n"

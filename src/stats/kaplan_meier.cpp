@@ -18,8 +18,39 @@ ConfType parse_conf_type(const std::string& name) {
   throw InputError("--conf-type is '" + name + "'; expected log, plain or log-log");
 }
 
+namespace {
+
+// Infinitesimal-jackknife variance of log S at each distinct time. Row i's influence on log S(t) is
+// U_i(t) = A(min(t, T_i)) - event_i [t >= T_i] / (n(T_i) - d(T_i)), with A(t) = sum d / (n (n - d));
+// so the sum of (w_i U_i(t))^2 splits into rows still at risk (A(t)^2 times their squared weights)
+// and rows already gone (a constant each), both running sums over time.
+std::vector<double> jackknife_variance(const std::vector<double>& time, const std::vector<double>& event,
+                                       const std::vector<double>& weight, const std::vector<std::size_t>& order,
+                                       const KmCurve& curve) {
+  const std::size_t n = time.size();
+  std::vector<double> var(curve.time.size());
+  double a = 0, gone = 0, remaining_w2 = 0;
+  for (std::size_t i = 0; i < n; ++i) remaining_w2 += weight[i] * weight[i];
+  std::size_t k = 0;
+  for (std::size_t j = 0; j < curve.time.size(); ++j) {
+    const double n_risk = curve.n_risk[j], died = curve.n_event[j];
+    if (died > 0) a += died / (n_risk * (n_risk - died));
+    for (; k < n && time[order[k]] == curve.time[j]; ++k) {
+      const std::size_t i = order[k];
+      const double c = a - (event[i] != 0 ? 1.0 / (n_risk - died) : 0.0);
+      const double w2 = weight[i] * weight[i];
+      gone += w2 * c * c;
+      remaining_w2 -= w2;
+    }
+    var[j] = a * a * remaining_w2 + gone;
+  }
+  return var;
+}
+
+}  // namespace
+
 KmCurve kaplan_meier(const std::vector<double>& time, const std::vector<double>& event,
-                     const std::vector<double>& weight, ConfType conf_type, double conf_level) {
+                     const std::vector<double>& weight, ConfType conf_type, double conf_level, KmVariance variance) {
   const std::size_t n = time.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -30,7 +61,7 @@ KmCurve kaplan_meier(const std::vector<double>& time, const std::vector<double>&
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double z = normal_quantile_p(1 - (1 - conf_level) / 2);
-  KmCurve curve;
+  KmCurve curve;  // counts and S first, then the variance, then the intervals
   double surv = 1, greenwood = 0;
   for (std::size_t k = 0; k < n;) {
     const double t = time[order[k]];
@@ -41,7 +72,29 @@ KmCurve kaplan_meier(const std::vector<double>& time, const std::vector<double>&
       surv *= (at_risk - died) / at_risk;
       greenwood += died / (at_risk * (at_risk - died));  // Inf once everyone at risk has died
     }
-    const double se_log = std::sqrt(greenwood);
+    curve.time.push_back(t);
+    curve.n_risk.push_back(at_risk);
+    curve.n_event.push_back(died);
+    curve.n_censor.push_back(censored);
+    curve.surv.push_back(surv);
+    curve.std_err_log.push_back(std::sqrt(greenwood));
+    at_risk -= died + censored;
+    k = j;
+  }
+  if (variance == KmVariance::kAuto) {
+    variance = KmVariance::kGreenwood;
+    for (double x : weight)
+      if (x != std::floor(x)) variance = KmVariance::kJackknife;
+  }
+  if (variance == KmVariance::kJackknife) {
+    std::vector<double> ones;
+    if (weight.empty()) ones.assign(n, 1.0);
+    const std::vector<double> var = jackknife_variance(time, event, weight.empty() ? ones : weight, order, curve);
+    for (std::size_t j = 0; j < var.size(); ++j) curve.std_err_log[j] = std::sqrt(var[j]);
+  }
+  for (std::size_t j = 0; j < curve.time.size(); ++j) {
+    const double surv = curve.surv[j];
+    const double se_log = curve.std_err_log[j];
     double lower = nan, upper = nan;
     if (conf_type == ConfType::kLog) {
       if (surv > 0) {
@@ -58,20 +111,10 @@ KmCurve kaplan_meier(const std::vector<double>& time, const std::vector<double>&
       const double half = z * se_log / std::log(surv);  // negative
       lower = std::exp(-std::exp(loglog - half));
       upper = std::exp(-std::exp(loglog + half));
-    } else if (surv == 1) {
-      lower = upper = nan;
     }
-    curve.time.push_back(t);
-    curve.n_risk.push_back(at_risk);
-    curve.n_event.push_back(died);
-    curve.n_censor.push_back(censored);
-    curve.surv.push_back(surv);
-    curve.std_err_log.push_back(se_log);
     curve.std_err.push_back(surv == 0 ? nan : se_log * surv);
     curve.lower.push_back(lower);
     curve.upper.push_back(upper);
-    at_risk -= died + censored;
-    k = j;
   }
   return curve;
 }

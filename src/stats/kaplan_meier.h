@@ -19,9 +19,16 @@ struct KmCurve {
   std::vector<double> lower, upper; // NaN where undefined, as R's NA
 };
 
+enum class KmVariance {
+  kGreenwood,
+  kJackknife,  // infinitesimal jackknife (survfit's robust variance)
+  kAuto,       // as survfit: the jackknife when some weight is not an integer, else Greenwood
+};
+
 // `event` is 1/0; `weight` may be empty (all 1). Rows need not be sorted.
 KmCurve kaplan_meier(const std::vector<double>& time, const std::vector<double>& event,
-                     const std::vector<double>& weight, ConfType conf_type, double conf_level);
+                     const std::vector<double>& weight, ConfType conf_type, double conf_level,
+                     KmVariance variance = KmVariance::kAuto);
 
 struct LogRankTest {
   std::vector<double> observed, expected;  // per group
