@@ -1,4 +1,5 @@
 // `kohort cox`: Cox proportional hazards regression on a TSV/CSV table, equal to R's coxph.
+#include <chrono>
 #include <cmath>
 
 #include <CLI/CLI.hpp>
@@ -45,7 +46,10 @@ void run_cox(const CoxArgs& a) {
     for (std::size_t j = 0; j < i; ++j)
       if (request[i].name == request[j].name)
         throw InputError(fmt::format("column '{}' is named twice among the options", request[i].name));
+  const auto clock_start = std::chrono::steady_clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count(); };
   const Table table = read_table(a.table, request);
+  log_info(fmt::format("read {} rows of {} in {:.2f} s", table.rows, a.table, seconds()));
 
   auto optional = [&](const std::string& name) { return name.empty() ? nullptr : &table.column(name); };
   const Column& stop_col = table.column(a.time);
@@ -101,7 +105,9 @@ void run_cox(const CoxArgs& a) {
   }
   data.p = terms.size();
 
+  const double fit_start = seconds();
   const CoxFit fit = fit_cox(data, options);
+  log_info(fmt::format("fitted in {:.2f} s", seconds() - fit_start));
   if (!fit.converged) log_warning(fmt::format("the Cox fit did not converge in {} iterations", fit.iterations));
   const bool robust = !fit.robust_var.empty();
   const double z_ci = normal_quantile_p(1 - (1 - a.conf_level) / 2);

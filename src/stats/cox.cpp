@@ -82,29 +82,30 @@ struct Pass {
 };
 
 // One reverse cumulative pass over a stratum: adds rows as time decreases, removes rows whose
-// entry time is passed, and at each event time adds the Efron or Breslow terms.
+// entry time is passed, and at each event time adds the Efron or Breslow terms to the
+// log-likelihood and score. The information sum_t w_t (S2_t / S0_t - xbar_t xbar_t') needs no
+// running p x p sums: its first part equals sum_i r_i x_i x_i' times the hazard increments over
+// the times row i is at risk, so the pass records that per row (`hazard`, with the Efron
+// fractions for tied deaths) and the caller adds the rows up in parallel.
 // `resid` (n x p in sweep order, or null) receives the unweighted score residuals of the stratum's rows.
-void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double>& eta, Ties ties, double* resid,
-                  Pass& out) {
+void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double>& eta,
+                  const std::vector<double>& exp_eta, Ties ties, double* hazard, double* resid, Pass& out) {
   const bool want_resid = resid != nullptr;
   const std::size_t p = s.p;
   const std::size_t begin = s.bounds[stratum], end = s.bounds[stratum + 1];
-  std::vector<double> s1(p, 0.0), s2(p * p, 0.0), a1(p), a2(p * p), xb(p), acc_hx(p, 0.0), dhx(p), dhx_dead(p),
-      xbar_dead(p);
+  std::vector<double> s1(p, 0.0), a1(p, 0.0), xb(p), acc_hx(p, 0.0), dhx(p), dhx_dead(p), xbar_dead(p);
   double s0 = 0, acc_h = 0;
   std::size_t in_risk = 0;
-  auto risk = [&](std::size_t k) { return s.weight[k] * std::exp(eta[k]); };
+  auto risk = [&](std::size_t k) { return s.weight[k] * exp_eta[k]; };
+  // A row's hazard is acc_h when it leaves minus acc_h when it enters.
   auto move = [&](std::size_t k, double sign) {
     const double r = sign * risk(k);
     const double* x = &s.x[k * p];
     s0 += r;
-    for (std::size_t a = 0; a < p; ++a) {
-      s1[a] += r * x[a];
-      const double rx = r * x[a];
-      for (std::size_t b = 0; b <= a; ++b) s2[a * p + b] += rx * x[b];
-    }
+    for (std::size_t a = 0; a < p; ++a) s1[a] += r * x[a];
+    hazard[k] -= sign * acc_h;
     if (want_resid) {
-      const double e = sign * std::exp(eta[k]);
+      const double e = sign * exp_eta[k];
       for (std::size_t a = 0; a < p; ++a) resid[k * p + a] += e * (x[a] * acc_h - acc_hx[a]);
     }
   };
@@ -122,114 +123,133 @@ void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double
       if (in_risk == 0) {  // an empty risk set: clear the round-off left by subtraction
         s0 = 0;
         std::fill(s1.begin(), s1.end(), 0.0);
-        std::fill(s2.begin(), s2.end(), 0.0);
       }
     }
     double a0 = 0, dead_weight = 0;
     int deaths = 0;
-    std::fill(a1.begin(), a1.end(), 0.0);
-    std::fill(a2.begin(), a2.end(), 0.0);
     for (std::size_t k = ip; k < jp; ++k) {
       move(k, 1.0);
       ++in_risk;
       if (s.event[k] == 0) continue;
-      const double r = risk(k);
       const double* x = &s.x[k * p];
       ++deaths;
-      a0 += r;
       dead_weight += s.weight[k];
       out.loglik += s.weight[k] * eta[k];
+      for (std::size_t a = 0; a < p; ++a) out.score[a] += s.weight[k] * x[a];
+    }
+    if (deaths == 0) {
+      ip = jp;
+      continue;
+    }
+    // Breslow is the Efron sum with one term carrying all the death weight; the sums over the
+    // tied deaths matter only for Efron with two or more deaths.
+    const int terms = ties == Ties::kEfron ? deaths : 1;
+    if (terms > 1) {
+      std::fill(a1.begin(), a1.end(), 0.0);
+      for (std::size_t k = ip; k < jp; ++k) {
+        if (s.event[k] == 0) continue;
+        const double r = risk(k);
+        a0 += r;
+        for (std::size_t a = 0; a < p; ++a) a1[a] += r * s.x[k * p + a];
+      }
+    }
+    const double term_weight = dead_weight / terms;
+    double dh = 0, dh_dead = 0;
+    std::fill(dhx.begin(), dhx.end(), 0.0);
+    std::fill(dhx_dead.begin(), dhx_dead.end(), 0.0);
+    std::fill(xbar_dead.begin(), xbar_dead.end(), 0.0);
+    for (int k = 0; k < terms; ++k) {
+      const double f = terms > 1 ? static_cast<double>(k) / deaths : 0.0;
+      const double den = s0 - f * a0;
+      const double h = term_weight / den;
+      out.loglik -= term_weight * std::log(den);
       for (std::size_t a = 0; a < p; ++a) {
-        a1[a] += r * x[a];
-        out.score[a] += s.weight[k] * x[a];
-        for (std::size_t b = 0; b <= a; ++b) a2[a * p + b] += r * x[a] * x[b];
+        xb[a] = (s1[a] - f * a1[a]) / den;
+        out.score[a] -= term_weight * xb[a];
       }
-    }
-    if (deaths > 0) {
-      // Breslow is the Efron sum with one term carrying all the death weight.
-      const int terms = ties == Ties::kEfron ? deaths : 1;
-      const double term_weight = dead_weight / terms;
-      double dh = 0, dh_dead = 0;
-      std::fill(dhx.begin(), dhx.end(), 0.0);
-      std::fill(dhx_dead.begin(), dhx_dead.end(), 0.0);
-      std::fill(xbar_dead.begin(), xbar_dead.end(), 0.0);
-      for (int k = 0; k < terms; ++k) {
-        const double f = ties == Ties::kEfron ? static_cast<double>(k) / deaths : 0.0;
-        const double den = s0 - f * a0;
-        out.loglik -= term_weight * std::log(den);
-        for (std::size_t a = 0; a < p; ++a) {
-          xb[a] = (s1[a] - f * a1[a]) / den;
-          out.score[a] -= term_weight * xb[a];
-        }
-        for (std::size_t a = 0; a < p; ++a)
-          for (std::size_t b = 0; b <= a; ++b)
-            out.info[a * p + b] += term_weight * ((s2[a * p + b] - f * a2[a * p + b]) / den - xb[a] * xb[b]);
-        if (want_resid) {
-          const double h = term_weight / den;
-          dh += h;
-          dh_dead += (1 - f) * h;
-          for (std::size_t a = 0; a < p; ++a) {
-            dhx[a] += h * xb[a];
-            dhx_dead[a] += (1 - f) * h * xb[a];
-            xbar_dead[a] += xb[a] / terms;
-          }
-        }
-      }
+      for (std::size_t a = 0; a < p; ++a)
+        for (std::size_t b = 0; b <= a; ++b) out.info[a * p + b] -= term_weight * xb[a] * xb[b];
+      dh += h;
+      dh_dead += (1 - f) * h;
       if (want_resid) {
-        for (std::size_t k = ip; k < jp; ++k) {
-          if (s.event[k] == 0) continue;
-          const double e = std::exp(eta[k]);
-          const double* x = &s.x[k * p];
-          for (std::size_t a = 0; a < p; ++a)
-            resid[k * p + a] += x[a] - xbar_dead[a] + e * (x[a] * (dh - dh_dead) - (dhx[a] - dhx_dead[a]));
+        for (std::size_t a = 0; a < p; ++a) {
+          dhx[a] += h * xb[a];
+          dhx_dead[a] += (1 - f) * h * xb[a];
+          xbar_dead[a] += xb[a] / terms;
         }
-        acc_h += dh;
-        for (std::size_t a = 0; a < p; ++a) acc_hx[a] += dhx[a];
       }
     }
+    for (std::size_t k = ip; k < jp; ++k) {
+      if (s.event[k] == 0) continue;
+      hazard[k] -= dh - dh_dead;  // a tied death counts only (1 - f) of each Efron term
+      if (!want_resid) continue;
+      const double e = exp_eta[k];
+      const double* x = &s.x[k * p];
+      for (std::size_t a = 0; a < p; ++a)
+        resid[k * p + a] += x[a] - xbar_dead[a] + e * (x[a] * (dh - dh_dead) - (dhx[a] - dhx_dead[a]));
+    }
+    acc_h += dh;
+    if (want_resid)
+      for (std::size_t a = 0; a < p; ++a) acc_hx[a] += dhx[a];
     ip = jp;
   }
-  if (want_resid) {  // rows still at risk at the start of the stratum's time leave now
-    if (s.has_start) {
-      for (; is < end; ++is) {
-        const std::size_t k = s.start_pos[is];
-        const double e = std::exp(eta[k]);
-        for (std::size_t a = 0; a < p; ++a) resid[k * p + a] -= e * (s.x[k * p + a] * acc_h - acc_hx[a]);
-      }
-    } else {
-      for (std::size_t k = begin; k < end; ++k) {
-        const double e = std::exp(eta[k]);
-        for (std::size_t a = 0; a < p; ++a) resid[k * p + a] -= e * (s.x[k * p + a] * acc_h - acc_hx[a]);
-      }
-    }
+  // Rows still at risk at the start of the stratum's time leave now.
+  auto leave = [&](std::size_t k) {
+    hazard[k] += acc_h;
+    if (!want_resid) return;
+    const double e = exp_eta[k];
+    for (std::size_t a = 0; a < p; ++a) resid[k * p + a] -= e * (s.x[k * p + a] * acc_h - acc_hx[a]);
+  };
+  if (s.has_start) {
+    for (; is < end; ++is) leave(s.start_pos[is]);
+  } else {
+    for (std::size_t k = begin; k < end; ++k) leave(k);
   }
 }
 
 Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid) {
   const std::size_t p = s.p, n = s.n;
-  std::vector<double> eta(n);
+  std::vector<double> eta(n), exp_eta(n), hazard(n, 0.0);
   parallel_for(n, 1 << 16, [&](std::size_t b, std::size_t e) {
     for (std::size_t k = b; k < e; ++k) {
       double v = 0;
       for (std::size_t a = 0; a < p; ++a) v += s.x[k * p + a] * beta[a];
       eta[k] = v;
+      exp_eta[k] = std::exp(v);
     }
   });
   if (resid) resid->assign(n * p, 0.0);
   const std::size_t strata = s.bounds.size() - 1;
   std::vector<Pass> parts(strata);
-  // Strata are independent; each has its own accumulator (and disjoint residual rows), and they are
+  // Strata are independent; each has its own accumulator (and disjoint rows), and they are
   // summed in stratum order, so the result does not depend on the thread count.
   parallel_for(strata, 1, [&](std::size_t b, std::size_t e) {
     for (std::size_t st = b; st < e; ++st) {
       parts[st].score.assign(p, 0.0);
       parts[st].info.assign(p * p, 0.0);
-      stratum_pass(s, st, eta, ties, resid ? resid->data() : nullptr, parts[st]);
+      stratum_pass(s, st, eta, exp_eta, ties, hazard.data(), resid ? resid->data() : nullptr, parts[st]);
+    }
+  });
+  // sum_i w_i exp(eta_i) hazard_i x_i x_i' in fixed chunks, added in chunk order.
+  constexpr std::size_t kChunk = 1 << 15;
+  const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  std::vector<double> chunk_info(chunks * p * p, 0.0);
+  parallel_for(n, kChunk, [&](std::size_t b, std::size_t e) {
+    double* m = &chunk_info[(b / kChunk) * p * p];
+    for (std::size_t k = b; k < e; ++k) {
+      const double c = s.weight[k] * exp_eta[k] * hazard[k];
+      const double* x = &s.x[k * p];
+      for (std::size_t a = 0; a < p; ++a) {
+        const double cx = c * x[a];
+        for (std::size_t b2 = 0; b2 <= a; ++b2) m[a * p + b2] += cx * x[b2];
+      }
     }
   });
   Pass total;
   total.score.assign(p, 0.0);
   total.info.assign(p * p, 0.0);
+  for (std::size_t c = 0; c < chunks; ++c)
+    for (std::size_t a = 0; a < p * p; ++a) total.info[a] += chunk_info[c * p * p + a];
   for (const Pass& part : parts) {
     total.loglik += part.loglik;
     for (std::size_t a = 0; a < p; ++a) total.score[a] += part.score[a];
