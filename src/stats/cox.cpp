@@ -29,48 +29,57 @@ Sorted sort_data(const CoxData& d) {
   s.p = d.p;
   s.has_start = !d.start.empty();
   auto stratum = [&](std::size_t i) { return d.strata.empty() ? 0 : d.strata[i]; };
-  std::vector<std::size_t> order(d.n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (stratum(a) != stratum(b)) return stratum(a) < stratum(b);
-    return d.stop[a] > d.stop[b];
-  });
-  s.row = order;
+  // Sort keys by value (stratum, then descending time, then row for a deterministic order).
+  struct Key {
+    int stratum;
+    double time;
+    std::size_t row;
+  };
+  auto key_order = [&](const std::vector<double>& time) {
+    std::vector<Key> keys(d.n);
+    for (std::size_t i = 0; i < d.n; ++i) keys[i] = Key{stratum(i), time[i], i};
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      if (a.stratum != b.stratum) return a.stratum < b.stratum;
+      if (a.time != b.time) return a.time > b.time;
+      return a.row < b.row;
+    });
+    return keys;
+  };
+  const std::vector<Key> by_stop = key_order(d.stop);
+  s.row.resize(d.n);
   s.stop.resize(d.n);
   s.event.resize(d.n);
   s.weight.resize(d.n);
   s.x.resize(d.n * d.p);
-  std::vector<double> mean(d.p, 0.0);
-  for (std::size_t j = 0; j < d.p; ++j) {
-    double sum = 0;
-    for (std::size_t i = 0; i < d.n; ++i) sum += d.x[j * d.n + i];
-    mean[j] = sum / static_cast<double>(d.n);
-  }
   std::vector<std::size_t> position(d.n);
   for (std::size_t k = 0; k < d.n; ++k) {
-    const std::size_t i = order[k];
+    const std::size_t i = by_stop[k].row;
+    s.row[k] = i;
     position[i] = k;
-    s.stop[k] = d.stop[i];
+    s.stop[k] = by_stop[k].time;
     s.event[k] = d.event[i];
     s.weight[k] = d.weight.empty() ? 1.0 : d.weight[i];
-    for (std::size_t j = 0; j < d.p; ++j) s.x[k * d.p + j] = d.x[j * d.n + i] - mean[j];
+  }
+  // Covariates centred (the partial likelihood is unchanged; sums stay well scaled) and stored
+  // row-major in sweep order; reading each column in turn keeps the reads sequential.
+  for (std::size_t j = 0; j < d.p; ++j) {
+    const double* col = &d.x[j * d.n];
+    double sum = 0;
+    for (std::size_t i = 0; i < d.n; ++i) sum += col[i];
+    const double mean = sum / static_cast<double>(d.n);
+    for (std::size_t i = 0; i < d.n; ++i) s.x[position[i] * d.p + j] = col[i] - mean;
   }
   s.bounds.push_back(0);
   for (std::size_t k = 1; k < d.n; ++k)
-    if (stratum(order[k]) != stratum(order[k - 1])) s.bounds.push_back(k);
+    if (by_stop[k].stratum != by_stop[k - 1].stratum) s.bounds.push_back(k);
   s.bounds.push_back(d.n);
   if (s.has_start) {
-    std::vector<std::size_t> by_start(d.n);
-    std::iota(by_start.begin(), by_start.end(), 0);
-    std::stable_sort(by_start.begin(), by_start.end(), [&](std::size_t a, std::size_t b) {
-      if (stratum(a) != stratum(b)) return stratum(a) < stratum(b);
-      return d.start[a] > d.start[b];
-    });
+    const std::vector<Key> by_start = key_order(d.start);
     s.start_desc.resize(d.n);
     s.start_pos.resize(d.n);
     for (std::size_t k = 0; k < d.n; ++k) {
-      s.start_desc[k] = d.start[by_start[k]];
-      s.start_pos[k] = position[by_start[k]];
+      s.start_desc[k] = by_start[k].time;
+      s.start_pos[k] = position[by_start[k].row];
     }
   }
   return s;
@@ -207,9 +216,19 @@ void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double
   }
 }
 
-Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid) {
+// Per-row buffers reused across iterations (allocating them each time costs page faults).
+struct Workspace {
+  std::vector<double> eta, exp_eta, hazard;
+};
+
+Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid, Workspace& ws) {
   const std::size_t p = s.p, n = s.n;
-  std::vector<double> eta(n), exp_eta(n), hazard(n, 0.0);
+  ws.eta.resize(n);
+  ws.exp_eta.resize(n);
+  ws.hazard.assign(n, 0.0);
+  std::vector<double>& eta = ws.eta;
+  std::vector<double>& exp_eta = ws.exp_eta;
+  std::vector<double>& hazard = ws.hazard;
   parallel_for(n, 1 << 16, [&](std::size_t b, std::size_t e) {
     for (std::size_t k = b; k < e; ++k) {
       double v = 0;
@@ -273,7 +292,8 @@ void check(const CoxData& d) {
 CoxDerivatives cox_derivatives(const CoxData& data, const std::vector<double>& beta, Ties ties) {
   check(data);
   const Sorted s = sort_data(data);
-  Pass pass = evaluate(s, beta, ties, nullptr);
+  Workspace ws;
+  Pass pass = evaluate(s, beta, ties, nullptr, ws);
   return CoxDerivatives{pass.loglik, std::move(pass.score), std::move(pass.info)};
 }
 
@@ -285,7 +305,8 @@ CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
   fit.n = data.n;
   for (double e : data.event) fit.events += e != 0;
   std::vector<double> beta(p, 0.0);
-  Pass current = evaluate(s, beta, options.ties, nullptr);
+  Workspace ws;
+  Pass current = evaluate(s, beta, options.ties, nullptr, ws);
   fit.loglik_null = current.loglik;
   {
     CholeskyFactor chol(current.info, p, options.toler_chol);
@@ -309,7 +330,7 @@ CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
     new_beta = beta;
   } else {
     for (iter = 1; iter <= options.max_iter; ++iter) {
-      Pass next = evaluate(s, new_beta, options.ties, nullptr);
+      Pass next = evaluate(s, new_beta, options.ties, nullptr, ws);
       if (std::isfinite(next.loglik) && std::fabs(1 - loglik / next.loglik) <= options.eps && !halving) {
         fit.converged = true;
         loglik = next.loglik;
@@ -352,7 +373,7 @@ CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
 
   if (options.robust || !data.cluster.empty()) {
     std::vector<double> resid;
-    evaluate(s, beta, options.ties, &resid);
+    evaluate(s, beta, options.ties, &resid, ws);
     // Weighted score residuals summed within clusters (each row alone without clusters),
     // then robust = V B V with B = sum over clusters of the outer products (coxph's dfbeta route).
     std::vector<double> b(p * p, 0.0);

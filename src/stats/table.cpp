@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -10,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/input.h"
+#include "core/parallel.h"
 
 namespace kohort::stats {
 namespace {
@@ -80,38 +82,80 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
     table.columns.push_back(std::move(col));
   }
 
-  std::string line;
+  // Lines are read in blocks and the numbers parsed in parallel; factor labels are interned
+  // afterwards in file order. Within a block the first bad line (by line number) is reported,
+  // so errors do not depend on the thread count.
   const std::size_t width = fields.size();
-  while (reader.next(line)) {
-    if (line.empty()) continue;
-    split(line, delim, fields);
-    if (fields.size() != width)
-      throw InputError(path, reader.line_number(),
-                       fmt::format("{} fields, but the header has {}; is the delimiter '{}' right?", fields.size(), width,
-                                   delim == '\t' ? "\\t" : std::string(1, delim)));
+  constexpr std::size_t kBlock = 1 << 15, kGrain = 2048;
+  std::vector<std::string> lines(kBlock);
+  std::vector<std::uint64_t> numbers(kBlock);
+  std::vector<std::string_view> labels;  // block rows x request columns (factor columns only)
+  struct Problem {
+    std::size_t row = SIZE_MAX;
+    std::string message;
+    std::size_t needs_factor = SIZE_MAX;
+  };
+  for (;;) {
+    std::size_t m = 0;
+    while (m < kBlock && reader.next(lines[m])) {
+      if (lines[m].empty()) continue;
+      numbers[m++] = reader.line_number();
+    }
+    if (m == 0) break;
+    const std::size_t base = table.line.size();
+    for (std::size_t c = 0; c < request.size(); ++c)
+      if (!table.columns[c].is_factor) table.columns[c].values.resize(base + m);
+    labels.assign(m * request.size(), std::string_view());
+    std::vector<Problem> problems((m + kGrain - 1) / kGrain);
+    parallel_for(m, kGrain, [&](std::size_t begin, std::size_t end) {
+      Problem& problem = problems[begin / kGrain];
+      std::vector<std::string_view> f;
+      for (std::size_t r = begin; r < end; ++r) {
+        split(lines[r], delim, f);
+        if (f.size() != width) {
+          problem.row = r;
+          problem.message = fmt::format("{} fields, but the header has {}; is the delimiter '{}' right?", f.size(), width,
+                                        delim == '\t' ? "\\t" : std::string(1, delim));
+          return;
+        }
+        for (std::size_t c = 0; c < request.size(); ++c) {
+          std::string_view v = unquote(f[source[c]]);
+          Column& col = table.columns[c];
+          if (col.is_factor) {
+            labels[r * request.size() + c] = v;
+            continue;
+          }
+          double x;
+          if (is_missing(v)) {
+            col.values[base + r] = std::numeric_limits<double>::quiet_NaN();
+          } else if (parse_number(v, x)) {
+            col.values[base + r] = x;
+          } else {
+            problem.row = r;
+            if (request[c].kind == ColumnKind::kNumericOrFactor) problem.needs_factor = c;
+            else problem.message = fmt::format("column '{}' has '{}'; expected a number or NA", col.name, v);
+            return;
+          }
+        }
+      }
+    });
+    for (const Problem& problem : problems) {  // chunks in file order: the first is the earliest line
+      if (problem.row == SIZE_MAX) continue;
+      if (problem.needs_factor != SIZE_MAX) throw NeedsFactor{problem.needs_factor};
+      throw InputError(path, numbers[problem.row], problem.message);
+    }
     for (std::size_t c = 0; c < request.size(); ++c) {
-      std::string_view v = unquote(fields[source[c]]);
       Column& col = table.columns[c];
-      if (col.is_factor) {
+      if (!col.is_factor) continue;
+      for (std::size_t r = 0; r < m; ++r) {
+        const std::string_view v = labels[r * request.size() + c];
         if (is_missing(v)) { col.codes.push_back(-1); continue; }
         auto [it, inserted] = level_index[c].try_emplace(std::string(v), static_cast<std::int32_t>(col.levels.size()));
         if (inserted) col.levels.emplace_back(v);
         col.codes.push_back(it->second);
-        continue;
-      }
-      double x;
-      if (is_missing(v)) {
-        col.values.push_back(std::numeric_limits<double>::quiet_NaN());
-      } else if (parse_number(v, x)) {
-        col.values.push_back(x);
-      } else if (request[c].kind == ColumnKind::kNumericOrFactor) {
-        throw NeedsFactor{c};
-      } else {
-        throw InputError(path, reader.line_number(),
-                         fmt::format("column '{}' has '{}'; expected a number or NA", col.name, v));
       }
     }
-    table.line.push_back(reader.line_number());
+    table.line.insert(table.line.end(), numbers.begin(), numbers.begin() + static_cast<std::ptrdiff_t>(m));
   }
   table.rows = table.line.size();
   // Levels in byte order, as R's factor() sorts them in the C locale.
