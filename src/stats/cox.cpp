@@ -61,13 +61,17 @@ Sorted sort_data(const CoxData& d) {
     s.weight[k] = d.weight.empty() ? 1.0 : d.weight[i];
   }
   // Covariates centred (the partial likelihood is unchanged; sums stay well scaled) and stored
-  // row-major in sweep order; reading each column in turn keeps the reads sequential.
+  // row-major in sweep order: columns read sequentially, each row written once.
+  std::vector<double> mean(d.p);
   for (std::size_t j = 0; j < d.p; ++j) {
     const double* col = &d.x[j * d.n];
     double sum = 0;
     for (std::size_t i = 0; i < d.n; ++i) sum += col[i];
-    const double mean = sum / static_cast<double>(d.n);
-    for (std::size_t i = 0; i < d.n; ++i) s.x[position[i] * d.p + j] = col[i] - mean;
+    mean[j] = sum / static_cast<double>(d.n);
+  }
+  for (std::size_t i = 0; i < d.n; ++i) {
+    double* out = &s.x[position[i] * d.p];
+    for (std::size_t j = 0; j < d.p; ++j) out[j] = d.x[j * d.n + i] - mean[j];
   }
   s.bounds.push_back(0);
   for (std::size_t k = 1; k < d.n; ++k)
