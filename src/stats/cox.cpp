@@ -1,0 +1,418 @@
+#include "stats/cox.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "stats/linear_algebra.h"
+
+namespace kohort::stats {
+namespace {
+
+// The data sorted once: per stratum by descending stop time (the sweep order), plus the order of
+// descending start times mapped to sweep positions (for leaving the risk set).
+struct Sorted {
+  std::size_t n = 0, p = 0;
+  bool has_start = false;
+  std::vector<std::size_t> row;          // original row at each sweep position
+  std::vector<double> stop, event, weight, x;  // in sweep order; x row-major n x p, centred
+  std::vector<double> start_desc;        // start times in descending order within stratum
+  std::vector<std::size_t> start_pos;    // sweep position of each of those
+  std::vector<std::size_t> bounds;       // stratum s spans [bounds[s], bounds[s+1]) in both orders
+};
+
+Sorted sort_data(const CoxData& d) {
+  Sorted s;
+  s.n = d.n;
+  s.p = d.p;
+  s.has_start = !d.start.empty();
+  auto stratum = [&](std::size_t i) { return d.strata.empty() ? 0 : d.strata[i]; };
+  // Sort keys by value (stratum, then descending time, then row for a deterministic order).
+  struct Key {
+    int stratum;
+    double time;
+    std::size_t row;
+  };
+  auto key_order = [&](const std::vector<double>& time) {
+    std::vector<Key> keys(d.n);
+    for (std::size_t i = 0; i < d.n; ++i) keys[i] = Key{stratum(i), time[i], i};
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      if (a.stratum != b.stratum) return a.stratum < b.stratum;
+      if (a.time != b.time) return a.time > b.time;
+      return a.row < b.row;
+    });
+    return keys;
+  };
+  const std::vector<Key> by_stop = key_order(d.stop);
+  s.row.resize(d.n);
+  s.stop.resize(d.n);
+  s.event.resize(d.n);
+  s.weight.resize(d.n);
+  s.x.resize(d.n * d.p);
+  std::vector<std::size_t> position(d.n);
+  for (std::size_t k = 0; k < d.n; ++k) {
+    const std::size_t i = by_stop[k].row;
+    s.row[k] = i;
+    position[i] = k;
+    s.stop[k] = by_stop[k].time;
+    s.event[k] = d.event[i];
+    s.weight[k] = d.weight.empty() ? 1.0 : d.weight[i];
+  }
+  // Covariates centred (the partial likelihood is unchanged; sums stay well scaled) and stored
+  // row-major in sweep order: columns read sequentially, each row written once.
+  std::vector<double> mean(d.p);
+  for (std::size_t j = 0; j < d.p; ++j) {
+    const double* col = &d.x[j * d.n];
+    double sum = 0;
+    for (std::size_t i = 0; i < d.n; ++i) sum += col[i];
+    mean[j] = sum / static_cast<double>(d.n);
+  }
+  for (std::size_t i = 0; i < d.n; ++i) {
+    double* out = &s.x[position[i] * d.p];
+    for (std::size_t j = 0; j < d.p; ++j) out[j] = d.x[j * d.n + i] - mean[j];
+  }
+  s.bounds.push_back(0);
+  for (std::size_t k = 1; k < d.n; ++k)
+    if (by_stop[k].stratum != by_stop[k - 1].stratum) s.bounds.push_back(k);
+  s.bounds.push_back(d.n);
+  if (s.has_start) {
+    const std::vector<Key> by_start = key_order(d.start);
+    s.start_desc.resize(d.n);
+    s.start_pos.resize(d.n);
+    for (std::size_t k = 0; k < d.n; ++k) {
+      s.start_desc[k] = by_start[k].time;
+      s.start_pos[k] = position[by_start[k].row];
+    }
+  }
+  return s;
+}
+
+struct Pass {
+  double loglik = 0;
+  std::vector<double> score, info;  // info: lower triangle accumulated, mirrored at the end
+};
+
+// One reverse cumulative pass over a stratum: adds rows as time decreases, removes rows whose
+// entry time is passed, and at each event time adds the Efron or Breslow terms to the
+// log-likelihood and score. The information sum_t w_t (S2_t / S0_t - xbar_t xbar_t') needs no
+// running p x p sums: its first part equals sum_i r_i x_i x_i' times the hazard increments over
+// the times row i is at risk, so the pass records that per row (`hazard`, with the Efron
+// fractions for tied deaths) and the caller adds the rows up in parallel.
+// `resid` (n x p in sweep order, or null) receives the unweighted score residuals of the stratum's rows.
+void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double>& eta,
+                  const std::vector<double>& exp_eta, Ties ties, double* hazard, double* resid, Pass& out) {
+  const bool want_resid = resid != nullptr;
+  const std::size_t p = s.p;
+  const std::size_t begin = s.bounds[stratum], end = s.bounds[stratum + 1];
+  std::vector<double> s1(p, 0.0), a1(p, 0.0), xb(p), acc_hx(p, 0.0), dhx(p), dhx_dead(p), xbar_dead(p);
+  double s0 = 0, acc_h = 0;
+  std::size_t in_risk = 0;
+  auto risk = [&](std::size_t k) { return s.weight[k] * exp_eta[k]; };
+  // A row's hazard is acc_h when it leaves minus acc_h when it enters.
+  auto move = [&](std::size_t k, double sign) {
+    const double r = sign * risk(k);
+    const double* x = &s.x[k * p];
+    s0 += r;
+    for (std::size_t a = 0; a < p; ++a) s1[a] += r * x[a];
+    hazard[k] -= sign * acc_h;
+    if (want_resid) {
+      const double e = sign * exp_eta[k];
+      for (std::size_t a = 0; a < p; ++a) resid[k * p + a] += e * (x[a] * acc_h - acc_hx[a]);
+    }
+  };
+  std::size_t ip = begin, is = begin;
+  while (ip < end) {
+    const double t = s.stop[ip];
+    std::size_t jp = ip;
+    while (jp < end && s.stop[jp] == t) ++jp;
+    if (s.has_start) {
+      while (is < end && s.start_desc[is] >= t) {
+        move(s.start_pos[is], -1.0);
+        --in_risk;
+        ++is;
+      }
+      if (in_risk == 0) {  // an empty risk set: clear the round-off left by subtraction
+        s0 = 0;
+        std::fill(s1.begin(), s1.end(), 0.0);
+      }
+    }
+    double a0 = 0, dead_weight = 0;
+    int deaths = 0;
+    for (std::size_t k = ip; k < jp; ++k) {
+      move(k, 1.0);
+      ++in_risk;
+      if (s.event[k] == 0) continue;
+      const double* x = &s.x[k * p];
+      ++deaths;
+      dead_weight += s.weight[k];
+      out.loglik += s.weight[k] * eta[k];
+      for (std::size_t a = 0; a < p; ++a) out.score[a] += s.weight[k] * x[a];
+    }
+    if (deaths == 0) {
+      ip = jp;
+      continue;
+    }
+    // Breslow is the Efron sum with one term carrying all the death weight; the sums over the
+    // tied deaths matter only for Efron with two or more deaths.
+    const int terms = ties == Ties::kEfron ? deaths : 1;
+    if (terms > 1) {
+      std::fill(a1.begin(), a1.end(), 0.0);
+      for (std::size_t k = ip; k < jp; ++k) {
+        if (s.event[k] == 0) continue;
+        const double r = risk(k);
+        a0 += r;
+        for (std::size_t a = 0; a < p; ++a) a1[a] += r * s.x[k * p + a];
+      }
+    }
+    const double term_weight = dead_weight / terms;
+    double dh = 0, dh_dead = 0;
+    std::fill(dhx.begin(), dhx.end(), 0.0);
+    std::fill(dhx_dead.begin(), dhx_dead.end(), 0.0);
+    std::fill(xbar_dead.begin(), xbar_dead.end(), 0.0);
+    for (int k = 0; k < terms; ++k) {
+      const double f = terms > 1 ? static_cast<double>(k) / deaths : 0.0;
+      const double den = s0 - f * a0;
+      const double h = term_weight / den;
+      out.loglik -= term_weight * std::log(den);
+      for (std::size_t a = 0; a < p; ++a) {
+        xb[a] = (s1[a] - f * a1[a]) / den;
+        out.score[a] -= term_weight * xb[a];
+      }
+      for (std::size_t a = 0; a < p; ++a)
+        for (std::size_t b = 0; b <= a; ++b) out.info[a * p + b] -= term_weight * xb[a] * xb[b];
+      dh += h;
+      dh_dead += (1 - f) * h;
+      if (want_resid) {
+        for (std::size_t a = 0; a < p; ++a) {
+          dhx[a] += h * xb[a];
+          dhx_dead[a] += (1 - f) * h * xb[a];
+          xbar_dead[a] += xb[a] / terms;
+        }
+      }
+    }
+    for (std::size_t k = ip; k < jp; ++k) {
+      if (s.event[k] == 0) continue;
+      hazard[k] -= dh - dh_dead;  // a tied death counts only (1 - f) of each Efron term
+      if (!want_resid) continue;
+      const double e = exp_eta[k];
+      const double* x = &s.x[k * p];
+      for (std::size_t a = 0; a < p; ++a)
+        resid[k * p + a] += x[a] - xbar_dead[a] + e * (x[a] * (dh - dh_dead) - (dhx[a] - dhx_dead[a]));
+    }
+    acc_h += dh;
+    if (want_resid)
+      for (std::size_t a = 0; a < p; ++a) acc_hx[a] += dhx[a];
+    ip = jp;
+  }
+  // Rows still at risk at the start of the stratum's time leave now.
+  auto leave = [&](std::size_t k) {
+    hazard[k] += acc_h;
+    if (!want_resid) return;
+    const double e = exp_eta[k];
+    for (std::size_t a = 0; a < p; ++a) resid[k * p + a] -= e * (s.x[k * p + a] * acc_h - acc_hx[a]);
+  };
+  if (s.has_start) {
+    for (; is < end; ++is) leave(s.start_pos[is]);
+  } else {
+    for (std::size_t k = begin; k < end; ++k) leave(k);
+  }
+}
+
+// Per-row buffers reused across iterations (allocating them each time costs page faults).
+struct Workspace {
+  std::vector<double> eta, exp_eta, hazard;
+};
+
+Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid, Workspace& ws) {
+  const std::size_t p = s.p, n = s.n;
+  ws.eta.resize(n);
+  ws.exp_eta.resize(n);
+  ws.hazard.assign(n, 0.0);
+  std::vector<double>& eta = ws.eta;
+  std::vector<double>& exp_eta = ws.exp_eta;
+  std::vector<double>& hazard = ws.hazard;
+  parallel_for(n, 1 << 16, [&](std::size_t b, std::size_t e) {
+    for (std::size_t k = b; k < e; ++k) {
+      double v = 0;
+      for (std::size_t a = 0; a < p; ++a) v += s.x[k * p + a] * beta[a];
+      eta[k] = v;
+      exp_eta[k] = std::exp(v);
+    }
+  });
+  if (resid) resid->assign(n * p, 0.0);
+  const std::size_t strata = s.bounds.size() - 1;
+  std::vector<Pass> parts(strata);
+  // Strata are independent; each has its own accumulator (and disjoint rows), and they are
+  // summed in stratum order, so the result does not depend on the thread count.
+  parallel_for(strata, 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t st = b; st < e; ++st) {
+      parts[st].score.assign(p, 0.0);
+      parts[st].info.assign(p * p, 0.0);
+      stratum_pass(s, st, eta, exp_eta, ties, hazard.data(), resid ? resid->data() : nullptr, parts[st]);
+    }
+  });
+  // sum_i w_i exp(eta_i) hazard_i x_i x_i' in fixed chunks, added in chunk order.
+  constexpr std::size_t kChunk = 1 << 15;
+  const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  std::vector<double> chunk_info(chunks * p * p, 0.0);
+  parallel_for(n, kChunk, [&](std::size_t b, std::size_t e) {
+    double* m = &chunk_info[(b / kChunk) * p * p];
+    for (std::size_t k = b; k < e; ++k) {
+      const double c = s.weight[k] * exp_eta[k] * hazard[k];
+      const double* x = &s.x[k * p];
+      for (std::size_t a = 0; a < p; ++a) {
+        const double cx = c * x[a];
+        for (std::size_t b2 = 0; b2 <= a; ++b2) m[a * p + b2] += cx * x[b2];
+      }
+    }
+  });
+  Pass total;
+  total.score.assign(p, 0.0);
+  total.info.assign(p * p, 0.0);
+  for (std::size_t c = 0; c < chunks; ++c)
+    for (std::size_t a = 0; a < p * p; ++a) total.info[a] += chunk_info[c * p * p + a];
+  for (const Pass& part : parts) {
+    total.loglik += part.loglik;
+    for (std::size_t a = 0; a < p; ++a) total.score[a] += part.score[a];
+    for (std::size_t a = 0; a < p * p; ++a) total.info[a] += part.info[a];
+  }
+  for (std::size_t a = 0; a < p; ++a)
+    for (std::size_t b = 0; b < a; ++b) total.info[b * p + a] = total.info[a * p + b];
+  return total;
+}
+
+void check(const CoxData& d) {
+  if (d.stop.size() != d.n || d.event.size() != d.n || d.x.size() != d.n * d.p ||
+      (!d.start.empty() && d.start.size() != d.n) || (!d.weight.empty() && d.weight.size() != d.n) ||
+      (!d.strata.empty() && d.strata.size() != d.n) || (!d.cluster.empty() && d.cluster.size() != d.n))
+    throw Error("fit_cox: inconsistent data sizes");
+  if (d.n == 0) throw InputError("no rows to fit the Cox model on");
+}
+
+}  // namespace
+
+CoxDerivatives cox_derivatives(const CoxData& data, const std::vector<double>& beta, Ties ties) {
+  check(data);
+  const Sorted s = sort_data(data);
+  Workspace ws;
+  Pass pass = evaluate(s, beta, ties, nullptr, ws);
+  return CoxDerivatives{pass.loglik, std::move(pass.score), std::move(pass.info)};
+}
+
+CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
+  check(data);
+  const std::size_t p = data.p;
+  const Sorted s = sort_data(data);
+  CoxFit fit;
+  fit.n = data.n;
+  for (double e : data.event) fit.events += e != 0;
+  std::vector<double> beta(p, 0.0);
+  Workspace ws;
+  Pass current = evaluate(s, beta, options.ties, nullptr, ws);
+  fit.loglik_null = current.loglik;
+  {
+    CholeskyFactor chol(current.info, p, options.toler_chol);
+    fit.score_test = 0;
+    const std::vector<double> step = chol.solve(current.score);
+    for (std::size_t a = 0; a < p; ++a) fit.score_test += current.score[a] * step[a];
+  }
+  // Newton-Raphson as coxph: step from the last good beta; halve the step while the log-likelihood
+  // falls; converged when the relative change in log-likelihood is <= eps after a full step.
+  double loglik = current.loglik;
+  std::vector<double> info = current.info;
+  std::vector<double> new_beta(p);
+  {
+    CholeskyFactor chol(info, p, options.toler_chol);
+    const std::vector<double> step = chol.solve(current.score);
+    for (std::size_t a = 0; a < p; ++a) new_beta[a] = beta[a] + step[a];
+  }
+  bool halving = false;
+  int iter = 0;
+  if (p == 0 || options.max_iter == 0) {
+    new_beta = beta;
+  } else {
+    for (iter = 1; iter <= options.max_iter; ++iter) {
+      Pass next = evaluate(s, new_beta, options.ties, nullptr, ws);
+      if (std::isfinite(next.loglik) && std::fabs(1 - loglik / next.loglik) <= options.eps && !halving) {
+        fit.converged = true;
+        loglik = next.loglik;
+        info = next.info;
+        beta = new_beta;
+        break;
+      }
+      if (iter == options.max_iter) {
+        loglik = next.loglik;
+        info = next.info;
+        beta = new_beta;
+        break;
+      }
+      if (!std::isfinite(next.loglik) || next.loglik < loglik) {
+        halving = true;
+        for (std::size_t a = 0; a < p; ++a) new_beta[a] = (new_beta[a] + beta[a]) / 2;
+      } else {
+        halving = false;
+        loglik = next.loglik;
+        info = next.info;
+        beta = new_beta;
+        CholeskyFactor chol(info, p, options.toler_chol);
+        const std::vector<double> step = chol.solve(next.score);
+        for (std::size_t a = 0; a < p; ++a) new_beta[a] = beta[a] + step[a];
+      }
+    }
+    if (iter > options.max_iter) iter = options.max_iter;
+  }
+  fit.iterations = iter;
+  fit.beta = beta;
+  fit.loglik = loglik;
+  CholeskyFactor chol(info, p, options.toler_chol);
+  fit.df = chol.rank();
+  fit.var = chol.inverse();
+  fit.lr_test = 2 * (fit.loglik - fit.loglik_null);
+  fit.wald_test = 0;
+  for (std::size_t a = 0; a < p; ++a)  // beta' var^-1 beta, with var^-1 the information
+    for (std::size_t c = 0; c < p; ++c)
+      if (!chol.singular(a) && !chol.singular(c)) fit.wald_test += beta[a] * info[a * p + c] * beta[c];
+
+  if (options.robust || !data.cluster.empty()) {
+    std::vector<double> resid;
+    evaluate(s, beta, options.ties, &resid, ws);
+    // Weighted score residuals summed within clusters (each row alone without clusters),
+    // then robust = V B V with B = sum over clusters of the outer products (coxph's dfbeta route).
+    std::vector<double> b(p * p, 0.0);
+    if (data.cluster.empty()) {
+      for (std::size_t k = 0; k < s.n; ++k) {
+        const double* r = &resid[k * p];
+        const double w = s.weight[k];
+        for (std::size_t a = 0; a < p; ++a)
+          for (std::size_t c = 0; c < p; ++c) b[a * p + c] += w * w * r[a] * r[c];
+      }
+    } else {
+      const int clusters = *std::max_element(data.cluster.begin(), data.cluster.end()) + 1;
+      std::vector<double> sum(static_cast<std::size_t>(clusters) * p, 0.0);
+      for (std::size_t k = 0; k < s.n; ++k) {
+        const std::size_t c = static_cast<std::size_t>(data.cluster[s.row[k]]);
+        for (std::size_t a = 0; a < p; ++a) sum[c * p + a] += s.weight[k] * resid[k * p + a];
+      }
+      for (std::size_t c = 0; c < static_cast<std::size_t>(clusters); ++c)
+        for (std::size_t a = 0; a < p; ++a)
+          for (std::size_t e = 0; e < p; ++e) b[a * p + e] += sum[c * p + a] * sum[c * p + e];
+    }
+    std::vector<double> vb(p * p, 0.0);
+    fit.robust_var.assign(p * p, 0.0);
+    for (std::size_t a = 0; a < p; ++a)
+      for (std::size_t c = 0; c < p; ++c)
+        for (std::size_t e = 0; e < p; ++e) vb[a * p + c] += fit.var[a * p + e] * b[e * p + c];
+    for (std::size_t a = 0; a < p; ++a)
+      for (std::size_t c = 0; c < p; ++c)
+        for (std::size_t e = 0; e < p; ++e) fit.robust_var[a * p + c] += vb[a * p + e] * fit.var[e * p + c];
+    CholeskyFactor robust_chol(fit.robust_var, p, options.toler_chol);
+    const std::vector<double> w = robust_chol.solve(beta);
+    fit.wald_test = 0;
+    for (std::size_t a = 0; a < p; ++a) fit.wald_test += beta[a] * w[a];
+  }
+  return fit;
+}
+
+}  // namespace kohort::stats

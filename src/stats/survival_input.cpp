@@ -1,0 +1,55 @@
+#include "stats/survival_input.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace kohort::stats {
+
+std::vector<double> event_indicator(const Table& table, const Column& event) {
+  if (event.is_factor) {
+    throw InputError(table.path, 1, fmt::format("event column '{}' is not numeric; expected 0/1 or 1/2", event.name));
+  }
+  bool one_two = true, any = false;
+  for (double v : event.values) {
+    if (v != v) continue;
+    any = true;
+    if (v != 1 && v != 2) one_two = false;
+  }
+  std::vector<double> out(event.values.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double v = event.values[i];
+    if (v != v) { out[i] = v; continue; }
+    if (one_two && any) { out[i] = v == 2 ? 1 : 0; continue; }
+    if (v != 0 && v != 1)
+      throw InputError(table.path, table.line[i],
+                       fmt::format("event column '{}' has {}; expected 0 (censored) or 1 (event), or 1/2 throughout", event.name, v));
+    out[i] = v;
+  }
+  return out;
+}
+
+std::vector<std::size_t> complete_rows(const Table& table, const std::vector<const Column*>& columns) {
+  std::vector<std::size_t> rows;
+  rows.reserve(table.rows);
+  for (std::size_t i = 0; i < table.rows; ++i) {
+    bool ok = true;
+    for (const Column* c : columns)
+      if (c && c->missing(i)) { ok = false; break; }
+    if (ok) rows.push_back(i);
+  }
+  if (rows.size() < table.rows)
+    log_info(fmt::format("{} of {} rows dropped for missing values", table.rows - rows.size(), table.rows));
+  return rows;
+}
+
+std::string format_number(double x) {
+  if (std::isnan(x)) return "NA";
+  if (std::isinf(x)) return x > 0 ? "Inf" : "-Inf";
+  return fmt::format("{:.17g}", x);
+}
+
+}  // namespace kohort::stats

@@ -1,0 +1,20 @@
+#pragma once
+// Shared checks for survival inputs read from a table: event codes and row selection.
+#include <string>
+#include <vector>
+
+#include "stats/table.h"
+
+namespace kohort::stats {
+
+// Event indicator as 0/1. Accepts 0/1 (also TRUE/FALSE as 1/0 numbers), or 1/2 as R's Surv does when
+// every value is 1 or 2 (2 = event). Anything else is an InputError naming file and line.
+std::vector<double> event_indicator(const Table& table, const Column& event);
+
+// Rows with no missing value in any of `columns` (R's na.omit); logs how many were dropped.
+std::vector<std::size_t> complete_rows(const Table& table, const std::vector<const Column*>& columns);
+
+// Formats a number with 17 significant digits ("NA" for NaN, "Inf"/"-Inf").
+std::string format_number(double x);
+
+}  // namespace kohort::stats
