@@ -61,8 +61,9 @@ LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, boo
     Eigen::VectorXd residual = y - mu;
     if (firth) {
       // Leverages h_i = w_i x_i' (X'WX)^-1 x_i; the penalised score adds h_i (1/2 - mu_i).
-      Eigen::MatrixXd half = factor.matrixL().solve(x.transpose());
-      for (Eigen::Index i = 0; i < x.rows(); ++i) residual(i) += w(i) * half.col(i).squaredNorm() * (0.5 - mu(i));
+      const Eigen::MatrixXd inverse = factor.solve(Eigen::MatrixXd::Identity(k, k));
+      const Eigen::MatrixXd projected = x * inverse;  // one n x k x k product
+      for (Eigen::Index i = 0; i < x.rows(); ++i) residual(i) += w(i) * projected.row(i).dot(x.row(i)) * (0.5 - mu(i));
     }
     Eigen::VectorXd step = factor.solve(x.transpose() * residual);
     // Cap the step so that separation grows the estimate gradually rather than overflowing.
@@ -100,39 +101,51 @@ LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, boo
 }
 
 double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, double u) {
+  Eigen::VectorXd eta = mu.unaryExpr([](double m) { return std::log(m / (1 - m)); });
+  Eigen::VectorXd base = eta.unaryExpr([](double e) { return softplus(e); });
+  return spa_log_p(g, mu, eta, base, u);
+}
+
+double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, const Eigen::VectorXd& eta, const Eigen::VectorXd& base, double u) {
   const Eigen::Index n = g.size();
-  Eigen::VectorXd eta(n);
-  for (Eigen::Index i = 0; i < n; ++i) eta(i) = std::log(mu(i) / (1 - mu(i)));
-  auto cumulants = [&](double t, double& k0, double& k1, double& k2) {
-    k0 = k1 = k2 = 0;
+  double mean_term = g.dot(mu);  // sum_i mu_i g_i
+  // First and second cumulant derivatives at t: one exponential per sample.
+  auto derivatives = [&](double t, double& k1, double& k2) {
+    k1 = -mean_term;
+    k2 = 0;
     for (Eigen::Index i = 0; i < n; ++i) {
       double shifted = eta(i) + t * g(i);
-      double p = logistic(shifted);
-      k0 += softplus(shifted) - softplus(eta(i)) - t * mu(i) * g(i);
-      k1 += g(i) * (p - mu(i));
+      double p = shifted >= 0 ? 1.0 / (1.0 + std::exp(-shifted)) : [&] { double e = std::exp(shifted); return e / (1.0 + e); }();
+      k1 += g(i) * p;
       k2 += g(i) * g(i) * p * (1 - p);
     }
   };
+  auto cumulant = [&](double t) {
+    double k0 = -t * mean_term;
+    for (Eigen::Index i = 0; i < n; ++i) k0 += softplus(eta(i) + t * g(i)) - base(i);
+    return k0;
+  };
+  double variance0 = 0;  // K''(0)
+  for (Eigen::Index i = 0; i < n; ++i) variance0 += g(i) * g(i) * mu(i) * (1 - mu(i));
   // One tail: P(U >= q) for q > 0 (upper) or P(U <= q) for q < 0 (lower), by Lugannani-Rice
-  // in Barndorff-Nielsen's form.
+  // in Barndorff-Nielsen's form. Newton on K'(t) = q from the normal approximation's root.
   auto tail = [&](double q) {
-    double t = 0, k0, k1, k2;
+    double t = variance0 > 0 ? q / variance0 : 0, k1, k2;
     double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
     for (int iteration = 0; iteration < 100; ++iteration) {
-      cumulants(t, k0, k1, k2);
+      derivatives(t, k1, k2);
       double f = k1 - q;
       if (f > 0) high = std::min(high, t); else low = std::max(low, t);
       double next = k2 > 0 ? t - f / k2 : t;
       if (!(next > low && next < high)) {
         next = std::isfinite(low) && std::isfinite(high) ? 0.5 * (low + high) : (f > 0 ? t - 1 - std::fabs(t) : t + 1 + std::fabs(t));
       }
-      if (std::fabs(next - t) < 1e-12 * (1 + std::fabs(t))) {
-        t = next;
-        break;
-      }
+      bool done = std::fabs(next - t) < 1e-10 * (1 + std::fabs(t));
       t = next;
+      if (done) break;
     }
-    cumulants(t, k0, k1, k2);
+    derivatives(t, k1, k2);
+    double k0 = cumulant(t);
     double w = (t >= 0 ? 1.0 : -1.0) * std::sqrt(std::max(0.0, 2 * (t * q - k0)));
     double v = t * std::sqrt(k2);
     if (std::fabs(w) < 1e-8 || v / w <= 0) return std::numeric_limits<double>::quiet_NaN();
@@ -150,6 +163,7 @@ struct LogisticAssociation::NullModel {
   std::vector<Eigen::Index> rows;
   Eigen::MatrixXd x;       // rows x K, intercept first
   Eigen::VectorXd y, mu, w;
+  Eigen::VectorXd eta, softplus_eta;  // linear predictor and log(1 + exp(eta)), for SPA
   Eigen::MatrixXd xw;      // x scaled by w
   Eigen::LLT<Eigen::MatrixXd> information;  // X'WX
   Eigen::VectorXd coefficients;
@@ -211,6 +225,8 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
       model->coefficients = fit.coefficients;
       Eigen::VectorXd eta = model->x * fit.coefficients;
       model->mu = eta.unaryExpr([](double e) { return logistic(e); });
+      model->eta = eta;
+      model->softplus_eta = eta.unaryExpr([](double e) { return softplus(e); });
       model->w = model->mu.cwiseProduct(Eigen::VectorXd::Ones(rows) - model->mu);
       model->xw = model->w.asDiagonal() * model->x;
       model->information.compute(model->x.transpose() * model->xw);
@@ -359,7 +375,7 @@ void LogisticAssociation::finish_score(const NullModel& model, double u, const E
   // The tails need the genotypes themselves (mean-imputed, on the model's samples).
   Eigen::VectorXd g = genotypes();
   if (spa) {
-    double log_p = spa_log_p(g - model.x * c, model.mu, u);
+    double log_p = spa_log_p(g - model.x * c, model.mu, model.eta, model.softplus_eta, u);
     if (!std::isnan(log_p)) {
       out.log_p = log_p;
       out.method = "spa";
@@ -368,9 +384,14 @@ void LogisticAssociation::finish_score(const NullModel& model, double u, const E
   if (firth && out.log_p < std::log(options_.firth_threshold)) {
     Eigen::MatrixXd x(rows, k + 1);
     x << model.x, g;
+    // Start from the null model with the score test's one-step estimate for the genotype.
     Eigen::VectorXd start(k + 1);
-    start << model.coefficients, 0.0;
+    start << model.coefficients - c * (u / v), u / v;
     LogisticFit fit = fit_logistic(x, model.y, true, start);
+    if (!fit.converged) {
+      start << model.coefficients, 0.0;
+      fit = fit_logistic(x, model.y, true, start);
+    }
     if (fit.converged) {
       double chi2 = std::max(0.0, 2 * (fit.log_likelihood - model.firth_log_likelihood));
       out.beta = fit.coefficients(k);

@@ -46,6 +46,9 @@ LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, boo
 // Two-sided log p-value of a score statistic u = sum g_i (y_i - mu_i) by saddlepoint approximation,
 // with g the covariate-adjusted genotype and mu the null fitted probabilities.
 double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, double u);
+// The same with the null linear predictor eta = logit(mu) and log(1 + exp(eta)) precomputed.
+double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, const Eigen::VectorXd& eta, const Eigen::VectorXd& base,
+                 double u);
 
 class LogisticAssociation {
  public:

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <htslib/hts.h>
+#include <htslib/hts_log.h>
 #include <htslib/tbx.h>
 
 #include <cmath>
@@ -109,7 +110,12 @@ void SummaryStatisticsWriter::commit(const SummaryMetadata& metadata) {
   std::filesystem::remove(index);
   if (sorted_) {
     tbx_conf_t conf = {TBX_GENERIC, 1, 2, 2, '#', 1};
-    if (tbx_index_build(path_.c_str(), 0, &conf) != 0) log_warning("could not build the tabix index of " + path_);
+    // Position 0 (unplaced variants) makes htslib print a warning per file; kohort says it once.
+    enum htsLogLevel level = hts_get_log_level();
+    hts_set_log_level(HTS_LOG_ERROR);
+    int rc = tbx_index_build(path_.c_str(), 0, &conf);
+    hts_set_log_level(level);
+    if (rc != 0) log_warning("could not build the tabix index of " + path_);
   } else {
     log_warning(path_ + ": variants are not sorted by chromosome and position, so no tabix index was built");
   }
