@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "assoc/gather.h"
 #include "assoc/packed_products.h"
 #include "assoc/pvalue.h"
 #include "core/error.h"
@@ -97,33 +98,15 @@ void LinearAssociation::test(const Eigen::MatrixXd& dosages, std::vector<Variant
 
 void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& dosages, std::size_t begin, std::size_t end,
                                    std::vector<VariantResult>& results) const {
-  const Eigen::Index rows = static_cast<Eigen::Index>(group.rows.size());
   const Eigen::Index width = static_cast<Eigen::Index>(end - begin);
   if (group.q.size() == 0) return;  // too few samples: results stay NA
 
   // Gather the group's samples; fill missing calls (mean, or zero when excluded) and note them.
-  Eigen::MatrixXd g(rows, width);
-  std::vector<std::vector<Eigen::Index>> missing_rows(static_cast<std::size_t>(width));
-  std::vector<double> means(static_cast<std::size_t>(width));
-  for (Eigen::Index j = 0; j < width; ++j) {
-    const double* column = dosages.col(static_cast<Eigen::Index>(begin) + j).data();
-    double sum = 0;
-    auto& missing = missing_rows[static_cast<std::size_t>(j)];
-    for (Eigen::Index r = 0; r < rows; ++r) {
-      double x = column[group.rows[static_cast<std::size_t>(r)]];
-      if (std::isnan(x)) {
-        missing.push_back(r);
-      } else {
-        sum += x;
-      }
-      g(r, j) = x;
-    }
-    double observed = static_cast<double>(rows - static_cast<Eigen::Index>(missing.size()));
-    double mean = observed > 0 ? sum / observed : 0.0;
-    means[static_cast<std::size_t>(j)] = mean;
-    double fill = missing_ == MissingGenotypes::mean_impute ? mean : 0.0;
-    for (auto r : missing) g(r, j) = fill;
-  }
+  detail::GatheredGenotypes gathered;
+  detail::gather_genotypes(dosages, group.rows, begin, end, missing_ == MissingGenotypes::mean_impute, gathered);
+  const Eigen::MatrixXd& g = gathered.values;
+  const auto& missing_rows = gathered.missing;
+  const auto& means = gathered.means;
 
   const Eigen::MatrixXd qtg = group.q.transpose() * g;          // K x width
   const Eigen::MatrixXd gty = g.transpose() * group.residuals;  // width x P_g

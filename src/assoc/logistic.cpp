@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "assoc/gather.h"
 #include "assoc/packed_products.h"
 #include "assoc/pvalue.h"
 #include "core/error.h"
@@ -259,22 +260,11 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
   const Eigen::Index width = static_cast<Eigen::Index>(end - begin);
   const std::size_t phenotypes = models_.size();
 
-  Eigen::MatrixXd g(rows, width);
-  std::vector<std::vector<Eigen::Index>> missing_rows(static_cast<std::size_t>(width));
-  std::vector<double> means(static_cast<std::size_t>(width));
-  for (Eigen::Index j = 0; j < width; ++j) {
-    const double* column = dosages.col(static_cast<Eigen::Index>(begin) + j).data();
-    double sum = 0;
-    auto& missing = missing_rows[static_cast<std::size_t>(j)];
-    for (Eigen::Index r = 0; r < rows; ++r) {
-      double value = column[model.rows[static_cast<std::size_t>(r)]];
-      if (std::isnan(value)) missing.push_back(r); else sum += value;
-      g(r, j) = value;
-    }
-    double observed = static_cast<double>(rows - static_cast<Eigen::Index>(missing.size()));
-    means[static_cast<std::size_t>(j)] = observed > 0 ? sum / observed : 0;
-    for (auto r : missing) g(r, j) = means[static_cast<std::size_t>(j)];
-  }
+  detail::GatheredGenotypes gathered;
+  detail::gather_genotypes(dosages, model.rows, begin, end, true, gathered);
+  const Eigen::MatrixXd& g = gathered.values;
+  const auto& missing_rows = gathered.missing;
+  const auto& means = gathered.means;
 
   auto fill_counts = [&](VariantResult& out, const std::vector<Eigen::Index>& missing, bool excluded) {
     std::size_t missing_cases = 0;

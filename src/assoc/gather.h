@@ -1,0 +1,20 @@
+#pragma once
+// Dense genotypes of one sample set for a range of variants: the rows a model uses, with missing
+// calls listed and replaced (by the variant's mean over those rows, or by zero), and the means.
+#include <Eigen/Core>
+#include <vector>
+
+namespace kohort::assoc::detail {
+
+struct GatheredGenotypes {
+  Eigen::MatrixXd values;                           // rows x width
+  std::vector<std::vector<Eigen::Index>> missing;   // per variant, rows with a missing call
+  std::vector<double> means;                        // per variant, over observed rows
+};
+
+// Columns [begin, end) of `dosages` (NaN missing) restricted to `rows`; missing calls become the
+// mean when `mean_fill`, else 0.
+void gather_genotypes(const Eigen::MatrixXd& dosages, const std::vector<Eigen::Index>& rows, std::size_t begin, std::size_t end,
+                      bool mean_fill, GatheredGenotypes& out);
+
+}  // namespace kohort::assoc::detail
