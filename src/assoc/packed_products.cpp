@@ -44,11 +44,11 @@ PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector
 
 namespace {
 
-// Eight doubles as one vector (one AVX-512 register, or two AVX2 ones).
-typedef double Vector8 __attribute__((vector_size(64)));
+// Four doubles as one vector: one AVX2 register.
+typedef double Vector4 __attribute__((vector_size(32)));
 
-inline Vector8 load8(const double* p) {
-  Vector8 v;
+inline Vector4 load4(const double* p) {
+  Vector4 v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
@@ -59,8 +59,8 @@ inline unsigned nibble_of(const std::uint8_t* row, std::size_t pair) { return (r
 // vector registers; four interleaved accumulator sets hide the add latency.
 template <std::size_t Stride>
 void accumulate(const double* __restrict table, const std::uint8_t* row, std::size_t first, std::size_t last, double* __restrict out) {
-  constexpr std::size_t kVectors = Stride / 8;
-  Vector8 acc[4][kVectors] = {};
+  constexpr std::size_t kVectors = Stride / 4;
+  Vector4 acc[4][kVectors] = {};
   std::size_t pair = first;
   for (; pair + 3 < last; pair += 4) {
     unsigned byte0 = row[pair >> 1], byte1 = row[(pair >> 1) + 1];
@@ -69,21 +69,20 @@ void accumulate(const double* __restrict table, const std::uint8_t* row, std::si
     const double* e2 = table + ((pair + 2) * 16 + (byte1 & 15)) * Stride;
     const double* e3 = table + ((pair + 3) * 16 + (byte1 >> 4)) * Stride;
     for (std::size_t v = 0; v < kVectors; ++v) {
-      acc[0][v] += load8(e0 + 8 * v);
-      acc[1][v] += load8(e1 + 8 * v);
-      acc[2][v] += load8(e2 + 8 * v);
-      acc[3][v] += load8(e3 + 8 * v);
+      acc[0][v] += load4(e0 + 4 * v);
+      acc[1][v] += load4(e1 + 4 * v);
+      acc[2][v] += load4(e2 + 4 * v);
+      acc[3][v] += load4(e3 + 4 * v);
     }
   }
   for (; pair < last; ++pair) {
     const double* e = table + (pair * 16 + nibble_of(row, pair)) * Stride;
-    for (std::size_t v = 0; v < kVectors; ++v) acc[0][v] += load8(e + 8 * v);
+    for (std::size_t v = 0; v < kVectors; ++v) acc[0][v] += load4(e + 4 * v);
   }
   for (std::size_t v = 0; v < kVectors; ++v) {
-    Vector8 total = (acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]);
-    Vector8 previous = load8(out + 8 * v);
-    total += previous;
-    std::memcpy(out + 8 * v, &total, sizeof total);
+    Vector4 total = (acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]);
+    total += load4(out + 4 * v);
+    std::memcpy(out + 4 * v, &total, sizeof total);
   }
 }
 
