@@ -368,6 +368,8 @@ CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
   fit.loglik = loglik;
   CholeskyFactor chol(info, p, options.toler_chol);
   fit.df = chol.rank();
+  fit.aliased.resize(p);
+  for (std::size_t a = 0; a < p; ++a) fit.aliased[a] = chol.singular(a);
   fit.var = chol.inverse();
   fit.lr_test = 2 * (fit.loglik - fit.loglik_null);
   fit.wald_test = 0;

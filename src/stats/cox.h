@@ -31,6 +31,7 @@ struct CoxOptions {
 
 struct CoxFit {
   std::vector<double> beta;
+  std::vector<bool> aliased;       // covariates dropped as linearly dependent (R reports NA)
   std::vector<double> var;         // p x p row-major, inverse information at beta
   std::vector<double> robust_var;  // p x p; empty unless robust or clustered
   double loglik_null = 0, loglik = 0;
