@@ -35,8 +35,41 @@ std::string_view unquote(std::string_view field) {
 
 bool is_missing(std::string_view v) { return v.empty() || v == "NA" || v == "NaN" || v == "." || v == "nan"; }
 
+// Plain decimals ("-12.345") with at most 15 significant digits: mantissa / 10^k with both exact
+// doubles is one correctly rounded division, so this equals from_chars (Clinger's fast path).
+bool parse_simple_decimal(std::string_view v, double& out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < v.size() && (v[i] == '-' || v[i] == '+')) negative = v[i++] == '-';
+  std::uint64_t mantissa = 0;
+  int digits = 0, fraction = -1;
+  bool any = false;
+  for (; i < v.size(); ++i) {
+    const char ch = v[i];
+    if (ch >= '0' && ch <= '9') {
+      any = true;
+      if (mantissa != 0 || ch != '0') ++digits;
+      mantissa = mantissa * 10 + static_cast<std::uint64_t>(ch - '0');
+      if (fraction >= 0) ++fraction;
+      if (digits > 15 || fraction > 22) return false;
+    } else if (ch == '.' && fraction < 0) {
+      fraction = 0;
+    } else {
+      return false;
+    }
+  }
+  if (!any) return false;
+  double x = static_cast<double>(mantissa);
+  if (fraction > 0) x /= kPow10[fraction];
+  out = negative ? -x : x;
+  return true;
+}
+
 // Parses a whole field as a number; false if any character is left over.
 bool parse_number(std::string_view v, double& out) {
+  if (parse_simple_decimal(v, out)) return true;
   const char* begin = v.data();
   const char* end = v.data() + v.size();
   if (begin != end && *begin == '+') ++begin;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 
 #include "core/error.h"
@@ -65,5 +66,23 @@ TEST(Table, ReadsColumnsAndReportsErrors) {
     EXPECT_NE(std::string(e.what()).find("group"), std::string::npos);
   }
   EXPECT_THROW(read_table((dir / "t.csv").string(), {{"nope", ColumnKind::kNumeric}}), kohort::InputError);
+  std::filesystem::remove_all(dir);
+}
+
+// The fast decimal path must give exactly what a correctly rounded parser gives.
+TEST(Table, NumbersParseExactly) {
+  const auto dir = std::filesystem::temp_directory_path() / "kohort_stats_number_test";
+  std::filesystem::create_directories(dir);
+  const std::vector<std::string> texts{"0.1", "-0.3", "123.456", "1e-3", "2.5E+10", "0.000000000000000000001234",
+                                       "123456789012345.6", "9007199254740993", "-0", "+7", "1.7976931348623157e308",
+                                       "3.14159265358979323846", "0.30000000000000004", "5.", ".5"};
+  {
+    std::ofstream f(dir / "n.tsv");
+    f << "x\n";
+    for (const auto& t : texts) f << t << "\n";
+  }
+  const Table t = read_table((dir / "n.tsv").string(), {{"x", ColumnKind::kNumeric}});
+  ASSERT_EQ(t.rows, texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(t.column("x").values[i], std::strtod(texts[i].c_str(), nullptr)) << texts[i];
   std::filesystem::remove_all(dir);
 }
