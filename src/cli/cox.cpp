@@ -49,7 +49,7 @@ void run_cox(const CoxArgs& a) {
   const auto clock_start = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count(); };
   const Table table = read_table(a.table, request);
-  log_info(fmt::format("read {} rows of {} in {:.2f} s", table.rows, a.table, seconds()));
+  log_info(fmt::format("read {} rows of {} in {:.3f} s", table.rows, a.table, seconds()));
 
   auto optional = [&](const std::string& name) { return name.empty() ? nullptr : &table.column(name); };
   const Column& stop_col = table.column(a.time);
@@ -107,7 +107,7 @@ void run_cox(const CoxArgs& a) {
 
   const double fit_start = seconds();
   const CoxFit fit = fit_cox(data, options);
-  log_info(fmt::format("fitted in {:.2f} s", seconds() - fit_start));
+  log_info(fmt::format("fitted in {:.3f} s", seconds() - fit_start));
   for (std::size_t j = 0; j < data.p; ++j)
     if (fit.aliased[j]) log_warning("covariate '" + terms[j] + "' is linearly dependent on the others; its coefficient is NA");
   if (!fit.converged) log_warning(fmt::format("the Cox fit did not converge in {} iterations", fit.iterations));
