@@ -27,6 +27,7 @@ struct CoxOptions {
   double eps = 1e-9;             // convergence: |1 - loglik_old / loglik_new| <= eps
   double toler_chol = 1.818989403545856e-12;  // .Machine$double.eps^0.75
   bool robust = false;           // robust variance even without clusters (each row its own cluster)
+  bool timefix = true;           // merge near-equal times first, as coxph(timefix = TRUE)
 };
 
 struct CoxFit {

@@ -49,7 +49,10 @@ fmt17 <- function(df, name) write.table(format(df, digits = 17), name, sep = "\t
 lung2 <- lung
 lung2$w <- 1 + (seq_len(nrow(lung2)) %% 3) / 2
 lung2 <- write_tsv(lung2, "lung.tsv")
-vet <- write_tsv(veteran, "veteran.tsv")
+vet <- veteran
+# Times in tenths with round-off-sized offsets on every other row: R merges them (timefix), so must we.
+vet$tnear <- vet$time / 10 + ifelse(seq_len(nrow(vet)) %% 2 == 0, 1e-11, 0)
+vet <- write_tsv(vet, "veteran.tsv")
 col2 <- colon[colon$etype == 2, ]
 col2 <- write_tsv(col2, "colon.tsv")
 colall <- write_tsv(colon, "colon_all.tsv")
@@ -148,6 +151,7 @@ cox_case("sim_strata_cluster_weights_efron", sim, "sim.tsv", "time", "status", c
          strata = "site", weights = "w", cluster = "id")
 cox_case("sim_start_stop_breslow", sim, "sim.tsv", "time", "status", c("x1", "x2", "g"), start = "entry",
          ties = "breslow", cluster = "id")
+cox_case("veteran_near_ties_efron", vet, "veteran.tsv", "tnear", "status", c("trt", "karno", "age"))
 cox_case("lung_robust_efron", lung2, "lung.tsv", "time", "status", lung_cov, robust = TRUE)
 cox_case("lung_weights_cluster_efron", lung2, "lung.tsv", "time", "status", lung_cov, weights = "w", cluster = "inst")
 
@@ -192,6 +196,7 @@ for (ct in c("log", "plain", "log-log")) {
   km_case(paste0("km_lung_", ct), lung2, "lung.tsv", "time", "status", strata = "sex", conf_type = ct)
   km_case(paste0("km_veteran_", ct), vet, "veteran.tsv", "time", "status", strata = "celltype", conf_type = ct)
 }
+km_case("km_veteran_near_ties", vet, "veteran.tsv", "tnear", "status", strata = "trt")
 km_case("km_colon", col2, "colon.tsv", "time", "status", strata = "rx")
 km_case("km_sim_weights_ij", sim, "sim.tsv", "time", "status", strata = "g", weights = "w")
 km_case("km_pbc", pbc2, "pbc.tsv", "time", "dead")
