@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <zlib.h>
+
 #include "core/error.h"
 #include "stats/kaplan_meier.h"
 #include "stats/table.h"
@@ -84,5 +86,38 @@ TEST(Table, NumbersParseExactly) {
   const Table t = read_table((dir / "n.tsv").string(), {{"x", ColumnKind::kNumeric}});
   ASSERT_EQ(t.rows, texts.size());
   for (std::size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(t.column("x").values[i], std::strtod(texts[i].c_str(), nullptr)) << texts[i];
+  std::filesystem::remove_all(dir);
+}
+
+// Large gzip file with CRLF endings and blank lines: rows and line numbers stay right across the
+// reader's blocks and pieces, and an error deep in the file names its line.
+TEST(Table, GzipCrlfBlankLinesAndDeepErrors) {
+  const auto dir = std::filesystem::temp_directory_path() / "kohort_stats_gz_test";
+  std::filesystem::create_directories(dir);
+  const std::string good = (dir / "big.csv.gz").string(), bad = (dir / "bad.csv.gz").string();
+  for (const std::string& path : {good, bad}) {
+    gzFile f = gzopen(path.c_str(), "wb");
+    gzputs(f, "id,value,label\r\n");
+    for (int i = 0; i < 300000; ++i) {
+      if (i % 1000 == 999) gzputs(f, "\r\n");  // a blank line now and then
+      std::string row = std::to_string(i) + "," + std::to_string(i * 0.5) + "," + (i % 3 ? "b" : "a") + "\r\n";
+      if (path == bad && i == 250000) row = "x,oops,a\r\n";
+      gzputs(f, row.c_str());
+    }
+    gzclose(f);
+  }
+  const Table t = read_table(good, {{"value", ColumnKind::kNumeric}, {"label", ColumnKind::kFactor}});
+  ASSERT_EQ(t.rows, 300000u);
+  EXPECT_DOUBLE_EQ(t.column("value").values[299999], 299999 * 0.5);
+  EXPECT_EQ(t.column("label").codes[3], 0);
+  EXPECT_EQ(t.line[0], 2u);
+  EXPECT_EQ(t.line[299999], 300001u + 300u);  // header + rows + the 300 blank lines before the last row
+  try {
+    read_table(bad, {{"value", ColumnKind::kNumeric}});
+    FAIL() << "expected an InputError";
+  } catch (const kohort::InputError& e) {
+    EXPECT_EQ(e.line(), 250002u + 250u);
+    EXPECT_NE(std::string(e.what()).find("oops"), std::string::npos);
+  }
   std::filesystem::remove_all(dir);
 }
