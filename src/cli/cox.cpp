@@ -67,6 +67,9 @@ void run_cox(const CoxArgs& a) {
   CoxData data;
   data.n = rows.size();
   std::vector<std::string> terms;
+  data.stop.reserve(rows.size());
+  data.event.reserve(rows.size());
+  data.x.reserve(rows.size() * covariates.size());
   for (auto r : rows) {
     const double stop = stop_col.values[r];
     data.stop.push_back(stop);

@@ -14,17 +14,21 @@ std::vector<double> event_indicator(const Table& table, const Column& event) {
   if (event.is_factor) {
     throw InputError(table.path, 1, fmt::format("event column '{}' is not numeric; expected 0/1 or 1/2", event.name));
   }
+  // As R's Surv: 1/2 coding when the largest value is 2 (all 1 means every row is an event).
   bool one_two = true, any = false;
   for (double v : event.values) {
     if (v != v) continue;
-    any = true;
+    if (v == 2) any = true;
     if (v != 1 && v != 2) one_two = false;
   }
   std::vector<double> out(event.values.size());
   for (std::size_t i = 0; i < out.size(); ++i) {
     const double v = event.values[i];
     if (v != v) { out[i] = v; continue; }
-    if (one_two && any) { out[i] = v == 2 ? 1 : 0; continue; }
+    if (one_two && any) {
+      out[i] = v == 2 ? 1 : 0;
+      continue;
+    }
     if (v != 0 && v != 1)
       throw InputError(table.path, table.line[i],
                        fmt::format("event column '{}' has {}; expected 0 (censored) or 1 (event), or 1/2 throughout", event.name, v));

@@ -7,8 +7,8 @@
 
 namespace kohort::stats {
 
-// Event indicator as 0/1. Accepts 0/1 (also TRUE/FALSE as 1/0 numbers), or 1/2 as R's Surv does when
-// every value is 1 or 2 (2 = event). Anything else is an InputError naming file and line.
+// Event indicator as 0/1. Accepts 0/1, or 1/2 (2 = event) as R's Surv does when every value is 1 or 2
+// and some are 2. Anything else is an InputError naming file and line.
 std::vector<double> event_indicator(const Table& table, const Column& event);
 
 // Rows with no missing value in any of `columns` (R's na.omit); logs how many were dropped.
