@@ -47,7 +47,8 @@ struct CoxFit {
 
 CoxFit fit_cox(const CoxData& data, const CoxOptions& options);
 
-// The pieces of the partial likelihood at `beta` (for score tests from other stages).
+// The pieces of the partial likelihood at `beta` (for score tests from other stages); times are
+// used as given (apply merge_near_tied_times first to match fit_cox's timefix).
 struct CoxDerivatives {
   double loglik = 0;
   std::vector<double> score;        // p
