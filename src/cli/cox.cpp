@@ -49,7 +49,7 @@ void run_cox(const CoxArgs& a) {
   const auto clock_start = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count(); };
   const Table table = read_table(a.table, request);
-  log_info(fmt::format("read {} rows of {} in {:.2f} s", table.rows, a.table, seconds()));
+  log_info(fmt::format("read {} rows of {} in {:.3f} s", table.rows, a.table, seconds()));
 
   auto optional = [&](const std::string& name) { return name.empty() ? nullptr : &table.column(name); };
   const Column& stop_col = table.column(a.time);
@@ -67,6 +67,9 @@ void run_cox(const CoxArgs& a) {
   CoxData data;
   data.n = rows.size();
   std::vector<std::string> terms;
+  data.stop.reserve(rows.size());
+  data.event.reserve(rows.size());
+  data.x.reserve(rows.size() * covariates.size());
   for (auto r : rows) {
     const double stop = stop_col.values[r];
     data.stop.push_back(stop);
@@ -107,7 +110,9 @@ void run_cox(const CoxArgs& a) {
 
   const double fit_start = seconds();
   const CoxFit fit = fit_cox(data, options);
-  log_info(fmt::format("fitted in {:.2f} s", seconds() - fit_start));
+  log_info(fmt::format("fitted in {:.3f} s", seconds() - fit_start));
+  for (std::size_t j = 0; j < data.p; ++j)
+    if (fit.aliased[j]) log_warning("covariate '" + terms[j] + "' is linearly dependent on the others; its coefficient is NA");
   if (!fit.converged) log_warning(fmt::format("the Cox fit did not converge in {} iterations", fit.iterations));
   const bool robust = !fit.robust_var.empty();
   const double z_ci = normal_quantile_p(1 - (1 - a.conf_level) / 2);
@@ -116,6 +121,10 @@ void run_cox(const CoxArgs& a) {
   OutputFile coef(a.out + ".cox.tsv");
   std::string text = "term\tcoef\texp_coef\tse\trobust_se\tz\tp\tlower\tupper\n";
   for (std::size_t j = 0; j < p; ++j) {
+    if (fit.aliased[j]) {  // linearly dependent on the other covariates: no estimate, as R's NA
+      text += terms[j] + "\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\n";
+      continue;
+    }
     const double b = fit.beta[j];
     const double se = std::sqrt(fit.var[j * p + j]);
     const double rse = robust ? std::sqrt(fit.robust_var[j * p + j]) : std::nan("");

@@ -41,6 +41,15 @@ void run_km(const KmArgs& a) {
     for (auto r : rows)
       if (weight_col->values[r] < 0) throw InputError(a.table, table.line[r], "negative weight; weights must be >= 0");
 
+  // Near-equal times merged over the whole table, as survfit(timefix = TRUE).
+  std::vector<double> time(table.rows, 0.0);
+  {
+    std::vector<double> kept;
+    kept.reserve(rows.size());
+    for (auto r : rows) kept.push_back(time_col.values[r]);
+    merge_near_tied_times(kept, nullptr);
+    for (std::size_t k = 0; k < rows.size(); ++k) time[rows[k]] = kept[k];
+  }
   const int groups = strata_col ? static_cast<int>(strata_col->levels.size()) : 1;
   OutputFile curves(a.out + ".km.tsv");
   curves.write("strata\ttime\tn_risk\tn_event\tn_censor\tsurv\tstd_err\tstd_err_log\tlower\tupper\n");
@@ -51,7 +60,7 @@ void run_km(const KmArgs& a) {
     for (auto r : rows) {
       const int group = strata_col ? strata_col->codes[r] : 0;
       if (group != g) continue;
-      t.push_back(time_col.values[r]);
+      t.push_back(time[r]);
       e.push_back(event[r]);
       if (weight_col) w.push_back(weight_col->values[r]);
       all_t.push_back(t.back());

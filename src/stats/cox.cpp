@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "stats/linear_algebra.h"
+#include "stats/survival_input.h"
 
 namespace kohort::stats {
 namespace {
@@ -23,11 +24,11 @@ struct Sorted {
   std::vector<std::size_t> bounds;       // stratum s spans [bounds[s], bounds[s+1]) in both orders
 };
 
-Sorted sort_data(const CoxData& d) {
+Sorted sort_data(const CoxData& d, const std::vector<double>& stop, const std::vector<double>& start) {
   Sorted s;
   s.n = d.n;
   s.p = d.p;
-  s.has_start = !d.start.empty();
+  s.has_start = !start.empty();
   auto stratum = [&](std::size_t i) { return d.strata.empty() ? 0 : d.strata[i]; };
   // Sort keys by value (stratum, then descending time, then row for a deterministic order).
   struct Key {
@@ -45,7 +46,7 @@ Sorted sort_data(const CoxData& d) {
     });
     return keys;
   };
-  const std::vector<Key> by_stop = key_order(d.stop);
+  const std::vector<Key> by_stop = key_order(stop);
   s.row.resize(d.n);
   s.stop.resize(d.n);
   s.event.resize(d.n);
@@ -78,7 +79,7 @@ Sorted sort_data(const CoxData& d) {
     if (by_stop[k].stratum != by_stop[k - 1].stratum) s.bounds.push_back(k);
   s.bounds.push_back(d.n);
   if (s.has_start) {
-    const std::vector<Key> by_start = key_order(d.start);
+    const std::vector<Key> by_start = key_order(start);
     s.start_desc.resize(d.n);
     s.start_pos.resize(d.n);
     for (std::size_t k = 0; k < d.n; ++k) {
@@ -295,7 +296,7 @@ void check(const CoxData& d) {
 
 CoxDerivatives cox_derivatives(const CoxData& data, const std::vector<double>& beta, Ties ties) {
   check(data);
-  const Sorted s = sort_data(data);
+  const Sorted s = sort_data(data, data.stop, data.start);
   Workspace ws;
   Pass pass = evaluate(s, beta, ties, nullptr, ws);
   return CoxDerivatives{pass.loglik, std::move(pass.score), std::move(pass.info)};
@@ -304,7 +305,9 @@ CoxDerivatives cox_derivatives(const CoxData& data, const std::vector<double>& b
 CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
   check(data);
   const std::size_t p = data.p;
-  const Sorted s = sort_data(data);
+  std::vector<double> stop = data.stop, start = data.start;
+  if (options.timefix) merge_near_tied_times(stop, start.empty() ? nullptr : &start);
+  const Sorted s = sort_data(data, stop, start);
   CoxFit fit;
   fit.n = data.n;
   for (double e : data.event) fit.events += e != 0;
@@ -368,6 +371,8 @@ CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
   fit.loglik = loglik;
   CholeskyFactor chol(info, p, options.toler_chol);
   fit.df = chol.rank();
+  fit.aliased.resize(p);
+  for (std::size_t a = 0; a < p; ++a) fit.aliased[a] = chol.singular(a);
   fit.var = chol.inverse();
   fit.lr_test = 2 * (fit.loglik - fit.loglik_null);
   fit.wald_test = 0;

@@ -27,10 +27,12 @@ struct CoxOptions {
   double eps = 1e-9;             // convergence: |1 - loglik_old / loglik_new| <= eps
   double toler_chol = 1.818989403545856e-12;  // .Machine$double.eps^0.75
   bool robust = false;           // robust variance even without clusters (each row its own cluster)
+  bool timefix = true;           // merge near-equal times first, as coxph(timefix = TRUE)
 };
 
 struct CoxFit {
   std::vector<double> beta;
+  std::vector<bool> aliased;       // covariates dropped as linearly dependent (R reports NA)
   std::vector<double> var;         // p x p row-major, inverse information at beta
   std::vector<double> robust_var;  // p x p; empty unless robust or clustered
   double loglik_null = 0, loglik = 0;
@@ -45,7 +47,8 @@ struct CoxFit {
 
 CoxFit fit_cox(const CoxData& data, const CoxOptions& options);
 
-// The pieces of the partial likelihood at `beta` (for score tests from other stages).
+// The pieces of the partial likelihood at `beta` (for score tests from other stages); times are
+// used as given (apply merge_near_tied_times first to match fit_cox's timefix).
 struct CoxDerivatives {
   double loglik = 0;
   std::vector<double> score;        // p

@@ -107,14 +107,8 @@ LogisticFit fit_logistic(const std::vector<double>& x, std::size_t n, std::size_
     }
     dev_old = dev;
   }
-  // Variance at the final estimate (glm reports the inverse of the last X'WX, computed at the
-  // estimate before the last update; recomputing at the estimate differs only below its tolerance).
-  std::fill(xtwx.begin(), xtwx.end(), 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double wt = w(i) * mu[i] * (1 - mu[i]);
-    for (std::size_t a = 0; a < q; ++a)
-      for (std::size_t c = 0; c < q; ++c) xtwx[a * q + c] += wt * design(x, n, i, a, icpt) * design(x, n, i, c, icpt);
-  }
+  // As glm: the variance is the inverse of the last X'WX, whose weights come from the estimate
+  // before the last update (at convergence the difference is below the tolerance anyway).
   fit.var = CholeskyFactor(xtwx, q, 1e-11).inverse();
   return fit;
 }

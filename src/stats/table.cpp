@@ -1,13 +1,16 @@
 #include "stats/table.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <cstdint>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include "core/error.h"
 #include "core/input.h"
@@ -35,8 +38,41 @@ std::string_view unquote(std::string_view field) {
 
 bool is_missing(std::string_view v) { return v.empty() || v == "NA" || v == "NaN" || v == "." || v == "nan"; }
 
+// Plain decimals ("-12.345") with at most 15 significant digits: mantissa / 10^k with both exact
+// doubles is one correctly rounded division, so this equals from_chars (Clinger's fast path).
+bool parse_simple_decimal(std::string_view v, double& out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < v.size() && (v[i] == '-' || v[i] == '+')) negative = v[i++] == '-';
+  std::uint64_t mantissa = 0;
+  int digits = 0, fraction = -1;
+  bool any = false;
+  for (; i < v.size(); ++i) {
+    const char ch = v[i];
+    if (ch >= '0' && ch <= '9') {
+      any = true;
+      if (mantissa != 0 || ch != '0') ++digits;
+      mantissa = mantissa * 10 + static_cast<std::uint64_t>(ch - '0');
+      if (fraction >= 0) ++fraction;
+      if (digits > 15 || fraction > 22) return false;
+    } else if (ch == '.' && fraction < 0) {
+      fraction = 0;
+    } else {
+      return false;
+    }
+  }
+  if (!any) return false;
+  double x = static_cast<double>(mantissa);
+  if (fraction > 0) x /= kPow10[fraction];
+  out = negative ? -x : x;
+  return true;
+}
+
 // Parses a whole field as a number; false if any character is left over.
 bool parse_number(std::string_view v, double& out) {
+  if (parse_simple_decimal(v, out)) return true;
   const char* begin = v.data();
   const char* end = v.data() + v.size();
   if (begin != end && *begin == '+') ++begin;
@@ -54,10 +90,63 @@ struct NeedsFactor {
   std::size_t column;
 };
 
+// Reads a (possibly gzip-compressed) text file in large blocks that end at a line break, so the
+// lines of a block can be parsed in parallel.
+class BlockReader {
+ public:
+  explicit BlockReader(const std::string& path) : path_(path) {
+    file_ = gzopen(path.c_str(), "rb");
+    if (!file_) throw InputError(path, fmt::format("cannot open: {}", std::strerror(errno ? errno : ENOENT)));
+    gzbuffer(file_, 1 << 18);
+  }
+  ~BlockReader() { gzclose(file_); }
+  BlockReader(const BlockReader&) = delete;
+  BlockReader& operator=(const BlockReader&) = delete;
+
+  // The next run of whole lines, each ending in '\n'; false at the end of the file.
+  bool next(std::string& block) {
+    block.swap(carry_);
+    carry_.clear();
+    for (;;) {
+      const std::size_t old = block.size();
+      block.resize(old + kRead);
+      const int got = gzread(file_, block.data() + old, static_cast<unsigned>(kRead));
+      if (got < 0) {
+        int err = 0;
+        throw InputError(path_, fmt::format("cannot read: {} (damaged or truncated compressed file?)", gzerror(file_, &err)));
+      }
+      block.resize(old + static_cast<std::size_t>(got));
+      if (got == 0) {  // end of file: the last line may lack its newline
+        if (block.empty()) return false;
+        if (block.back() != '\n') block.push_back('\n');
+        return true;
+      }
+      const std::size_t last = block.rfind('\n');
+      if (last == std::string::npos) continue;  // one very long line: read on
+      carry_.assign(block, last + 1, std::string::npos);
+      block.resize(last + 1);
+      return true;
+    }
+  }
+
+ private:
+  static constexpr std::size_t kRead = 1 << 22;
+  std::string path_;
+  gzFile file_ = nullptr;
+  std::string carry_;
+};
+
+std::string_view strip_cr(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
 Table read_once(const std::string& path, const std::vector<ColumnRequest>& request, const std::vector<bool>& as_factor) {
-  LineReader reader(path);
-  std::string header;
-  if (!reader.next(header)) throw InputError(path, 1, "the file is empty; expected a header line naming the columns");
+  BlockReader reader(path);
+  std::string block;
+  if (!reader.next(block)) throw InputError(path, 1, "the file is empty; expected a header line naming the columns");
+  const std::size_t header_end = block.find('\n');
+  const std::string header(strip_cr(std::string_view(block).substr(0, header_end)));
   const char delim = delimiter_for(path, header);
   std::vector<std::string_view> fields;
   split(header, delim, fields);
@@ -82,81 +171,118 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
     table.columns.push_back(std::move(col));
   }
 
-  // Lines are read in blocks and the numbers parsed in parallel; factor labels are interned
-  // afterwards in file order. Within a block the first bad line (by line number) is reported,
-  // so errors do not depend on the thread count.
+  // Each block is cut into pieces at line breaks (by size alone, so the same at any thread
+  // count); pieces count their lines, then parse them in parallel into their rows. Factor labels
+  // are interned afterwards in file order; the first bad line of the block is reported.
   const std::size_t width = fields.size();
-  constexpr std::size_t kBlock = 1 << 15, kGrain = 2048;
-  std::vector<std::string> lines(kBlock);
-  std::vector<std::uint64_t> numbers(kBlock);
-  std::vector<std::string_view> labels;  // block rows x request columns (factor columns only)
-  struct Problem {
-    std::size_t row = SIZE_MAX;
+  const std::size_t columns = request.size();
+  constexpr std::size_t kPiece = 1 << 18;
+  struct Piece {
+    std::size_t begin = 0, end = 0;         // byte range in the block
+    std::size_t rows = 0, lines = 0;        // non-empty lines, all lines
+    std::size_t first_row = 0;
+    std::uint64_t first_line = 0;
+    std::uint64_t bad_line = 0;             // first bad line, 0 if none
     std::string message;
     std::size_t needs_factor = SIZE_MAX;
   };
-  for (;;) {
-    std::size_t m = 0;
-    while (m < kBlock && reader.next(lines[m])) {
-      if (lines[m].empty()) continue;
-      numbers[m++] = reader.line_number();
+  std::vector<std::string_view> labels;     // rows of the block x columns (factor columns only)
+  std::uint64_t next_line = 2;
+  std::size_t offset = header_end + 1;      // the first block starts after the header
+  do {
+    const std::string_view data = std::string_view(block).substr(offset);
+    offset = 0;
+    std::vector<Piece> pieces;
+    for (std::size_t at = 0; at < data.size();) {
+      Piece piece;
+      piece.begin = at;
+      const std::size_t cut = std::min(data.size(), at + kPiece);
+      piece.end = cut >= data.size() ? data.size() : data.find('\n', cut - 1) + 1;
+      at = piece.end;
+      pieces.push_back(std::move(piece));
     }
-    if (m == 0) break;
-    const std::size_t base = table.line.size();
-    for (std::size_t c = 0; c < request.size(); ++c)
-      if (!table.columns[c].is_factor) table.columns[c].values.resize(base + m);
-    labels.assign(m * request.size(), std::string_view());
-    std::vector<Problem> problems((m + kGrain - 1) / kGrain);
-    parallel_for(m, kGrain, [&](std::size_t begin, std::size_t end) {
-      Problem& problem = problems[begin / kGrain];
-      std::vector<std::string_view> f;
-      for (std::size_t r = begin; r < end; ++r) {
-        split(lines[r], delim, f);
-        if (f.size() != width) {
-          problem.row = r;
-          problem.message = fmt::format("{} fields, but the header has {}; is the delimiter '{}' right?", f.size(), width,
-                                        delim == '\t' ? "\\t" : std::string(1, delim));
-          return;
-        }
-        for (std::size_t c = 0; c < request.size(); ++c) {
-          std::string_view v = unquote(f[source[c]]);
-          Column& col = table.columns[c];
-          if (col.is_factor) {
-            labels[r * request.size() + c] = v;
-            continue;
-          }
-          double x;
-          if (is_missing(v)) {
-            col.values[base + r] = std::numeric_limits<double>::quiet_NaN();
-          } else if (parse_number(v, x)) {
-            col.values[base + r] = x;
-          } else {
-            problem.row = r;
-            if (request[c].kind == ColumnKind::kNumericOrFactor) problem.needs_factor = c;
-            else problem.message = fmt::format("column '{}' has '{}'; expected a number or NA", col.name, v);
-            return;
-          }
+    parallel_for(pieces.size(), 1, [&](std::size_t b, std::size_t e) {
+      for (std::size_t k = b; k < e; ++k) {
+        Piece& piece = pieces[k];
+        for (std::size_t at = piece.begin; at < piece.end;) {
+          const std::size_t stop = data.find('\n', at);
+          ++piece.lines;
+          if (!strip_cr(data.substr(at, stop - at)).empty()) ++piece.rows;
+          at = stop + 1;
         }
       }
     });
-    for (const Problem& problem : problems) {  // chunks in file order: the first is the earliest line
-      if (problem.row == SIZE_MAX) continue;
-      if (problem.needs_factor != SIZE_MAX) throw NeedsFactor{problem.needs_factor};
-      throw InputError(path, numbers[problem.row], problem.message);
+    const std::size_t base = table.line.size();
+    std::size_t rows = 0;
+    for (Piece& piece : pieces) {
+      piece.first_row = rows;
+      piece.first_line = next_line;
+      rows += piece.rows;
+      next_line += piece.lines;
     }
-    for (std::size_t c = 0; c < request.size(); ++c) {
+    table.line.resize(base + rows);
+    for (std::size_t c = 0; c < columns; ++c)
+      if (!table.columns[c].is_factor) table.columns[c].values.resize(base + rows);
+    labels.assign(rows * columns, std::string_view());
+    parallel_for(pieces.size(), 1, [&](std::size_t b, std::size_t e) {
+      std::vector<std::string_view> f;
+      for (std::size_t k = b; k < e; ++k) {
+        Piece& piece = pieces[k];
+        std::size_t row = piece.first_row;
+        std::uint64_t line_number = piece.first_line;
+        for (std::size_t at = piece.begin; at < piece.end; ++line_number) {
+          const std::size_t stop = data.find('\n', at);
+          const std::string_view line = strip_cr(data.substr(at, stop - at));
+          at = stop + 1;
+          if (line.empty()) continue;
+          split(line, delim, f);
+          if (f.size() != width) {
+            piece.bad_line = line_number;
+            piece.message = fmt::format("{} fields, but the header has {}; is the delimiter '{}' right?", f.size(), width,
+                                        delim == '\t' ? "\\t" : std::string(1, delim));
+            break;
+          }
+          for (std::size_t c = 0; c < columns && piece.bad_line == 0; ++c) {
+            const std::string_view v = unquote(f[source[c]]);
+            Column& col = table.columns[c];
+            if (col.is_factor) {
+              labels[row * columns + c] = v;
+              continue;
+            }
+            double x;
+            if (is_missing(v)) {
+              col.values[base + row] = std::numeric_limits<double>::quiet_NaN();
+            } else if (parse_number(v, x)) {
+              col.values[base + row] = x;
+            } else {
+              piece.bad_line = line_number;
+              if (request[c].kind == ColumnKind::kNumericOrFactor) piece.needs_factor = c;
+              else piece.message = fmt::format("column '{}' has '{}'; expected a number or NA", col.name, v);
+            }
+          }
+          if (piece.bad_line != 0) break;
+          table.line[base + row] = line_number;
+          ++row;
+        }
+      }
+    });
+    for (const Piece& piece : pieces) {  // pieces in file order: the first is the earliest line
+      if (piece.bad_line == 0) continue;
+      if (piece.needs_factor != SIZE_MAX) throw NeedsFactor{piece.needs_factor};
+      throw InputError(path, piece.bad_line, piece.message);
+    }
+    for (std::size_t c = 0; c < columns; ++c) {
       Column& col = table.columns[c];
       if (!col.is_factor) continue;
-      for (std::size_t r = 0; r < m; ++r) {
-        const std::string_view v = labels[r * request.size() + c];
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::string_view v = labels[r * columns + c];
         if (is_missing(v)) { col.codes.push_back(-1); continue; }
         auto [it, inserted] = level_index[c].try_emplace(std::string(v), static_cast<std::int32_t>(col.levels.size()));
         if (inserted) col.levels.emplace_back(v);
         col.codes.push_back(it->second);
       }
     }
-    table.line.insert(table.line.end(), numbers.begin(), numbers.begin() + static_cast<std::ptrdiff_t>(m));
-  }
+  } while (reader.next(block));
   table.rows = table.line.size();
   // Levels in byte order, as R's factor() sorts them in the C locale.
   for (auto& col : table.columns) {

@@ -2,7 +2,9 @@
 
 #include <cmath>
 
+#include "core/error.h"
 #include "stats/cox.h"
+#include "stats/survival_input.h"
 
 using namespace kohort::stats;
 
@@ -62,4 +64,16 @@ TEST(Cox, CountingProcessSplitEqualsWholeIntervals) {
   EXPECT_NEAR(a.beta[0], b.beta[0], 1e-12);
   EXPECT_NEAR(a.loglik, b.loglik, 1e-12);
   EXPECT_NEAR(a.var[0], b.var[0], 1e-12);
+}
+
+// Near-equal times (round-off) become one time; genuinely different times stay apart.
+TEST(TimeFix, MergesRoundOffTies) {
+  std::vector<double> stop{0.3, 0.1 + 0.2, 0.4, 0.5 + 1e-12, 0.5};
+  merge_near_tied_times(stop, nullptr);
+  EXPECT_EQ(stop[0], stop[1]);
+  EXPECT_EQ(stop[3], stop[4]);
+  EXPECT_EQ(stop[3], 0.5);
+  EXPECT_NE(stop[2], stop[0]);
+  std::vector<double> start{0.0, 0.0, 0.0, 0.0, 0.5 - 1e-13};  // (0.5 - 1e-13, 0.5] shrinks to nothing
+  EXPECT_THROW(merge_near_tied_times(stop, &start), kohort::InputError);
 }

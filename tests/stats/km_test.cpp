@@ -1,12 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 
-#include "core/error.h"
 #include "stats/kaplan_meier.h"
-#include "stats/table.h"
 
 using namespace kohort::stats;
 
@@ -38,32 +34,4 @@ TEST(LogRank, TwoIdenticalGroupsGiveZero) {
   EXPECT_NEAR(t.chisq, 0, 1e-14);
   EXPECT_EQ(t.df, 1);
   EXPECT_NEAR(t.p, 1, 1e-12);
-}
-
-TEST(Table, ReadsColumnsAndReportsErrors) {
-  const auto dir = std::filesystem::temp_directory_path() / "kohort_stats_table_test";
-  std::filesystem::create_directories(dir);
-  {
-    std::ofstream f(dir / "t.csv");
-    f << "id,time,group,x\n1,2.5,b,NA\n2,3,a,1e-3\n3,,a,7\n";
-  }
-  const Table t = read_table((dir / "t.csv").string(), {{"time", ColumnKind::kNumeric},
-                                                         {"group", ColumnKind::kNumericOrFactor},
-                                                         {"x", ColumnKind::kNumeric}});
-  ASSERT_EQ(t.rows, 3u);
-  EXPECT_DOUBLE_EQ(t.column("time").values[0], 2.5);
-  EXPECT_TRUE(t.column("time").missing(2));
-  EXPECT_TRUE(t.column("group").is_factor);
-  EXPECT_EQ(t.column("group").levels[0], "a");
-  EXPECT_EQ(t.column("group").codes[0], 1);
-  EXPECT_DOUBLE_EQ(t.column("x").values[1], 1e-3);
-  try {
-    read_table((dir / "t.csv").string(), {{"group", ColumnKind::kNumeric}});
-    FAIL() << "expected an InputError";
-  } catch (const kohort::InputError& e) {
-    EXPECT_EQ(e.line(), 2u);
-    EXPECT_NE(std::string(e.what()).find("group"), std::string::npos);
-  }
-  EXPECT_THROW(read_table((dir / "t.csv").string(), {{"nope", ColumnKind::kNumeric}}), kohort::InputError);
-  std::filesystem::remove_all(dir);
 }
