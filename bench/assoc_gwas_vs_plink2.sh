@@ -42,7 +42,7 @@ for set in full missing; do
   for case in q1 q20 b1; do
     columns=$([ "$case" = q20 ] && echo "$quantitative20" || echo "$case")
     plink=$(median_seconds plink2 --threads "$threads" --bfile "$set" --pheno pheno.txt --pheno-name "$columns" \
-      --covar covar.txt --glm hide-covar firth-fallback --out "p2_${set}_$case")
+      --covar covar.txt --glm hide-covar omit-ref firth-fallback --out "p2_${set}_$case")
     kohort=$(median_seconds "$KOHORT" --threads "$threads" gwas --bfile "$set" --pheno pheno.txt --pheno-col "$columns" \
       --covar covar.txt $missing_flag --out "k_${set}_$case")
     printf '%-34s %10s %10s %7.1fx\n' "$set calls, $case" "$plink" "$kohort" "$(awk -v p="$plink" -v k="$kohort" 'BEGIN { print p / k }')"

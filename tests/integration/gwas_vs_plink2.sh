@@ -29,7 +29,7 @@ check() {  # check NAME VALUE LIMIT
 
 # --- Quantitative.
 plink2 --bfile eur --pheno pheno.txt --pheno-name PHENO --covar pheno.txt --covar-name QCOV1,QCOV2 \
-  --glm hide-covar cols=+a1freq --out p2 >/dev/null
+  --glm hide-covar omit-ref cols=+a1freq --out p2 >/dev/null
 "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
   --missing-genotypes exclude --out k_exact >/dev/null
 "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 --out k_mean >/dev/null
@@ -83,7 +83,7 @@ echo "linear vs R lm: $n variants"; check "max relative beta difference" "$mb" 1
 
 # --- Binary: logistic Wald (plink2's model) and Firth.
 plink2 --bfile eur --pheno pheno.txt --pheno-name CASE --covar pheno.txt --covar-name QCOV1,QCOV2 \
-  --glm hide-covar firth-fallback cols=+beta,+firth --out p2b >/dev/null
+  --glm hide-covar omit-ref firth-fallback cols=+beta,+firth --out p2b >/dev/null
 "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col CASE --covar pheno.txt --covar-col QCOV1,QCOV2 \
   --binary-test wald --missing-genotypes exclude --out k_wald >/dev/null
 "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col CASE --covar pheno.txt --covar-col QCOV1,QCOV2 \
