@@ -89,23 +89,28 @@ void run_qc(const QcOptions& options) {
   }
   variants_out.write(buffer);
 
+  // VCF and BGEN samples have no family ID: their lists are IID-only, as plink2 reads them.
+  bool with_fid = false;
+  for (std::size_t s = 0; s < source->sample_count() && !with_fid; ++s) with_fid = !source->sample(s).fid.empty();
   OutputFile samples_out(options.out + ".sqc.tsv");
   std::unique_ptr<OutputFile> keep_out;
   if (options.mind >= 0) {
     keep_out = std::make_unique<OutputFile>(options.out + ".keep");
-    keep_out->write("#FID\tIID\n");
+    keep_out->write(with_fid ? "#FID\tIID\n" : "#IID\n");
   }
-  buffer = "#FID\tIID\tMISSING_CT\tOBS_CT\tF_MISS\tHET_CT\tF_HET\n";
+  buffer = with_fid ? "#FID\tIID" : "#IID";
+  buffer += "\tMISSING_CT\tOBS_CT\tF_MISS\tHET_CT\tF_HET\n";
   std::size_t kept_samples = 0;
   const std::size_t m = source->variant_count();
   for (std::size_t s = 0; s < qc.samples.size(); ++s) {
     const auto& q = qc.samples[s];
     const auto& sample = source->sample(s);
     const double f_miss = m > 0 ? double(q.missing) / double(m) : NAN;
-    fmt::format_to(std::back_inserter(buffer), "{}\t{}\t{}\t{}\t{}\t{}\t{}\n", sample.fid, sample.iid, q.missing,
+    if (with_fid) buffer += sample.fid + "\t";
+    fmt::format_to(std::back_inserter(buffer), "{}\t{}\t{}\t{}\t{}\t{}\n", sample.iid, q.missing,
                    q.observed, number(f_miss), q.het, number(q.observed > 0 ? double(q.het) / q.observed : NAN));
     if (keep_out && !(f_miss > options.mind)) {
-      keep_out->write(sample.fid + "\t" + sample.iid + "\n");
+      keep_out->write(with_fid ? sample.fid + "\t" + sample.iid + "\n" : sample.iid + "\n");
       ++kept_samples;
     }
   }
