@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -67,6 +68,24 @@ class BedSource final : public GenotypeSource {
     for (std::size_t s = 0; s < selected.size(); ++s) {
       const std::uint32_t f = selected[s];
       out[s] = kCodeToCall[(packed[f >> 2] >> (2 * (f & 3))) & 3];
+    }
+  }
+
+  void read_variant_packed(std::uint32_t file_variant, std::uint64_t* out) override {
+    const auto* packed = static_cast<const std::uint8_t*>(map_) + 3 + std::size_t(file_variant) * bytes_per_variant_;
+    const std::size_t words = packed_words();
+    out[words - 1] = 0;
+    if (identity_) {
+      std::memcpy(out, packed, bytes_per_variant_);
+      const std::size_t n = file_samples().size();
+      if (n % 32 != 0) out[words - 1] &= (std::uint64_t(1) << (2 * (n % 32))) - 1;  // clear the padding
+      return;
+    }
+    std::fill(out, out + words, 0);
+    const auto& selected = selected_samples();
+    for (std::size_t s = 0; s < selected.size(); ++s) {
+      const std::uint32_t f = selected[s];
+      out[s / 32] |= std::uint64_t((packed[f >> 2] >> (2 * (f & 3))) & 3) << (2 * (s % 32));
     }
   }
 

@@ -30,7 +30,9 @@ double hwe_exact_ln_p(std::uint32_t hom_ref, std::uint32_t het, std::uint32_t ho
       at_most += r;
       if (r >= 1 - kTie) ties += r;
     }
-    if (k > total_k) {
+    if (k == total_k) {
+      total += r;
+    } else if (k > total_k) {
       total = total * std::pow(kUnit, Real(total_k - k)) + r;
       total_k = k;
     } else {

@@ -1,5 +1,6 @@
 #include "genotype/source.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -38,6 +39,23 @@ void GenotypeSource::read_calls(std::size_t first, std::size_t count, std::int8_
   if (first + count > selected_variants_.size()) throw Error("read_calls past the last selected variant");
   const std::size_t n = sample_count();
   for (std::size_t v = 0; v < count; ++v) read_variant_calls(selected_variants_[first + v], out + v * n);
+}
+
+void GenotypeSource::read_packed_calls(std::size_t first, std::size_t count, std::uint64_t* out) {
+  if (first + count > selected_variants_.size()) throw Error("read_packed_calls past the last selected variant");
+  const std::size_t words = packed_words();
+  for (std::size_t v = 0; v < count; ++v) read_variant_packed(selected_variants_[first + v], out + v * words);
+}
+
+void GenotypeSource::read_variant_packed(std::uint32_t file_variant, std::uint64_t* out) {
+  // ALT count + 1 -> code: missing 01, 0 -> 11, 1 -> 10, 2 -> 00.
+  static constexpr std::uint64_t kCode[4] = {1, 3, 2, 0};
+  const std::size_t n = sample_count();
+  thread_local std::vector<std::int8_t> calls;
+  calls.resize(n);
+  read_variant_calls(file_variant, calls.data());
+  std::fill(out, out + packed_words(), 0);
+  for (std::size_t s = 0; s < n; ++s) out[s / 32] |= kCode[calls[s] + 1] << (2 * (s % 32));
 }
 
 void GenotypeSource::read_variant_dosages(std::uint32_t file_variant, double* out) {

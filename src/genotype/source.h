@@ -67,6 +67,11 @@ class GenotypeSource {
 
   // Hard calls of selected variants [first, first + count): out[v * sample_count() + s].
   void read_calls(std::size_t first, std::size_t count, std::int8_t* out);
+  // Hard calls packed 2 bits per sample in the PLINK .bed code (00 hom ALT, 01 missing, 10 het,
+  // 11 hom REF; low bits first), selected samples in order, packed_words() words per variant and
+  // unused high bits 00: the compact form for counting with popcount.
+  std::size_t packed_words() const { return (sample_count() + 31) / 32; }
+  void read_packed_calls(std::size_t first, std::size_t count, std::uint64_t* out);
   // Dosages of selected variants [first, first + count), variant-major, i.e. a column-major
   // sample_count() x count matrix ready for BLAS. `stats` (optional) gets `count` entries.
   void read_dosages(std::size_t first, std::size_t count, double* out, const DosageOptions& options,
@@ -78,6 +83,8 @@ class GenotypeSource {
   virtual void on_select_samples(const std::vector<std::uint32_t>& selected) { (void)selected; }
   // Hard calls of one variant (file index) for the selected samples.
   virtual void read_variant_calls(std::uint32_t file_variant, std::int8_t* out) = 0;
+  // Packed hard calls of one variant (see read_packed_calls); default: packs read_variant_calls.
+  virtual void read_variant_packed(std::uint32_t file_variant, std::uint64_t* out);
   // Dosages of one variant for the selected samples, NaN when missing; default: from hard calls.
   virtual void read_variant_dosages(std::uint32_t file_variant, double* out);
 
