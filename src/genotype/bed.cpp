@@ -121,6 +121,14 @@ class BedSource final : public GenotypeSource {
     if (map_size_ != expected) {
       const std::size_t body = map_size_ - 3;
       std::string where;
+      if (m > 0 && body % m == 0 && body / m != bytes_per_variant_) {
+        // Whole variants of another width: the .fam, not the .bed, is out of step.
+        where = fmt::format("; its {} bytes per variant fit {} to {} samples, so the .fam does not match it",
+                            body / m, 4 * (body / m) - 3, 4 * (body / m));
+        throw InputError(bed, fmt::format("has {} bytes but the .bim lists {} variants and the .fam {} samples, "
+                                          "which need 3 + {} x {} = {} bytes{}",
+                                          map_size_, m, n, m, bytes_per_variant_, expected, where));
+      }
       if (map_size_ < expected) {
         const std::size_t complete = body / bytes_per_variant_;
         where = fmt::format("; data ends inside variant {} ({}, .bim line {})", complete + 1,

@@ -2,6 +2,7 @@
 
 #include <htslib/bgzf.h>
 #include <htslib/hfile.h>
+#include <htslib/kseq.h>
 #include <htslib/vcf.h>
 
 #include <cmath>
@@ -58,15 +59,49 @@ struct VcfFile {
 
   // Reads the next record; false at the end. Throws for a record htslib cannot parse.
   bool read(const std::string& path, const std::string& previous) {
-    const int status = bcf_read(file, header, record);
-    if (status == -1) return false;
+    const std::string where = fmt::format("record {} (after {})", next_record + 1,
+                                          previous.empty() ? "the header" : previous);
+    int status;
+    if (file->format.format == vcf) {
+      // Text: take the line first, to check what htslib's parser would paper over.
+      status = hts_getline(file, KS_SEP_LINE, &file->line);
+      if (status == -1) return false;
+      if (status < -1) throw InputError(path, fmt::format("{}: cannot read the line", where));
+      check_text_line(path, where);
+      status = vcf_parse(&file->line, header, record);
+      if (status < 0) status = -2;
+    } else {
+      status = bcf_read(file, header, record);
+      if (status == -1) return false;
+    }
     if (status < -1 || record->errcode != 0) {
-      throw InputError(path, fmt::format("record {} (after {}): malformed VCF/BCF record (htslib error code {})",
-                                         next_record + 1, previous.empty() ? "the header" : previous,
+      throw InputError(path, fmt::format("{}: malformed VCF/BCF record (htslib error code {})", where,
                                          status < -1 ? status : record->errcode));
     }
+    if (record->n_allele < 1) throw InputError(path, fmt::format("{}: no REF allele", where));
     ++next_record;
     return true;
+  }
+
+ private:
+  // A text record needs 8 fixed fields, FORMAT and one per sample, and a numeric POS.
+  void check_text_line(const std::string& path, const std::string& where) const {
+    const char* line = file->line.s;
+    const std::size_t length = file->line.l;
+    const std::size_t samples = std::size_t(bcf_hdr_nsamples(header));
+    const std::size_t expected = 8 + (samples > 0 ? 1 + samples : 0);
+    std::size_t fields = 1;
+    for (std::size_t i = 0; i < length; ++i) fields += line[i] == '\t';
+    // htslib reads POS "abc" as 0, which is also a legal POS.
+    std::size_t i = 0;
+    while (i < length && line[i] != '\t') ++i;
+    bool numeric = i + 1 < length && line[i + 1] != '\t';
+    for (++i; i < length && line[i] != '\t'; ++i) numeric = numeric && line[i] >= '0' && line[i] <= '9';
+    if (!numeric) throw InputError(path, fmt::format("{}: POS is not a non-negative integer", where));
+    if (fields != expected) {
+      throw InputError(path, fmt::format("{}: {} tab-separated fields, expected {} (8 fixed, FORMAT and {} samples)",
+                                         where, fields, expected, samples));
+    }
   }
 };
 

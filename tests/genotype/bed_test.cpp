@@ -148,7 +148,7 @@ TEST_F(BedTest, RejectsFamWithMoreSamples) {
   fam.close();
   const auto message = error_of(prefix_);
   EXPECT_NE(message.find("27 samples"), std::string::npos) << message;
-  EXPECT_NE(message.find("truncated, or the .fam lists too many samples"), std::string::npos) << message;
+  EXPECT_NE(message.find("fit 21 to 24 samples, so the .fam does not match"), std::string::npos) << message;
 }
 
 TEST_F(BedTest, RejectsShortBimLineWithLineNumber) {
