@@ -67,42 +67,75 @@ void GenotypeSource::read_variant_dosages(std::uint32_t file_variant, double* ou
   }
 }
 
+namespace {
+
+// Fills a column from hard calls through a 4-entry table (missing, 0, 1, 2): no branches per sample.
+void dosages_from_calls(const std::int8_t* calls, std::size_t n, const DosageOptions& options, double* column,
+                        DosageStats* stats) {
+  std::uint32_t counts[4] = {0, 0, 0, 0};
+  for (std::size_t s = 0; s < n; ++s) ++counts[calls[s] + 1];
+  const std::uint32_t observed = counts[1] + counts[2] + counts[3];
+  const double sum = counts[2] + 2.0 * counts[3];
+  const double mean = observed > 0 ? sum / observed : 0.0;
+  double squares = 0;
+  for (int c = 0; c < 3; ++c) squares += counts[c + 1] * (c - mean) * (c - mean);
+  const double sd = observed > 0 ? std::sqrt(squares / observed) : 0.0;
+  if (stats) *stats = DosageStats{mean, sd, observed};
+  double table[4];
+  const double missing = options.mean_impute ? mean : std::numeric_limits<double>::quiet_NaN();
+  if (options.standardise) {
+    const double scale = sd > 0 ? 1.0 / sd : 0.0;
+    table[0] = options.mean_impute ? 0.0 : missing;
+    for (int c = 0; c < 3; ++c) table[c + 1] = (c - mean) * scale;
+  } else {
+    table[0] = missing;
+    for (int c = 0; c < 3; ++c) table[c + 1] = c;
+  }
+  for (std::size_t s = 0; s < n; ++s) column[s] = table[calls[s] + 1];
+}
+
+void finish_dosages(std::size_t n, const DosageOptions& options, double* column, DosageStats* stats) {
+  double sum = 0;
+  std::uint32_t observed = 0;
+  for (std::size_t s = 0; s < n; ++s) {
+    const bool present = column[s] == column[s];
+    sum += present ? column[s] : 0.0;
+    observed += present;
+  }
+  const double mean = observed > 0 ? sum / observed : 0.0;
+  double squares = 0;
+  for (std::size_t s = 0; s < n; ++s) {
+    const double d = column[s] == column[s] ? column[s] - mean : 0.0;
+    squares += d * d;
+  }
+  const double sd = observed > 0 ? std::sqrt(squares / observed) : 0.0;
+  if (stats) *stats = DosageStats{mean, sd, observed};
+  const double fill = options.mean_impute ? (options.standardise ? 0.0 : mean) : std::numeric_limits<double>::quiet_NaN();
+  const double scale = options.standardise ? (sd > 0 ? 1.0 / sd : 0.0) : 1.0;
+  const double shift = options.standardise ? mean : 0.0;
+  for (std::size_t s = 0; s < n; ++s) {
+    column[s] = column[s] == column[s] ? (column[s] - shift) * scale : fill;
+  }
+}
+
+}  // namespace
+
 void GenotypeSource::read_dosages(std::size_t first, std::size_t count, double* out, const DosageOptions& options,
                                   DosageStats* stats) {
   if (first + count > selected_variants_.size()) throw Error("read_dosages past the last selected variant");
   const std::size_t n = sample_count();
+  if (!has_dosages()) {
+    thread_local std::vector<std::int8_t> calls;
+    calls.resize(n);
+    for (std::size_t v = 0; v < count; ++v) {
+      read_variant_calls(selected_variants_[first + v], calls.data());
+      dosages_from_calls(calls.data(), n, options, out + v * n, stats ? stats + v : nullptr);
+    }
+    return;
+  }
   for (std::size_t v = 0; v < count; ++v) {
-    double* column = out + v * n;
-    read_variant_dosages(selected_variants_[first + v], column);
-    double sum = 0;
-    std::uint32_t observed = 0;
-    for (std::size_t s = 0; s < n; ++s) {
-      if (!std::isnan(column[s])) {
-        sum += column[s];
-        ++observed;
-      }
-    }
-    const double mean = observed > 0 ? sum / observed : 0.0;
-    double squares = 0;
-    for (std::size_t s = 0; s < n; ++s) {
-      if (!std::isnan(column[s])) squares += (column[s] - mean) * (column[s] - mean);
-    }
-    const double sd = observed > 0 ? std::sqrt(squares / observed) : 0.0;
-    if (stats) stats[v] = DosageStats{mean, sd, observed};
-    if (options.standardise) {
-      const double scale = sd > 0 ? 1.0 / sd : 0.0;
-      for (std::size_t s = 0; s < n; ++s) {
-        if (std::isnan(column[s])) {
-          if (options.mean_impute) column[s] = 0.0;
-        } else {
-          column[s] = (column[s] - mean) * scale;
-        }
-      }
-    } else if (options.mean_impute) {
-      for (std::size_t s = 0; s < n; ++s) {
-        if (std::isnan(column[s])) column[s] = mean;
-      }
-    }
+    read_variant_dosages(selected_variants_[first + v], out + v * n);
+    finish_dosages(n, options, out + v * n, stats ? stats + v : nullptr);
   }
 }
 
