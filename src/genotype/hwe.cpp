@@ -15,12 +15,12 @@ double hwe_exact_ln_p(std::uint32_t hom_ref, std::uint32_t het, std::uint32_t ho
   if (n == 0 || n_rare == 0) return midp ? -std::log(2.0) : 0.0;
 
   // Probabilities relative to the observed table (observed = 1). Terms can exceed any floating
-  // range when the table is far from equilibrium, so each is a long double scaled by kUnit^k.
+  // range when the table is far from equilibrium, so each is a double scaled by kUnit^k.
   // A term is no more likely than the observed one only when k == 0. Ties: relative 1e-12.
-  using Real = long double;
-  constexpr Real kTie = 1e-12L;
-  constexpr Real kNegligible = 1e-22L;  // relative to the observed term, which is in both sums
-  constexpr Real kUnit = 1e1000L;
+  using Real = double;
+  constexpr Real kTie = 1e-12;
+  constexpr Real kNegligible = 1e-17;  // relative to the observed term, which is in both sums
+  constexpr Real kUnit = 1e280;
   Real at_most = 1, ties = 1;
   Real total = 1;
   int total_k = 0;

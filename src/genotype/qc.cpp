@@ -15,10 +15,14 @@ constexpr std::uint64_t kLowBits = 0x5555555555555555ull;   // the low bit of ev
 constexpr std::uint64_t kNibbleBit = 0x1111111111111111ull; // bit 0 of every 4-bit counter
 constexpr std::uint64_t kByteLow = 0x0F0F0F0F0F0F0F0Full;
 
+// The popcnt instruction (every x86-64 CPU since 2008) without building all of kohort for it.
 #if defined(__x86_64__)
-__attribute__((target("popcnt")))
+#define KOHORT_POPCNT __attribute__((target("popcnt")))
+#else
+#define KOHORT_POPCNT
 #endif
-inline unsigned popcount(std::uint64_t x) {
+
+KOHORT_POPCNT inline unsigned popcount(std::uint64_t x) {
   return unsigned(__builtin_popcountll(x));
 }
 
@@ -76,7 +80,7 @@ class VerticalCounter {
 };
 
 // Counts one chunk of variants into `result.variants` and chunk-local per-sample counters.
-void count_chunk(GenotypeSource& source, std::size_t begin, std::size_t end, bool midp, QcResult& result,
+KOHORT_POPCNT void count_chunk(GenotypeSource& source, std::size_t begin, std::size_t end, bool midp, QcResult& result,
                  std::vector<std::uint32_t>& sample_missing, std::vector<std::uint32_t>& sample_het) {
   const std::size_t n = source.sample_count();
   const std::size_t words = source.packed_words();
