@@ -160,6 +160,10 @@ class VcfSource final : public GenotypeSource {
     if (stored <= 0) return GenotypeSource::read_variant_dosages(file_variant, out);
     const int per_sample = stored / n_file;
     const auto& selected = selected_samples();
+    // A sample without a dosage value falls back to its GT (plink2 omits DS where it equals GT).
+    thread_local std::vector<std::int8_t> calls;
+    calls.resize(selected.size());
+    read_variant_calls(file_variant, calls.data());
     const int n_alt = int(file_->record->n_allele) - 1;
     for (std::size_t s = 0; s < selected.size(); ++s) {
       const float* v = values_ + std::size_t(selected[s]) * per_sample;
@@ -173,7 +177,7 @@ class VcfSource final : public GenotypeSource {
       } else if (per_sample >= 2 && per_sample < 3 && !bcf_float_is_missing(v[0])) {
         dosage = 2.0 * double(v[1]);  // haploid GP
       }
-      out[s] = dosage;
+      out[s] = std::isnan(dosage) && calls[s] != kMissingCall ? double(calls[s]) : dosage;
     }
   }
 

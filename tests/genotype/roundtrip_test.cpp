@@ -13,6 +13,12 @@
 #include "genotype/bgen.h"
 #include "genotype/vcf.h"
 
+#include <array>
+#include <fmt/format.h>
+#include <cstring>
+#include <fstream>
+#include <random>
+
 namespace fs = std::filesystem;
 using namespace kohort::genotype;
 
@@ -106,5 +112,169 @@ TEST_P(RoundTrip, EveryFormatReadsTheSameCallsAndDosages) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Plink2Exports, RoundTrip, ::testing::Values("EUR_subset", "dummy"));
+
+// BGEN variants: layout 1 (v1.1), bit depths 1 to 32, phased data; all against the .bed calls.
+TEST(BgenVariants, LayoutsBitDepthsAndPhase) {
+  const auto dir = fs::temp_directory_path() / ("kohort_bgen_variants_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string d = dir.string();
+  const std::string prefix = d + "/set";
+  ASSERT_EQ(shell("cd " + d + " && plink2 --silent --dummy 70 120 0.05 acgt --make-bed --out set >/dev/null"), 0);
+  auto bed = open_bed(prefix);
+  ASSERT_EQ(shell("cd " + d + " && plink2 --silent --bfile set --export bgen-1.1 ref-first --out v11 >/dev/null"), 0);
+  auto v11 = open_bgen(d + "/v11.bgen", d + "/v11.sample");
+  expect_same(*bed, *v11, "BGEN 1.1 (layout 1)");
+  for (int bits : {1, 3, 12, 16}) {  // plink2 exports at most 16 bits; WrittenBgen covers 17-32
+    const std::string name = "bits" + std::to_string(bits);
+    ASSERT_EQ(shell("cd " + d + " && plink2 --silent --bfile set --export bgen-1.2 ref-first bits=" +
+                    std::to_string(bits) + " --out " + name + " >/dev/null"),
+              0);
+    auto source = open_bgen(d + "/" + name + ".bgen", d + "/" + name + ".sample");
+    expect_same(*bed, *source, "BGEN 1.2 " + name);
+  }
+  // Phased: the VCF with every '/' made '|', through plink2 into a phased BGEN.
+  ASSERT_EQ(shell("cd " + d + " && plink2 --silent --bfile set --export vcf --out set >/dev/null && "
+                  "sed -i '/^#/!s#/#|#g' set.vcf && plink2 --silent --vcf set.vcf --export bgen-1.3 ref-first "
+                  "--out phased >/dev/null 2>&1"),
+            0);
+  auto phased_vcf = open_vcf(d + "/set.vcf", VcfOptions{});
+  auto phased_bgen = open_bgen(d + "/phased.bgen", "");
+  expect_same(*bed, *phased_vcf, "phased VCF");
+  expect_same(*bed, *phased_bgen, "phased BGEN 1.3");
+  fs::remove_all(dir);
+}
+
+// Fractional dosages: plink2 writes the same dosages to VCF (DS, 5 decimals at most) and BGEN
+// (16-bit): they agree within the formats' precision, and hard calls (0.1 threshold) agree.
+TEST(Dosages, VcfDsAndBgenAgree) {
+  const auto dir = fs::temp_directory_path() / ("kohort_dosages_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string d = dir.string();
+  ASSERT_EQ(shell("cd " + d + " && plink2 --silent --dummy 200 300 0.02 dosage-freq=0.5 --export vcf vcf-dosage=DS "
+                  "--out set >/dev/null 2>&1 && plink2 --silent --vcf set.vcf dosage=DS --export bgen-1.2 ref-first "
+                  "bits=16 --out set >/dev/null 2>&1"),
+            0);
+  auto vcf = open_vcf(d + "/set.vcf", VcfOptions{"DS", false});
+  auto bgen = open_bgen(d + "/set.bgen", d + "/set.sample");
+  ASSERT_EQ(vcf->variant_count(), bgen->variant_count());
+  ASSERT_EQ(vcf->sample_count(), bgen->sample_count());
+  const std::size_t n = vcf->sample_count(), m = vcf->variant_count();
+  std::vector<double> a(n * m), b(n * m);
+  vcf->read_dosages(0, m, a.data(), DosageOptions{false, false});
+  bgen->read_dosages(0, m, b.data(), DosageOptions{false, false});
+  double worst = 0;
+  std::size_t fractional = 0, missing = 0;
+  for (std::size_t i = 0; i < n * m; ++i) {
+    ASSERT_EQ(std::isnan(a[i]), std::isnan(b[i])) << i;
+    if (std::isnan(a[i])) {
+      ++missing;
+      continue;
+    }
+    worst = std::max(worst, std::fabs(a[i] - b[i]));
+    fractional += a[i] != std::nearbyint(a[i]);
+  }
+  EXPECT_LT(worst, 1e-4);  // DS rounding (5e-6) plus 16-bit probabilities (3 / 65535)
+  std::vector<std::int8_t> calls_vcf(n * m), calls_bgen(n * m);
+  vcf->read_calls(0, m, calls_vcf.data());
+  bgen->read_calls(0, m, calls_bgen.data());
+  std::size_t call_mismatches = 0;
+  for (std::size_t i = 0; i < n * m; ++i) call_mismatches += calls_vcf[i] != calls_bgen[i];
+  EXPECT_EQ(call_mismatches, 0u);
+  EXPECT_GT(fractional, n * m / 10);
+  std::printf("dosages: %zu values, %zu fractional, %zu missing, max |VCF DS - BGEN| %.3g\n", n * m, fractional,
+              missing, worst);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+// Writes an uncompressed layout-2 BGEN with `bits`-bit unphased diploid probabilities.
+void write_bgen(const std::string& path, unsigned bits, const std::vector<std::vector<std::array<double, 3>>>& probs) {
+  const std::uint32_t n = std::uint32_t(probs[0].size()), m = std::uint32_t(probs.size());
+  std::string out;
+  auto u32 = [&](std::uint32_t x) { out.append(reinterpret_cast<const char*>(&x), 4); };
+  auto u16 = [&](std::uint16_t x) { out.append(reinterpret_cast<const char*>(&x), 2); };
+  u32(20);  // offset of the first variant, relative to byte 4
+  u32(20);
+  u32(m);
+  u32(n);
+  out.append("bgen", 4);
+  u32(2u << 2);  // no compression, layout 2, no sample identifiers
+  const double top = double((std::uint64_t(1) << bits) - 1);
+  for (std::uint32_t v = 0; v < m; ++v) {
+    const std::string id = fmt::format("v{}", v);
+    u16(std::uint16_t(id.size()));
+    out += id;
+    u16(std::uint16_t(id.size()));
+    out += id;
+    u16(1);
+    out.push_back('1');
+    u32(1000 + v);
+    u16(2);
+    u32(1);
+    out.push_back('A');
+    u32(1);
+    out.push_back('G');
+    std::string data;
+    auto d32 = [&](std::uint32_t x) { data.append(reinterpret_cast<const char*>(&x), 4); };
+    d32(n);
+    data.append("\x02\x00\x02\x02", 4);  // K = 2, min and max ploidy 2
+    for (std::uint32_t s = 0; s < n; ++s) data.push_back(char(s % 7 == 3 ? 0x82 : 0x02));  // every 7th missing
+    data.push_back(0);  // unphased
+    data.push_back(char(bits));
+    std::vector<std::uint8_t> packed((2 * n * bits + 7) / 8 + 8, 0);
+    std::uint64_t bit = 0;
+    for (std::uint32_t s = 0; s < n; ++s) {
+      for (int k = 0; k < 2; ++k) {
+        const std::uint64_t value = std::uint64_t(std::llround(probs[v][s][k] * top));
+        for (unsigned b = 0; b < bits; ++b, ++bit) packed[bit / 8] |= std::uint8_t(((value >> b) & 1) << (bit % 8));
+      }
+    }
+    data.append(reinterpret_cast<const char*>(packed.data()), (2 * n * bits + 7) / 8);
+    u32(std::uint32_t(data.size()));
+    out += data;
+  }
+  std::ofstream(path, std::ios::binary).write(out.data(), std::streamsize(out.size()));
+}
+
+TEST(WrittenBgen, UncompressedHighBitDepths) {
+  const auto dir = fs::temp_directory_path() / ("kohort_written_bgen_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  const std::size_t n = 37, m = 11;
+  std::vector<std::vector<std::array<double, 3>>> probs(m, std::vector<std::array<double, 3>>(n));
+  for (auto& variant : probs) {
+    for (auto& p : variant) {
+      const double a = uniform(rng), b = uniform(rng) * (1 - a);
+      p = {a, b, 1 - a - b};
+    }
+  }
+  for (unsigned bits : {17u, 24u, 31u, 32u}) {
+    const std::string path = (dir / fmt::format("b{}.bgen", bits)).string();
+    write_bgen(path, bits, probs);
+    auto source = open_bgen(path, "");
+    ASSERT_EQ(source->variant_count(), m);
+    EXPECT_EQ(source->variant(4).id, "v4");
+    EXPECT_EQ(source->variant(4).alt, "G");
+    std::vector<double> dosages(n * m);
+    source->read_dosages(0, m, dosages.data(), DosageOptions{false, false});
+    double worst = 0;
+    for (std::size_t v = 0; v < m; ++v) {
+      for (std::size_t s = 0; s < n; ++s) {
+        const double got = dosages[v * n + s];
+        if (s % 7 == 3) {
+          EXPECT_TRUE(std::isnan(got));
+          continue;
+        }
+        worst = std::max(worst, std::fabs(got - (probs[v][s][1] + 2 * probs[v][s][2])));
+      }
+    }
+    EXPECT_LT(worst, 3.0 / double((std::uint64_t(1) << bits) - 1)) << bits << " bits";
+  }
+  fs::remove_all(dir);
+}
 
 }  // namespace
