@@ -71,6 +71,11 @@ class BedSource final : public GenotypeSource {
     }
   }
 
+  const std::uint8_t* packed_view(std::uint32_t file_variant) const override {
+    if (!identity_) return nullptr;
+    return static_cast<const std::uint8_t*>(map_) + 3 + std::size_t(file_variant) * bytes_per_variant_;
+  }
+
   void read_variant_packed(std::uint32_t file_variant, std::uint64_t* out) override {
     const auto* packed = static_cast<const std::uint8_t*>(map_) + 3 + std::size_t(file_variant) * bytes_per_variant_;
     const std::size_t words = packed_words();

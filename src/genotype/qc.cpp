@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <mutex>
 
 #include "core/log.h"
@@ -79,33 +80,53 @@ class VerticalCounter {
   unsigned since_nibble_flush_ = 0, since_byte_flush_ = 0;
 };
 
+struct Tally {
+  unsigned missing = 0, het = 0, hom_ref = 0;
+};
+
+// Adds one packed word (32 calls) to the variant's tally and the per-sample counters.
+KOHORT_POPCNT inline void count_word(std::size_t w, std::uint64_t x, Tally& tally, VerticalCounter& missing_counter,
+                                     VerticalCounter& het_counter) {
+  const std::uint64_t low = x & kLowBits, high = (x >> 1) & kLowBits;
+  const std::uint64_t is_missing = low & ~high, is_het = high & ~low;
+  tally.missing += popcount(is_missing);
+  tally.het += popcount(is_het);
+  tally.hom_ref += popcount(low & high);
+  missing_counter.add(w, is_missing);
+  het_counter.add(w, is_het);
+}
+
 // Counts one chunk of variants into `result.variants` and chunk-local per-sample counters.
 KOHORT_POPCNT void count_chunk(GenotypeSource& source, std::size_t begin, std::size_t end, bool midp, QcResult& result,
                  std::vector<std::uint32_t>& sample_missing, std::vector<std::uint32_t>& sample_het) {
   const std::size_t n = source.sample_count();
   const std::size_t words = source.packed_words();
-  std::vector<std::uint64_t> packed(words);
+  std::vector<std::uint64_t> scratch(words);
   VerticalCounter missing_counter(words), het_counter(words);
+  const std::size_t bytes = (n + 3) / 4;
+  const std::size_t full_words = bytes / 8;
+  // The last word holds the tail bytes; calls past the last sample are cleared (they read as 00).
+  const std::uint64_t tail_mask = n % 32 == 0 ? ~0ull : (std::uint64_t(1) << (2 * (n % 32))) - 1;
   for (std::size_t v = begin; v < end; ++v) {
-    source.read_packed_calls(v, 1, packed.data());
-    unsigned missing = 0, het = 0, hom_ref = 0;
-    for (std::size_t w = 0; w < words; ++w) {
-      const std::uint64_t x = packed[w];
-      const std::uint64_t low = x & kLowBits, high = (x >> 1) & kLowBits;
-      const std::uint64_t is_missing = low & ~high, is_het = high & ~low;
-      missing += popcount(is_missing);
-      het += popcount(is_het);
-      hom_ref += popcount(low & high);
-      missing_counter.add(w, is_missing);
-      het_counter.add(w, is_het);
+    const std::uint8_t* packed = source.packed_bytes(v, scratch.data());
+    Tally tally;
+    for (std::size_t w = 0; w < full_words; ++w) {
+      std::uint64_t x;
+      std::memcpy(&x, packed + 8 * w, 8);
+      count_word(w, w + 1 == words ? x & tail_mask : x, tally, missing_counter, het_counter);
+    }
+    if (full_words < words) {
+      std::uint64_t x = 0;
+      std::memcpy(&x, packed + 8 * full_words, bytes - 8 * full_words);
+      count_word(full_words, x & tail_mask, tally, missing_counter, het_counter);
     }
     missing_counter.variant_done(sample_missing.data(), n);
     het_counter.variant_done(sample_het.data(), n);
     VariantQc& q = result.variants[v];
-    q.missing = missing;
-    q.het = het;
-    q.hom_ref = hom_ref;
-    q.hom_alt = std::uint32_t(n) - missing - het - hom_ref;
+    q.missing = tally.missing;
+    q.het = tally.het;
+    q.hom_ref = tally.hom_ref;
+    q.hom_alt = std::uint32_t(n) - tally.missing - tally.het - tally.hom_ref;
     q.hwe_ln_p = hwe_exact_ln_p(q.hom_ref, q.het, q.hom_alt, midp);
   }
   missing_counter.finish(sample_missing.data(), n);

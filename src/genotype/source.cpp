@@ -47,6 +47,13 @@ void GenotypeSource::read_packed_calls(std::size_t first, std::size_t count, std
   for (std::size_t v = 0; v < count; ++v) read_variant_packed(selected_variants_[first + v], out + v * words);
 }
 
+const std::uint8_t* GenotypeSource::packed_bytes(std::size_t i, std::uint64_t* scratch) {
+  if (i >= selected_variants_.size()) throw Error("packed_bytes past the last selected variant");
+  if (const std::uint8_t* view = packed_view(selected_variants_[i])) return view;
+  read_variant_packed(selected_variants_[i], scratch);
+  return reinterpret_cast<const std::uint8_t*>(scratch);
+}
+
 void GenotypeSource::read_variant_packed(std::uint32_t file_variant, std::uint64_t* out) {
   // ALT count + 1 -> code: missing 01, 0 -> 11, 1 -> 10, 2 -> 00.
   static constexpr std::uint64_t kCode[4] = {1, 3, 2, 0};

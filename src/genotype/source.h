@@ -72,6 +72,10 @@ class GenotypeSource {
   // unused high bits 00: the compact form for counting with popcount.
   std::size_t packed_words() const { return (sample_count() + 31) / 32; }
   void read_packed_calls(std::size_t first, std::size_t count, std::uint64_t* out);
+  // The packed calls of selected variant i as bytes ((sample_count() + 3) / 4 of them; bits past the
+  // last sample undefined): a view into the source's own memory when it holds them in this form
+  // (a .bed with every sample selected), else packed into `scratch` (packed_words() words).
+  const std::uint8_t* packed_bytes(std::size_t i, std::uint64_t* scratch);
   // Dosages of selected variants [first, first + count), variant-major, i.e. a column-major
   // sample_count() x count matrix ready for BLAS. `stats` (optional) gets `count` entries.
   void read_dosages(std::size_t first, std::size_t count, double* out, const DosageOptions& options,
@@ -83,6 +87,11 @@ class GenotypeSource {
   virtual void on_select_samples(const std::vector<std::uint32_t>& selected) { (void)selected; }
   // Hard calls of one variant (file index) for the selected samples.
   virtual void read_variant_calls(std::uint32_t file_variant, std::int8_t* out) = 0;
+  // A view of one variant's packed calls, or nullptr when the source has none (see packed_bytes).
+  virtual const std::uint8_t* packed_view(std::uint32_t file_variant) const {
+    (void)file_variant;
+    return nullptr;
+  }
   // Packed hard calls of one variant (see read_packed_calls); default: packs read_variant_calls.
   virtual void read_variant_packed(std::uint32_t file_variant, std::uint64_t* out);
   // Dosages of one variant for the selected samples, NaN when missing; default: from hard calls.
