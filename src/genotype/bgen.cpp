@@ -3,7 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <sqlite3.h>
 #include <zstd.h>
+
+#include <algorithm>
+#include <filesystem>
 
 #include <cmath>
 #include <cstring>
@@ -20,8 +24,9 @@ namespace {
 enum class Compression { kNone = 0, kZlib = 1, kZstd = 2 };
 
 struct BlockLocation {
-  std::uint64_t offset;  // of the genotype data block (after the variant identifying data)
-  std::uint32_t size;    // bytes stored in the file for it
+  std::uint64_t offset;  // of the genotype data block, or of the whole variant when from_index
+  std::uint32_t size;    // bytes stored in the file for the genotype data (0 when from_index)
+  bool from_index = false;
 };
 
 // Sequential reader over a file descriptor with an error naming file and what was being read.
@@ -59,6 +64,33 @@ class FileCursor {
   std::string path_;
   std::uint64_t offset_ = 0;
 };
+
+// Reads one variant's identifying data at the cursor; leaves the cursor after its genotype block
+// and returns where that block is.
+BlockLocation read_variant_header(FileCursor& cursor, const std::string& path, int layout, Compression compression,
+                                  std::uint32_t n, const std::string& what, Variant& variant,
+                                  std::vector<std::string>& alleles) {
+  if (layout == 1) {
+    if (cursor.get<std::uint32_t>(what) != n) throw InputError(path, what + ": sample count differs from header");
+  }
+  const std::string snp_id = cursor.string16(what);
+  variant.id = cursor.string16(what);
+  if (variant.id.empty() || variant.id == ".") variant.id = snp_id;
+  variant.chrom = cursor.string16(what);
+  variant.pos = cursor.get<std::uint32_t>(what);
+  const unsigned count = layout == 1 ? 2 : cursor.get<std::uint16_t>(what);
+  alleles.clear();
+  for (unsigned a = 0; a < count; ++a) alleles.push_back(cursor.string32(what));
+  std::uint32_t size;
+  if (layout == 1 && compression == Compression::kNone) {
+    size = 6 * n;
+  } else {
+    size = cursor.get<std::uint32_t>(what);
+  }
+  const std::uint64_t offset = cursor.offset();
+  cursor.seek(offset + size);
+  return BlockLocation{offset, size, false};
+}
 
 class BgenSource final : public GenotypeSource {
  public:
@@ -103,7 +135,15 @@ class BgenSource final : public GenotypeSource {
   // Decompressed probability data of one variant into `data` (with 8 bytes of zero padding).
   void load(std::uint32_t v, std::vector<std::uint8_t>& data) {
     thread_local std::vector<std::uint8_t> stored;
-    const BlockLocation block = blocks_[v];
+    BlockLocation block = blocks_[v];
+    if (block.from_index) {  // the .bgi points at the variant: step over its identifying data
+      FileCursor header(fd_, path());
+      header.seek(block.offset);
+      Variant variant;
+      std::vector<std::string> alleles;
+      block = read_variant_header(header, path(), layout_, compression_, std::uint32_t(file_samples().size()),
+                                  fmt::format("variant {} ({})", v + 1, file_variants()[v].id), variant, alleles);
+    }
     stored.resize(block.size);
     FileCursor cursor(fd_, path());
     cursor.seek(block.offset);
@@ -209,6 +249,58 @@ class BgenSource final : public GenotypeSource {
   int layout_;
 };
 
+// Variant metadata and positions from a bgenix .bgi index (SQLite table Variant), in file order.
+void read_bgi(const std::string& index_path, std::uint32_t expected, std::vector<Variant>& variants,
+              std::vector<BlockLocation>& blocks, std::uint64_t& skipped) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(index_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    throw InputError(index_path, "cannot open the .bgi index as SQLite");
+  }
+  sqlite3_stmt* query = nullptr;
+  const char* sql =
+      "SELECT chromosome, position, rsid, number_of_alleles, allele1, allele2, file_start_position, size_in_bytes "
+      "FROM Variant ORDER BY file_start_position";
+  if (sqlite3_prepare_v2(db, sql, -1, &query, nullptr) != SQLITE_OK) {
+    const std::string message = sqlite3_errmsg(db);
+    sqlite3_close(db);
+    throw InputError(index_path, "not a bgenix index (no Variant table with the usual columns): " + message);
+  }
+  auto text = [&](int column) {
+    const auto* value = sqlite3_column_text(query, column);
+    return value ? std::string(reinterpret_cast<const char*>(value)) : std::string();
+  };
+  std::uint64_t rows = 0;
+  int status;
+  while ((status = sqlite3_step(query)) == SQLITE_ROW) {
+    ++rows;
+    Variant variant;
+    variant.chrom = text(0);
+    variant.pos = sqlite3_column_int64(query, 1);
+    variant.id = text(2);
+    const int alleles = sqlite3_column_int(query, 3);
+    if (alleles != 2) {
+      if (skipped < 5) {
+        log_warning(fmt::format("{}: variant {} ({}) has {} alleles: skipped", index_path, rows, variant.id, alleles));
+      }
+      ++skipped;
+      continue;
+    }
+    variant.ref = text(4);
+    variant.alt = text(5);
+    const auto size = sqlite3_column_int64(query, 7);
+    variants.push_back(std::move(variant));
+    blocks.push_back(BlockLocation{std::uint64_t(sqlite3_column_int64(query, 6)), std::uint32_t(size), true});
+  }
+  sqlite3_finalize(query);
+  sqlite3_close(db);
+  if (status != SQLITE_DONE) throw InputError(index_path, "cannot read the Variant table");
+  if (rows != expected) {
+    throw InputError(index_path, fmt::format("lists {} variants but the BGEN header says {}: a stale index?", rows,
+                                             expected));
+  }
+}
+
 }  // namespace
 
 std::vector<Sample> read_oxford_sample(const std::string& path) {
@@ -274,46 +366,35 @@ std::unique_ptr<GenotypeSource> open_bgen(const std::string& path, const std::st
     std::vector<BlockLocation> blocks;
     cursor.seek(std::uint64_t(first_variant) + 4);
     std::uint64_t skipped = 0;
-    for (std::uint32_t v = 0; v < m; ++v) {
-      const std::string what = fmt::format("variant {}", v + 1);
-      if (layout == 1) {
-        if (cursor.get<std::uint32_t>(what) != n) throw InputError(path, what + ": sample count differs from header");
-      }
-      Variant variant;
-      const std::string snp_id = cursor.string16(what);
-      variant.id = cursor.string16(what);
-      if (variant.id.empty() || variant.id == ".") variant.id = snp_id;
-      variant.chrom = cursor.string16(what);
-      variant.pos = cursor.get<std::uint32_t>(what);
-      const unsigned alleles = layout == 1 ? 2 : cursor.get<std::uint16_t>(what);
-      std::vector<std::string> names;
-      for (unsigned a = 0; a < alleles; ++a) names.push_back(cursor.string32(what));
-      std::uint32_t size;
-      if (layout == 1 && compression == Compression::kNone) {
-        size = 6 * n;
-      } else {
-        size = cursor.get<std::uint32_t>(what);
-      }
-      const std::uint64_t offset = cursor.offset();
-      cursor.seek(offset + size);
-      if (alleles != 2) {
-        if (skipped < 5) {
-          log_warning(fmt::format("{}: variant {} ({}) has {} alleles: skipped", path, v + 1, variant.id, alleles));
+    const std::string index_path = path + ".bgi";
+    if (std::filesystem::exists(index_path)) {
+      read_bgi(index_path, m, variants, blocks, skipped);
+    } else {
+      std::vector<std::string> alleles;
+      for (std::uint32_t v = 0; v < m; ++v) {
+        Variant variant;
+        const BlockLocation block = read_variant_header(cursor, path, layout, compression, n,
+                                                        fmt::format("variant {}", v + 1), variant, alleles);
+        if (alleles.size() != 2) {
+          if (skipped < 5) {
+            log_warning(fmt::format("{}: variant {} ({}) has {} alleles: skipped", path, v + 1, variant.id,
+                                    alleles.size()));
+          }
+          ++skipped;
+          continue;
         }
-        ++skipped;
-        continue;
+        variant.ref = alleles[0];
+        variant.alt = alleles[1];
+        variants.push_back(std::move(variant));
+        blocks.push_back(block);
       }
-      variant.ref = names[0];
-      variant.alt = names[1];
-      variants.push_back(std::move(variant));
-      blocks.push_back({offset, size});
     }
     if (skipped > 0) log_warning(fmt::format("{}: {} multi-allelic variants skipped", path, skipped));
     // The last block must lie inside the file: a truncated file fails here, not mid-analysis.
     if (!blocks.empty()) {
       std::uint8_t byte;
       FileCursor end(fd, path);
-      end.seek(blocks.back().offset + blocks.back().size - 1);
+      end.seek(blocks.back().offset + std::max<std::uint32_t>(blocks.back().size, 1) - 1);
       end.read(&byte, 1, fmt::format("the genotype block of variant {} ({})", m, variants.back().id));
     }
     return std::make_unique<BgenSource>(path, fd, std::move(samples), std::move(variants), std::move(blocks),

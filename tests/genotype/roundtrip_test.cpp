@@ -9,11 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "genotype/bed.h"
 #include "genotype/bgen.h"
 #include "genotype/vcf.h"
 
 #include <array>
+#include <sqlite3.h>
 #include <fmt/format.h>
 #include <cstring>
 #include <fstream>
@@ -191,7 +193,10 @@ TEST(Dosages, VcfDsAndBgenAgree) {
 namespace {
 
 // Writes an uncompressed layout-2 BGEN with `bits`-bit unphased diploid probabilities.
-void write_bgen(const std::string& path, unsigned bits, const std::vector<std::vector<std::array<double, 3>>>& probs) {
+// Returns each variant's start offset and size in bytes (what a .bgi index records).
+std::vector<std::pair<std::uint64_t, std::uint64_t>> write_bgen(
+    const std::string& path, unsigned bits, const std::vector<std::vector<std::array<double, 3>>>& probs) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> where;
   const std::uint32_t n = std::uint32_t(probs[0].size()), m = std::uint32_t(probs.size());
   std::string out;
   auto u32 = [&](std::uint32_t x) { out.append(reinterpret_cast<const char*>(&x), 4); };
@@ -204,6 +209,7 @@ void write_bgen(const std::string& path, unsigned bits, const std::vector<std::v
   u32(2u << 2);  // no compression, layout 2, no sample identifiers
   const double top = double((std::uint64_t(1) << bits) - 1);
   for (std::uint32_t v = 0; v < m; ++v) {
+    const std::uint64_t start = out.size();
     const std::string id = fmt::format("v{}", v);
     u16(std::uint16_t(id.size()));
     out += id;
@@ -235,8 +241,26 @@ void write_bgen(const std::string& path, unsigned bits, const std::vector<std::v
     data.append(reinterpret_cast<const char*>(packed.data()), (2 * n * bits + 7) / 8);
     u32(std::uint32_t(data.size()));
     out += data;
+    where.emplace_back(start, out.size() - start);
   }
   std::ofstream(path, std::ios::binary).write(out.data(), std::streamsize(out.size()));
+  return where;
+}
+
+// Writes a bgenix-style .bgi for write_bgen's file, with rsids renamed "idx<v>" (to see it used).
+void write_bgi(const std::string& path, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& where) {
+  fs::remove(path);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::string sql =
+      "CREATE TABLE Variant (chromosome TEXT, position INT, rsid TEXT, number_of_alleles INT, allele1 TEXT, "
+      "allele2 TEXT, file_start_position INT, size_in_bytes INT);";
+  for (std::size_t v = 0; v < where.size(); ++v) {
+    sql += fmt::format("INSERT INTO Variant VALUES ('1', {}, 'idx{}', 2, 'A', 'G', {}, {});", 1000 + v, v,
+                       where[v].first, where[v].second);
+  }
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
 }
 
 TEST(WrittenBgen, UncompressedHighBitDepths) {
@@ -254,7 +278,7 @@ TEST(WrittenBgen, UncompressedHighBitDepths) {
   }
   for (unsigned bits : {17u, 24u, 31u, 32u}) {
     const std::string path = (dir / fmt::format("b{}.bgen", bits)).string();
-    write_bgen(path, bits, probs);
+    const auto where = write_bgen(path, bits, probs);
     auto source = open_bgen(path, "");
     ASSERT_EQ(source->variant_count(), m);
     EXPECT_EQ(source->variant(4).id, "v4");
@@ -273,6 +297,32 @@ TEST(WrittenBgen, UncompressedHighBitDepths) {
       }
     }
     EXPECT_LT(worst, 3.0 / double((std::uint64_t(1) << bits) - 1)) << bits << " bits";
+
+    // With a .bgi beside it: metadata comes from the index, genotypes stay the same.
+    write_bgi(path + ".bgi", where);
+    auto indexed = open_bgen(path, "");
+    ASSERT_EQ(indexed->variant_count(), m);
+    EXPECT_EQ(indexed->variant(4).id, "idx4");
+    std::vector<double> again(n * m);
+    indexed->read_dosages(0, m, again.data(), DosageOptions{false, false});
+    for (std::size_t i = 0; i < n * m; ++i) {
+      if (std::isnan(dosages[i])) {
+        EXPECT_TRUE(std::isnan(again[i]));
+      } else {
+        EXPECT_EQ(dosages[i], again[i]);
+      }
+    }
+    if (bits == 32) {  // an index for another file is refused, naming it
+      write_bgi(path + ".bgi", {where.begin(), where.end() - 1});
+      try {
+        open_bgen(path, "");
+        ADD_FAILURE() << "stale .bgi accepted";
+      } catch (const kohort::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find(".bgi"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("lists 10 variants but the BGEN header says 11"), std::string::npos)
+            << e.what();
+      }
+    }
   }
   fs::remove_all(dir);
 }
