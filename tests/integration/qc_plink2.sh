@@ -71,6 +71,15 @@ awk 'NR == 10 { print $2 }' dummy.bim > exclude.txt
 awk 'NR <= 500 { print $2 }' dummy.fam | sed '1i #IID' > keep.txt
 run_set subset --bfile dummy --keep keep.txt --remove remove.txt --extract extract.txt --exclude exclude.txt
 
+# Identical output at any thread count.
+"$KOHORT" --quiet --threads 1 qc --bfile dummy --out k_t1
+"$KOHORT" --quiet --threads 3 qc --bfile dummy --out k_t3
+if cmp -s k_t1.vqc.tsv k_t3.vqc.tsv && cmp -s k_t1.sqc.tsv k_t3.sqc.tsv && cmp -s k_t1.vqc.tsv k_dummy.vqc.tsv; then
+  echo "threads 1 and 3: identical output"
+else
+  echo "output differs between thread counts"; fail=1
+fi
+
 # Filters: kohort's lists equal plink2's (each filter kind on its own; plink2 applies --mind first).
 "$KOHORT" --quiet qc --bfile dummy --maf 0.2 --mac 250 --geno 0.025 --hwe 0.01 --out k_filter
 plink2 --silent --bfile dummy --maf 0.2 --mac 250 --geno 0.025 --hwe 0.01 --write-snplist --out p_filter >/dev/null
