@@ -90,8 +90,8 @@ double hwe_exact_ln_p(std::uint32_t hom_ref, std::uint32_t het, std::uint32_t ho
   const double at_most = 1 + up.at_most + down.at_most;
   const double ties = 1 + up.ties + down.ties;
   const int top = std::max({0, up.total_k, down.total_k});
-  const double total = std::pow(kUnit, double(-top)) + up.total * std::pow(kUnit, double(up.total_k - top)) +
-                       down.total * std::pow(kUnit, double(down.total_k - top));
+  auto scaled = [&](double value, int k) { return k == top ? value : value * std::pow(kUnit, double(k - top)); };
+  const double total = scaled(1, 0) + scaled(up.total, up.total_k) + scaled(down.total, down.total_k);
   const double numerator = midp ? at_most - ties / 2 : at_most;
   const double ln_p = std::log(numerator) - std::log(total) - double(top) * std::log(kUnit);
   return std::min(ln_p, 0.0);
