@@ -9,11 +9,14 @@ namespace kohort::genotype {
 namespace {
 
 // Sample keys: "FID\tIID" for two-column lines, "\tIID" for IID-only lines (matches any FID).
+// Samples without a family ID (VCF, BGEN) match two-column lines on the IID alone.
 struct SampleList {
   std::unordered_set<std::string> pairs;
-  std::unordered_set<std::string> iids;
+  std::unordered_set<std::string> iids;       // from IID-only lines
+  std::unordered_set<std::string> pair_iids;  // IIDs of two-column lines
   bool contains(const Sample& sample) const {
-    return iids.count(sample.iid) > 0 || pairs.count(sample.fid + '\t' + sample.iid) > 0;
+    if (iids.count(sample.iid) > 0) return true;
+    return sample.fid.empty() ? pair_iids.count(sample.iid) > 0 : pairs.count(sample.fid + '\t' + sample.iid) > 0;
   }
 };
 
@@ -31,9 +34,10 @@ SampleList read_sample_list(const std::string& path) {
       continue;
     }
     if (iid_only || fields.size() == 1) {
-      list.iids.emplace(iid_only ? fields[0] : fields[0]);
+      list.iids.emplace(fields[0]);
     } else {
       list.pairs.emplace(std::string(fields[0]) + '\t' + std::string(fields[1]));
+      list.pair_iids.emplace(fields[1]);
     }
   }
   return list;

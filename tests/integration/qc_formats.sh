@@ -29,6 +29,16 @@ check bcf --vcf set.bcf
 check bgen12 --bgen set_b12.bgen --sample set_b12.sample
 check bgen13 --bgen set_b13.bgen --sample set_b13.sample
 
+# A plink-style FID IID keep list selects VCF samples (which have no FID) by IID.
+awk 'NR % 2 == 1 { print $1, $2 }' set.fam > keep.txt
+"$KOHORT" --quiet qc --bfile set --keep keep.txt --out bed_keep
+"$KOHORT" --quiet qc --vcf set.bcf --keep keep.txt --out bcf_keep
+if cmp -s bed_keep.vqc.tsv bcf_keep.vqc.tsv && [ "$(wc -l < bcf_keep.sqc.tsv)" -eq 151 ]; then
+  echo "--keep FID IID on BCF input: 150 samples, same as on the .bed"
+else
+  echo "--keep on BCF input differs from the .bed"; fail=1
+fi
+
 # A multi-allelic record: skipped with a warning, or split into one variant per ALT.
 printf '##fileformat=VCFv4.2\n##contig=<ID=1>\n##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS2\tS3\n1\t100\trs1\tA\tG\t.\t.\t.\tGT\t0/1\t1/1\t0/0\n1\t200\trs2\tA\tG,T\t.\t.\t.\tGT\t0/2\t1/2\t2/2\n1\t300\trs3\tC\tT\t.\t.\t.\tGT\t./.\t0|1\t1\n' > multi.vcf
 "$KOHORT" qc --vcf multi.vcf --out skip 2> skip.log
