@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <type_traits>
 #include <utility>
 
 #include "core/error.h"
@@ -77,7 +78,8 @@ void GenotypeSource::read_variant_dosages(std::uint32_t file_variant, double* ou
 namespace {
 
 // Fills a column from hard calls through a 4-entry table (missing, 0, 1, 2): no branches per sample.
-void dosages_from_calls(const std::int8_t* calls, std::size_t n, const DosageOptions& options, double* column,
+template <typename Real>
+void dosages_from_calls(const std::int8_t* calls, std::size_t n, const DosageOptions& options, Real* column,
                         DosageStats* stats) {
   std::uint32_t counts[4] = {0, 0, 0, 0};
   for (std::size_t s = 0; s < n; ++s) ++counts[calls[s] + 1];
@@ -98,7 +100,8 @@ void dosages_from_calls(const std::int8_t* calls, std::size_t n, const DosageOpt
     table[0] = missing;
     for (int c = 0; c < 3; ++c) table[c + 1] = c;
   }
-  for (std::size_t s = 0; s < n; ++s) column[s] = table[calls[s] + 1];
+  const Real narrow[4] = {Real(table[0]), Real(table[1]), Real(table[2]), Real(table[3])};
+  for (std::size_t s = 0; s < n; ++s) column[s] = narrow[calls[s] + 1];
 }
 
 void finish_dosages(std::size_t n, const DosageOptions& options, double* column, DosageStats* stats) {
@@ -127,8 +130,9 @@ void finish_dosages(std::size_t n, const DosageOptions& options, double* column,
 
 }  // namespace
 
-void GenotypeSource::read_dosages(std::size_t first, std::size_t count, double* out, const DosageOptions& options,
-                                  DosageStats* stats) {
+template <typename Real>
+void GenotypeSource::read_dosages_as(std::size_t first, std::size_t count, Real* out, const DosageOptions& options,
+                                     DosageStats* stats) {
   if (first + count > selected_variants_.size()) throw Error("read_dosages past the last selected variant");
   const std::size_t n = sample_count();
   if (!has_dosages()) {
@@ -140,10 +144,31 @@ void GenotypeSource::read_dosages(std::size_t first, std::size_t count, double* 
     }
     return;
   }
+  thread_local std::vector<double> column;
   for (std::size_t v = 0; v < count; ++v) {
-    read_variant_dosages(selected_variants_[first + v], out + v * n);
-    finish_dosages(n, options, out + v * n, stats ? stats + v : nullptr);
+    double* target;
+    if constexpr (std::is_same_v<Real, double>) {
+      target = out + v * n;
+    } else {
+      column.resize(n);
+      target = column.data();
+    }
+    read_variant_dosages(selected_variants_[first + v], target);
+    finish_dosages(n, options, target, stats ? stats + v : nullptr);
+    if constexpr (!std::is_same_v<Real, double>) {
+      for (std::size_t s = 0; s < n; ++s) out[v * n + s] = Real(target[s]);
+    }
   }
+}
+
+void GenotypeSource::read_dosages(std::size_t first, std::size_t count, double* out, const DosageOptions& options,
+                                  DosageStats* stats) {
+  read_dosages_as(first, count, out, options, stats);
+}
+
+void GenotypeSource::read_dosages(std::size_t first, std::size_t count, float* out, const DosageOptions& options,
+                                  DosageStats* stats) {
+  read_dosages_as(first, count, out, options, stats);
 }
 
 }  // namespace kohort::genotype

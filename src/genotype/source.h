@@ -80,6 +80,9 @@ class GenotypeSource {
   // sample_count() x count matrix ready for BLAS. `stats` (optional) gets `count` entries.
   void read_dosages(std::size_t first, std::size_t count, double* out, const DosageOptions& options,
                     DosageStats* stats = nullptr);
+  // The same in single precision (half the memory; statistics still computed in double).
+  void read_dosages(std::size_t first, std::size_t count, float* out, const DosageOptions& options,
+                    DosageStats* stats = nullptr);
 
  protected:
   GenotypeSource(std::string path, std::vector<Sample> samples, std::vector<Variant> variants);
@@ -100,6 +103,10 @@ class GenotypeSource {
   const std::vector<std::uint32_t>& selected_samples() const { return selected_samples_; }
 
  private:
+  template <typename Real>
+  void read_dosages_as(std::size_t first, std::size_t count, Real* out, const DosageOptions& options,
+                       DosageStats* stats);
+
   std::string path_;
   std::vector<Sample> samples_;
   std::vector<Variant> variants_;

@@ -115,6 +115,9 @@ TEST_F(BedTest, DosagesImputeAndStandardise) {
   }
   EXPECT_NEAR(standard_sum, 0.0, 1e-12);
   EXPECT_NEAR(standard_squares / observed, 1.0, 1e-12);
+  std::vector<float> single(n_);
+  source->read_dosages(2, 1, single.data(), {true, true});
+  for (std::size_t s = 0; s < n_; ++s) EXPECT_EQ(single[s], float(standard[s]));
 }
 
 std::string error_of(const std::string& prefix) {

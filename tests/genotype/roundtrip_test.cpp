@@ -176,6 +176,11 @@ TEST(Dosages, VcfDsAndBgenAgree) {
     fractional += a[i] != std::nearbyint(a[i]);
   }
   EXPECT_LT(worst, 1e-4);  // DS rounding (5e-6) plus 16-bit probabilities (3 / 65535)
+  std::vector<float> single(n * m);
+  bgen->read_dosages(0, m, single.data(), DosageOptions{true, false});
+  std::vector<double> imputed(n * m);
+  bgen->read_dosages(0, m, imputed.data(), DosageOptions{true, false});
+  for (std::size_t i = 0; i < n * m; ++i) ASSERT_EQ(single[i], float(imputed[i])) << i;
   std::vector<std::int8_t> calls_vcf(n * m), calls_bgen(n * m);
   vcf->read_calls(0, m, calls_vcf.data());
   bgen->read_calls(0, m, calls_bgen.data());
