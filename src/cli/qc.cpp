@@ -23,6 +23,7 @@ namespace {
 struct QcOptions {
   genotype::InputFiles input;
   std::vector<std::string> keep, remove, extract, exclude;
+  genotype::VariantRange range;
   std::string out;
   bool hwe_midp = false;
   double maf = -1, geno = -1, hwe = -1, mind = -1;
@@ -45,7 +46,8 @@ std::string p_value(double ln_p) {
 void run_qc(const QcOptions& options) {
   auto source = genotype::open_genotypes(options.input);
   source->select_samples(genotype::select_samples(source->file_samples(), options.keep, options.remove));
-  source->select_variants(genotype::select_variants(source->file_variants(), options.extract, options.exclude));
+  source->select_variants(genotype::select_variants(source->file_variants(), options.extract, options.exclude,
+                                                      options.range));
   if (source->sample_count() == 0) throw InputError("no samples left after --keep/--remove");
   log_info(fmt::format("{}: {} of {} samples, {} of {} variants", source->path(), source->sample_count(),
                        source->file_samples().size(), source->variant_count(), source->file_variants().size()));
@@ -148,6 +150,12 @@ const Subcommand qc_command{
       app.add_option("--remove", options->remove, "Remove samples listed");
       app.add_option("--extract", options->extract, "Keep only variants whose ID is listed");
       app.add_option("--exclude", options->exclude, "Remove variants whose ID is listed");
+      app.add_option("--chr", options->range.chromosomes, "Only these chromosomes (comma-separated)")
+          ->delimiter(',');
+      app.add_option("--from-bp", options->range.from_bp, "With one --chr: only positions >= this")
+          ->check(CLI::NonNegativeNumber);
+      app.add_option("--to-bp", options->range.to_bp, "With one --chr: only positions <= this")
+          ->check(CLI::NonNegativeNumber);
       app.add_option("--out", options->out, "Output prefix: PREFIX.vqc.tsv, PREFIX.sqc.tsv (+ .extract/.keep)")
           ->required();
       app.add_flag("--hwe-midp", options->hwe_midp, "Report Hardy-Weinberg mid-p values (plink2 --hardy midp)");

@@ -74,13 +74,20 @@ std::vector<std::uint32_t> select_samples(const std::vector<Sample>& samples, co
 
 std::vector<std::uint32_t> select_variants(const std::vector<Variant>& variants,
                                            const std::vector<std::string>& extract_files,
-                                           const std::vector<std::string>& exclude_files) {
+                                           const std::vector<std::string>& exclude_files,
+                                           const VariantRange& range) {
+  if ((range.from_bp >= 0 || range.to_bp >= 0) && range.chromosomes.size() != 1) {
+    throw InputError("--from-bp/--to-bp need exactly one chromosome in --chr");
+  }
+  const std::unordered_set<std::string> chromosomes(range.chromosomes.begin(), range.chromosomes.end());
   std::vector<std::unordered_set<std::string>> extract, exclude;
   for (const auto& file : extract_files) extract.push_back(read_id_list(file));
   for (const auto& file : exclude_files) exclude.push_back(read_id_list(file));
   std::vector<std::uint32_t> selected;
   for (std::uint32_t i = 0; i < variants.size(); ++i) {
-    bool kept = true;
+    bool kept = chromosomes.empty() || chromosomes.count(variants[i].chrom) > 0;
+    if (range.from_bp >= 0) kept = kept && variants[i].pos >= range.from_bp;
+    if (range.to_bp >= 0) kept = kept && variants[i].pos <= range.to_bp;
     for (const auto& list : extract) kept = kept && list.count(variants[i].id) > 0;
     for (const auto& list : exclude) kept = kept && list.count(variants[i].id) == 0;
     if (kept) selected.push_back(i);

@@ -64,6 +64,10 @@ run_set() {
 run_set eur --bfile EUR_subset
 run_set dummy --bfile dummy
 
+# A genomic range (--chr --from-bp --to-bp) and a chromosome list.
+run_set range --bfile EUR_subset --chr 18 --from-bp 1000000 --to-bp 5000000
+run_set chroms --bfile EUR_subset --chr 20,22
+
 # Subsetting: every third sample removed, every other variant kept, one variant excluded.
 awk 'NR % 3 == 0 { print $1, $2 }' dummy.fam > remove.txt
 awk 'NR % 2 == 0 { print $2 }' dummy.bim > extract.txt
