@@ -11,7 +11,7 @@ runs=${RUNS:-5}
 if [ ! -f big.bed ]; then
   plink2 --silent --threads "$threads" --dummy 20000 100000 0.01 acgt --make-bed --out big >/dev/null
 fi
-seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); echo "$end - $start" | bc; }
+seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'; }
 run_kohort() { "$KOHORT" --quiet --threads "$threads" qc --bfile big --out kohort; }
 run_plink2() { plink2 --silent --threads "$threads" --bfile big --freq --missing --hardy --out plink2; }
 run_kohort; run_plink2  # warm the page cache
@@ -25,4 +25,4 @@ km=$(median "${k[@]}"); pm=$(median "${p[@]}")
 echo "20000 samples x 100000 variants, 1% missing, $threads threads, $runs runs"
 echo "kohort qc:                          median ${km} s  (runs: ${k[*]})"
 echo "plink2 --freq --missing --hardy:    median ${pm} s  (runs: ${p[*]})"
-echo "ratio plink2/kohort: $(echo "scale=2; $pm / $km" | bc)"
+echo "ratio plink2/kohort: $(awk -v p="$pm" -v k="$km" 'BEGIN { printf "%.2f", p / k }')"
