@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/output.h"
+#include "core/parallel.h"
 #include "genotype/open.h"
 #include "genotype/qc.h"
 #include "genotype/selection.h"
@@ -57,39 +58,54 @@ void run_qc(const QcOptions& options) {
   OutputFile variants_out(options.out + ".vqc.tsv");
   std::unique_ptr<OutputFile> extract_out;
   if (variant_filters) extract_out = std::make_unique<OutputFile>(options.out + ".extract");
-  std::string buffer =
-      "#CHROM\tPOS\tID\tREF\tALT\tHOM_REF_CT\tHET_CT\tHOM_ALT_CT\tMISSING_CT\tOBS_CT\tALT_CT\tALLELE_OBS_CT"
-      "\tALT_FREQ\tF_MISS\tO_HET\tE_HET\tP_HWE\n";
-  std::size_t kept_variants = 0;
   const std::size_t n = source->sample_count();
-  for (std::size_t v = 0; v < qc.variants.size(); ++v) {
-    const auto& q = qc.variants[v];
-    const auto& variant = source->variant(v);
-    const double observed = q.observed();
-    const double freq = observed > 0 ? double(q.alt_count()) / (2 * observed) : NAN;
-    const double f_miss = double(q.missing) / double(n);
-    fmt::format_to(std::back_inserter(buffer), "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                   variant.chrom, variant.pos, variant.id, variant.ref, variant.alt, q.hom_ref, q.het, q.hom_alt,
-                   q.missing, q.observed(), q.alt_count(), 2 * q.observed(), number(freq), number(f_miss),
-                   number(observed > 0 ? q.het / observed : NAN), number(2 * freq * (1 - freq)),
-                   p_value(q.hwe_ln_p));
-    if (buffer.size() > (1u << 20)) {
-      variants_out.write(buffer);
-      buffer.clear();
+  const std::size_t m = qc.variants.size();
+  auto frequency = [&](const genotype::VariantQc& q) {
+    return q.observed() > 0 ? double(q.alt_count()) / (2.0 * q.observed()) : NAN;
+  };
+  // Lines are formatted in parallel chunks and written in order (the same bytes at any thread count).
+  constexpr std::size_t kChunk = 4096;
+  std::vector<std::string> chunks((m + kChunk - 1) / kChunk);
+  parallel_for(m, kChunk, [&](std::size_t begin, std::size_t end) {
+    std::string& text = chunks[begin / kChunk];
+    for (std::size_t v = begin; v < end; ++v) {
+      const auto& q = qc.variants[v];
+      const auto& variant = source->variant(v);
+      const double observed = q.observed();
+      const double freq = frequency(q);
+      fmt::format_to(std::back_inserter(text), "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                     variant.chrom, variant.pos, variant.id, variant.ref, variant.alt, q.hom_ref, q.het, q.hom_alt,
+                     q.missing, q.observed(), q.alt_count(), 2 * q.observed(), number(freq),
+                     number(double(q.missing) / double(n)), number(observed > 0 ? q.het / observed : NAN),
+                     number(2 * freq * (1 - freq)), p_value(q.hwe_ln_p));
     }
-    if (extract_out) {
+  });
+  variants_out.write(
+      "#CHROM\tPOS\tID\tREF\tALT\tHOM_REF_CT\tHET_CT\tHOM_ALT_CT\tMISSING_CT\tOBS_CT\tALT_CT\tALLELE_OBS_CT"
+      "\tALT_FREQ\tF_MISS\tO_HET\tE_HET\tP_HWE\n");
+  for (const auto& text : chunks) variants_out.write(text);
+  chunks.clear();
+
+  std::size_t kept_variants = 0;
+  if (extract_out) {
+    std::string buffer;
+    for (std::size_t v = 0; v < m; ++v) {
+      const auto& q = qc.variants[v];
+      const double freq = frequency(q);
+      const double f_miss = double(q.missing) / double(n);
       bool pass = true;
       if (options.maf >= 0) pass = pass && !std::isnan(freq) && std::min(freq, 1 - freq) >= options.maf;
       if (options.mac >= 0) pass = pass && (long long)std::min(q.alt_count(), q.ref_count()) >= options.mac;
       if (options.geno >= 0) pass = pass && f_miss <= options.geno;
       if (options.hwe >= 0) pass = pass && q.hwe_ln_p >= std::log(options.hwe);
       if (pass) {
-        extract_out->write(variant.id + "\n");
+        buffer += source->variant(v).id;
+        buffer += '\n';
         ++kept_variants;
       }
     }
+    extract_out->write(buffer);
   }
-  variants_out.write(buffer);
 
   // VCF and BGEN samples have no family ID: their lists are IID-only, as plink2 reads them.
   bool with_fid = false;
@@ -100,10 +116,9 @@ void run_qc(const QcOptions& options) {
     keep_out = std::make_unique<OutputFile>(options.out + ".keep");
     keep_out->write(with_fid ? "#FID\tIID\n" : "#IID\n");
   }
-  buffer = with_fid ? "#FID\tIID" : "#IID";
+  std::string buffer = with_fid ? "#FID\tIID" : "#IID";
   buffer += "\tMISSING_CT\tOBS_CT\tF_MISS\tHET_CT\tF_HET\n";
   std::size_t kept_samples = 0;
-  const std::size_t m = source->variant_count();
   for (std::size_t s = 0; s < qc.samples.size(); ++s) {
     const auto& q = qc.samples[s];
     const auto& sample = source->sample(s);
