@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/output.h"
+#include "core/parallel.h"
 #include "genotype/open.h"
 #include "genotype/qc.h"
 #include "genotype/selection.h"
@@ -23,6 +24,7 @@ namespace {
 struct QcOptions {
   genotype::InputFiles input;
   std::vector<std::string> keep, remove, extract, exclude;
+  genotype::VariantRange range;
   std::string out;
   bool hwe_midp = false;
   double maf = -1, geno = -1, hwe = -1, mind = -1;
@@ -45,7 +47,8 @@ std::string p_value(double ln_p) {
 void run_qc(const QcOptions& options) {
   auto source = genotype::open_genotypes(options.input);
   source->select_samples(genotype::select_samples(source->file_samples(), options.keep, options.remove));
-  source->select_variants(genotype::select_variants(source->file_variants(), options.extract, options.exclude));
+  source->select_variants(genotype::select_variants(source->file_variants(), options.extract, options.exclude,
+                                                      options.range));
   if (source->sample_count() == 0) throw InputError("no samples left after --keep/--remove");
   log_info(fmt::format("{}: {} of {} samples, {} of {} variants", source->path(), source->sample_count(),
                        source->file_samples().size(), source->variant_count(), source->file_variants().size()));
@@ -55,57 +58,76 @@ void run_qc(const QcOptions& options) {
   OutputFile variants_out(options.out + ".vqc.tsv");
   std::unique_ptr<OutputFile> extract_out;
   if (variant_filters) extract_out = std::make_unique<OutputFile>(options.out + ".extract");
-  std::string buffer =
-      "#CHROM\tPOS\tID\tREF\tALT\tHOM_REF_CT\tHET_CT\tHOM_ALT_CT\tMISSING_CT\tOBS_CT\tALT_CT\tALLELE_OBS_CT"
-      "\tALT_FREQ\tF_MISS\tO_HET\tE_HET\tP_HWE\n";
-  std::size_t kept_variants = 0;
   const std::size_t n = source->sample_count();
-  for (std::size_t v = 0; v < qc.variants.size(); ++v) {
-    const auto& q = qc.variants[v];
-    const auto& variant = source->variant(v);
-    const double observed = q.observed();
-    const double freq = observed > 0 ? double(q.alt_count()) / (2 * observed) : NAN;
-    const double f_miss = double(q.missing) / double(n);
-    fmt::format_to(std::back_inserter(buffer), "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                   variant.chrom, variant.pos, variant.id, variant.ref, variant.alt, q.hom_ref, q.het, q.hom_alt,
-                   q.missing, q.observed(), q.alt_count(), 2 * q.observed(), number(freq), number(f_miss),
-                   number(observed > 0 ? q.het / observed : NAN), number(2 * freq * (1 - freq)),
-                   p_value(q.hwe_ln_p));
-    if (buffer.size() > (1u << 20)) {
-      variants_out.write(buffer);
-      buffer.clear();
+  const std::size_t m = qc.variants.size();
+  auto frequency = [&](const genotype::VariantQc& q) {
+    return q.observed() > 0 ? double(q.alt_count()) / (2.0 * q.observed()) : NAN;
+  };
+  // Lines are formatted in parallel chunks and written in order (the same bytes at any thread count).
+  constexpr std::size_t kChunk = 4096;
+  std::vector<std::string> chunks((m + kChunk - 1) / kChunk);
+  parallel_for(m, kChunk, [&](std::size_t begin, std::size_t end) {
+    std::string& text = chunks[begin / kChunk];
+    for (std::size_t v = begin; v < end; ++v) {
+      const auto& q = qc.variants[v];
+      const auto& variant = source->variant(v);
+      const double observed = q.observed();
+      const double freq = frequency(q);
+      fmt::format_to(std::back_inserter(text), "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                     variant.chrom, variant.pos, variant.id, variant.ref, variant.alt, q.hom_ref, q.het, q.hom_alt,
+                     q.missing, q.observed(), q.alt_count(), 2 * q.observed(), number(freq),
+                     number(double(q.missing) / double(n)), number(observed > 0 ? q.het / observed : NAN),
+                     number(2 * freq * (1 - freq)), p_value(q.hwe_ln_p));
     }
-    if (extract_out) {
+  });
+  variants_out.write(
+      "#CHROM\tPOS\tID\tREF\tALT\tHOM_REF_CT\tHET_CT\tHOM_ALT_CT\tMISSING_CT\tOBS_CT\tALT_CT\tALLELE_OBS_CT"
+      "\tALT_FREQ\tF_MISS\tO_HET\tE_HET\tP_HWE\n");
+  for (const auto& text : chunks) variants_out.write(text);
+  chunks.clear();
+
+  std::size_t kept_variants = 0;
+  if (extract_out) {
+    std::string buffer;
+    for (std::size_t v = 0; v < m; ++v) {
+      const auto& q = qc.variants[v];
+      const double freq = frequency(q);
+      const double f_miss = double(q.missing) / double(n);
       bool pass = true;
       if (options.maf >= 0) pass = pass && !std::isnan(freq) && std::min(freq, 1 - freq) >= options.maf;
       if (options.mac >= 0) pass = pass && (long long)std::min(q.alt_count(), q.ref_count()) >= options.mac;
       if (options.geno >= 0) pass = pass && f_miss <= options.geno;
       if (options.hwe >= 0) pass = pass && q.hwe_ln_p >= std::log(options.hwe);
       if (pass) {
-        extract_out->write(variant.id + "\n");
+        buffer += source->variant(v).id;
+        buffer += '\n';
         ++kept_variants;
       }
     }
+    extract_out->write(buffer);
   }
-  variants_out.write(buffer);
 
+  // VCF and BGEN samples have no family ID: their lists are IID-only, as plink2 reads them.
+  bool with_fid = false;
+  for (std::size_t s = 0; s < source->sample_count() && !with_fid; ++s) with_fid = !source->sample(s).fid.empty();
   OutputFile samples_out(options.out + ".sqc.tsv");
   std::unique_ptr<OutputFile> keep_out;
   if (options.mind >= 0) {
     keep_out = std::make_unique<OutputFile>(options.out + ".keep");
-    keep_out->write("#FID\tIID\n");
+    keep_out->write(with_fid ? "#FID\tIID\n" : "#IID\n");
   }
-  buffer = "#FID\tIID\tMISSING_CT\tOBS_CT\tF_MISS\tHET_CT\tF_HET\n";
+  std::string buffer = with_fid ? "#FID\tIID" : "#IID";
+  buffer += "\tMISSING_CT\tOBS_CT\tF_MISS\tHET_CT\tF_HET\n";
   std::size_t kept_samples = 0;
-  const std::size_t m = source->variant_count();
   for (std::size_t s = 0; s < qc.samples.size(); ++s) {
     const auto& q = qc.samples[s];
     const auto& sample = source->sample(s);
     const double f_miss = m > 0 ? double(q.missing) / double(m) : NAN;
-    fmt::format_to(std::back_inserter(buffer), "{}\t{}\t{}\t{}\t{}\t{}\t{}\n", sample.fid, sample.iid, q.missing,
+    if (with_fid) buffer += sample.fid + "\t";
+    fmt::format_to(std::back_inserter(buffer), "{}\t{}\t{}\t{}\t{}\t{}\n", sample.iid, q.missing,
                    q.observed, number(f_miss), q.het, number(q.observed > 0 ? double(q.het) / q.observed : NAN));
     if (keep_out && !(f_miss > options.mind)) {
-      keep_out->write(sample.fid + "\t" + sample.iid + "\n");
+      keep_out->write(with_fid ? sample.fid + "\t" + sample.iid + "\n" : sample.iid + "\n");
       ++kept_samples;
     }
   }
@@ -143,6 +165,12 @@ const Subcommand qc_command{
       app.add_option("--remove", options->remove, "Remove samples listed");
       app.add_option("--extract", options->extract, "Keep only variants whose ID is listed");
       app.add_option("--exclude", options->exclude, "Remove variants whose ID is listed");
+      app.add_option("--chr", options->range.chromosomes, "Only these chromosomes (comma-separated)")
+          ->delimiter(',');
+      app.add_option("--from-bp", options->range.from_bp, "With one --chr: only positions >= this")
+          ->check(CLI::NonNegativeNumber);
+      app.add_option("--to-bp", options->range.to_bp, "With one --chr: only positions <= this")
+          ->check(CLI::NonNegativeNumber);
       app.add_option("--out", options->out, "Output prefix: PREFIX.vqc.tsv, PREFIX.sqc.tsv (+ .extract/.keep)")
           ->required();
       app.add_flag("--hwe-midp", options->hwe_midp, "Report Hardy-Weinberg mid-p values (plink2 --hardy midp)");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <mutex>
 
 #include "core/log.h"
@@ -11,29 +12,125 @@
 namespace kohort::genotype {
 namespace {
 
+constexpr std::uint64_t kLowBits = 0x5555555555555555ull;   // the low bit of every 2-bit call
+constexpr std::uint64_t kNibbleBit = 0x1111111111111111ull; // bit 0 of every 4-bit counter
+constexpr std::uint64_t kByteLow = 0x0F0F0F0F0F0F0F0Full;
+
+// The popcnt instruction (every x86-64 CPU since 2008) without building all of kohort for it.
+#if defined(__x86_64__)
+#define KOHORT_POPCNT __attribute__((target("popcnt")))
+#else
+#define KOHORT_POPCNT
+#endif
+
+KOHORT_POPCNT inline unsigned popcount(std::uint64_t x) {
+  return unsigned(__builtin_popcountll(x));
+}
+
+// Per-sample counts of one flag (missing, het) over many variants, kept "vertically": each packed
+// word's 32 one-bit flags are added into 4-bit counters (flushed every 15 variants) and those into
+// 8-bit counters (flushed every 255 variants) before reaching the 32-bit totals.
+class VerticalCounter {
+ public:
+  explicit VerticalCounter(std::size_t words) : nibbles_(2 * words, 0), bytes_(4 * words, 0) {}
+
+  // `flags` has the flag of sample j of word w at bit 2j (the low bit of its call).
+  void add(std::size_t w, std::uint64_t flags) {
+    nibbles_[2 * w] += flags & kNibbleBit;             // samples 0, 2, 4, ... of the word
+    nibbles_[2 * w + 1] += (flags >> 2) & kNibbleBit;  // samples 1, 3, 5, ...
+  }
+  // Call after every variant: flushes the narrow counters before they can overflow.
+  void variant_done(std::uint32_t* totals, std::size_t samples) {
+    if (++since_nibble_flush_ == 15) flush_nibbles();
+    if (++since_byte_flush_ == 255) flush_bytes(totals, samples);
+  }
+  void finish(std::uint32_t* totals, std::size_t samples) {
+    flush_nibbles();
+    flush_bytes(totals, samples);
+  }
+
+ private:
+  void flush_nibbles() {
+    for (std::size_t w = 0; w < nibbles_.size() / 2; ++w) {
+      const std::uint64_t even = nibbles_[2 * w], odd = nibbles_[2 * w + 1];
+      bytes_[4 * w] += even & kByteLow;             // byte b: sample 4b
+      bytes_[4 * w + 1] += (even >> 4) & kByteLow;  // sample 4b + 2
+      bytes_[4 * w + 2] += odd & kByteLow;          // sample 4b + 1
+      bytes_[4 * w + 3] += (odd >> 4) & kByteLow;   // sample 4b + 3
+      nibbles_[2 * w] = nibbles_[2 * w + 1] = 0;
+    }
+    since_nibble_flush_ = 0;
+  }
+  void flush_bytes(std::uint32_t* totals, std::size_t samples) {
+    static constexpr unsigned kOffset[4] = {0, 2, 1, 3};
+    for (std::size_t w = 0; w < bytes_.size() / 4; ++w) {
+      for (unsigned k = 0; k < 4; ++k) {
+        std::uint64_t counts = bytes_[4 * w + k];
+        for (unsigned b = 0; b < 8 && counts != 0; ++b, counts >>= 8) {
+          const std::size_t s = 32 * w + 4 * b + kOffset[k];
+          if (s < samples) totals[s] += std::uint32_t(counts & 0xFF);
+        }
+        bytes_[4 * w + k] = 0;
+      }
+    }
+    since_byte_flush_ = 0;
+  }
+
+  std::vector<std::uint64_t> nibbles_, bytes_;
+  unsigned since_nibble_flush_ = 0, since_byte_flush_ = 0;
+};
+
+struct Tally {
+  unsigned missing = 0, het = 0, hom_ref = 0;
+};
+
+// Adds one packed word (32 calls) to the variant's tally and the per-sample counters.
+KOHORT_POPCNT inline void count_word(std::size_t w, std::uint64_t x, Tally& tally, VerticalCounter& missing_counter,
+                                     VerticalCounter& het_counter) {
+  const std::uint64_t low = x & kLowBits, high = (x >> 1) & kLowBits;
+  const std::uint64_t is_missing = low & ~high, is_het = high & ~low;
+  tally.missing += popcount(is_missing);
+  tally.het += popcount(is_het);
+  tally.hom_ref += popcount(low & high);
+  missing_counter.add(w, is_missing);
+  het_counter.add(w, is_het);
+}
+
 // Counts one chunk of variants into `result.variants` and chunk-local per-sample counters.
-void count_chunk(GenotypeSource& source, std::size_t begin, std::size_t end, bool midp, QcResult& result,
+KOHORT_POPCNT void count_chunk(GenotypeSource& source, std::size_t begin, std::size_t end, bool midp, QcResult& result,
                  std::vector<std::uint32_t>& sample_missing, std::vector<std::uint32_t>& sample_het) {
   const std::size_t n = source.sample_count();
-  std::vector<std::int8_t> calls(n);
+  const std::size_t words = source.packed_words();
+  std::vector<std::uint64_t> scratch(words);
+  VerticalCounter missing_counter(words), het_counter(words);
+  const std::size_t bytes = (n + 3) / 4;
+  const std::size_t full_words = bytes / 8;
+  // The last word holds the tail bytes; calls past the last sample are cleared (they read as 00).
+  const std::uint64_t tail_mask = n % 32 == 0 ? ~0ull : (std::uint64_t(1) << (2 * (n % 32))) - 1;
   for (std::size_t v = begin; v < end; ++v) {
-    source.read_calls(v, 1, calls.data());
-    std::uint32_t counts[4] = {0, 0, 0, 0};  // index call + 1: missing, 0, 1, 2
-    std::uint32_t* missing = sample_missing.data();
-    std::uint32_t* het = sample_het.data();
-    for (std::size_t s = 0; s < n; ++s) {
-      const std::int8_t c = calls[s];
-      missing[s] += c == kMissingCall;
-      het[s] += c == 1;
+    const std::uint8_t* packed = source.packed_bytes(v, scratch.data());
+    Tally tally;
+    for (std::size_t w = 0; w < full_words; ++w) {
+      std::uint64_t x;
+      std::memcpy(&x, packed + 8 * w, 8);
+      count_word(w, w + 1 == words ? x & tail_mask : x, tally, missing_counter, het_counter);
     }
-    for (std::size_t s = 0; s < n; ++s) ++counts[calls[s] + 1];
+    if (full_words < words) {
+      std::uint64_t x = 0;
+      std::memcpy(&x, packed + 8 * full_words, bytes - 8 * full_words);
+      count_word(full_words, x & tail_mask, tally, missing_counter, het_counter);
+    }
+    missing_counter.variant_done(sample_missing.data(), n);
+    het_counter.variant_done(sample_het.data(), n);
     VariantQc& q = result.variants[v];
-    q.missing = counts[0];
-    q.hom_ref = counts[1];
-    q.het = counts[2];
-    q.hom_alt = counts[3];
+    q.missing = tally.missing;
+    q.het = tally.het;
+    q.hom_ref = tally.hom_ref;
+    q.hom_alt = std::uint32_t(n) - tally.missing - tally.het - tally.hom_ref;
     q.hwe_ln_p = hwe_exact_ln_p(q.hom_ref, q.het, q.hom_alt, midp);
   }
+  missing_counter.finish(sample_missing.data(), n);
+  het_counter.finish(sample_het.data(), n);
 }
 
 }  // namespace

@@ -76,9 +76,21 @@ class GenotypeSource {
 
   // Hard calls of selected variants [first, first + count): out[v * sample_count() + s].
   void read_calls(std::size_t first, std::size_t count, std::int8_t* out);
+  // Hard calls packed 2 bits per sample in the PLINK .bed code (00 hom ALT, 01 missing, 10 het,
+  // 11 hom REF; low bits first), selected samples in order, packed_words() words per variant and
+  // unused high bits 00: the compact form for counting with popcount.
+  std::size_t packed_words() const { return (sample_count() + 31) / 32; }
+  void read_packed_calls(std::size_t first, std::size_t count, std::uint64_t* out);
+  // The packed calls of selected variant i as bytes ((sample_count() + 3) / 4 of them; bits past the
+  // last sample undefined): a view into the source's own memory when it holds them in this form
+  // (a .bed with every sample selected), else packed into `scratch` (packed_words() words).
+  const std::uint8_t* packed_bytes(std::size_t i, std::uint64_t* scratch);
   // Dosages of selected variants [first, first + count), variant-major, i.e. a column-major
   // sample_count() x count matrix ready for BLAS. `stats` (optional) gets `count` entries.
   void read_dosages(std::size_t first, std::size_t count, double* out, const DosageOptions& options,
+                    DosageStats* stats = nullptr);
+  // The same in single precision (half the memory; statistics still computed in double).
+  void read_dosages(std::size_t first, std::size_t count, float* out, const DosageOptions& options,
                     DosageStats* stats = nullptr);
 
  protected:
@@ -87,12 +99,23 @@ class GenotypeSource {
   virtual void on_select_samples(const std::vector<std::uint32_t>& selected) { (void)selected; }
   // Hard calls of one variant (file index) for the selected samples.
   virtual void read_variant_calls(std::uint32_t file_variant, std::int8_t* out) = 0;
+  // A view of one variant's packed calls, or nullptr when the source has none (see packed_bytes).
+  virtual const std::uint8_t* packed_view(std::uint32_t file_variant) const {
+    (void)file_variant;
+    return nullptr;
+  }
+  // Packed hard calls of one variant (see read_packed_calls); default: packs read_variant_calls.
+  virtual void read_variant_packed(std::uint32_t file_variant, std::uint64_t* out);
   // Dosages of one variant for the selected samples, NaN when missing; default: from hard calls.
   virtual void read_variant_dosages(std::uint32_t file_variant, double* out);
 
   const std::vector<std::uint32_t>& selected_samples() const { return selected_samples_; }
 
  private:
+  template <typename Real>
+  void read_dosages_as(std::size_t first, std::size_t count, Real* out, const DosageOptions& options,
+                       DosageStats* stats);
+
   std::string path_;
   std::vector<Sample> samples_;
   std::vector<Variant> variants_;

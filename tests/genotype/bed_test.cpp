@@ -115,6 +115,9 @@ TEST_F(BedTest, DosagesImputeAndStandardise) {
   }
   EXPECT_NEAR(standard_sum, 0.0, 1e-12);
   EXPECT_NEAR(standard_squares / observed, 1.0, 1e-12);
+  std::vector<float> single(n_);
+  source->read_dosages(2, 1, single.data(), {true, true});
+  for (std::size_t s = 0; s < n_; ++s) EXPECT_EQ(single[s], float(standard[s]));
 }
 
 std::string error_of(const std::string& prefix) {
@@ -148,7 +151,7 @@ TEST_F(BedTest, RejectsFamWithMoreSamples) {
   fam.close();
   const auto message = error_of(prefix_);
   EXPECT_NE(message.find("27 samples"), std::string::npos) << message;
-  EXPECT_NE(message.find("truncated, or the .fam lists too many samples"), std::string::npos) << message;
+  EXPECT_NE(message.find("fit 21 to 24 samples, so the .fam does not match"), std::string::npos) << message;
 }
 
 TEST_F(BedTest, RejectsShortBimLineWithLineNumber) {

@@ -64,12 +64,25 @@ run_set() {
 run_set eur --bfile EUR_subset
 run_set dummy --bfile dummy
 
+# A genomic range (--chr --from-bp --to-bp) and a chromosome list.
+run_set range --bfile EUR_subset --chr 18 --from-bp 1000000 --to-bp 5000000
+run_set chroms --bfile EUR_subset --chr 20,22
+
 # Subsetting: every third sample removed, every other variant kept, one variant excluded.
 awk 'NR % 3 == 0 { print $1, $2 }' dummy.fam > remove.txt
 awk 'NR % 2 == 0 { print $2 }' dummy.bim > extract.txt
 awk 'NR == 10 { print $2 }' dummy.bim > exclude.txt
 awk 'NR <= 500 { print $2 }' dummy.fam | sed '1i #IID' > keep.txt
 run_set subset --bfile dummy --keep keep.txt --remove remove.txt --extract extract.txt --exclude exclude.txt
+
+# Identical output at any thread count.
+"$KOHORT" --quiet --threads 1 qc --bfile dummy --out k_t1
+"$KOHORT" --quiet --threads 3 qc --bfile dummy --out k_t3
+if cmp -s k_t1.vqc.tsv k_t3.vqc.tsv && cmp -s k_t1.sqc.tsv k_t3.sqc.tsv && cmp -s k_t1.vqc.tsv k_dummy.vqc.tsv; then
+  echo "threads 1 and 3: identical output"
+else
+  echo "output differs between thread counts"; fail=1
+fi
 
 # Filters: kohort's lists equal plink2's (each filter kind on its own; plink2 applies --mind first).
 "$KOHORT" --quiet qc --bfile dummy --maf 0.2 --mac 250 --geno 0.025 --hwe 0.01 --out k_filter

@@ -1,0 +1,335 @@
+// plink2 exports a PLINK fileset to VCF, BCF, BGEN 1.2 (8-bit, zlib) and BGEN 1.3 (zstd); every
+// reader must return the .bed reader's calls exactly, and dosages equal to them (hard calls are
+// stored exactly at any bit depth). Runs on the real EUR subset and on a set with missing calls.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "genotype/bed.h"
+#include "genotype/bgen.h"
+#include "genotype/vcf.h"
+
+#include <array>
+#include <sqlite3.h>
+#include <fmt/format.h>
+#include <cstring>
+#include <fstream>
+#include <random>
+
+namespace fs = std::filesystem;
+using namespace kohort::genotype;
+
+namespace {
+
+int shell(const std::string& command) { return std::system(command.c_str()); }
+
+class RoundTrip : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() / ("kohort_roundtrip_" + std::to_string(::getpid())));
+    fs::create_directories(*dir_);
+    const std::string d = dir_->string();
+    ASSERT_EQ(shell("cd " + d + " && tar xf /usr/share/doc/bolt-lmm/examples/examples.tar.xz EUR_subset.bed "
+                    "EUR_subset.bim EUR_subset.fam"), 0);
+    ASSERT_EQ(shell("cd " + d + " && plink2 --silent --dummy 150 400 0.05 acgt --make-bed --out dummy >/dev/null"), 0);
+    for (const std::string set : {"EUR_subset", "dummy"}) {
+      const std::string in = "cd " + d + " && plink2 --silent --bfile " + set;
+      ASSERT_EQ(shell(in + " --export vcf vcf-dosage=DS-force --out " + set + "_vcf >/dev/null"), 0);
+      ASSERT_EQ(shell(in + " --export bcf --out " + set + "_bcf >/dev/null"), 0);
+      ASSERT_EQ(shell(in + " --export bgen-1.2 bits=8 ref-first --out " + set + "_b12 >/dev/null"), 0);
+      ASSERT_EQ(shell(in + " --export bgen-1.3 ref-first --out " + set + "_b13 >/dev/null"), 0);
+    }
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+  static fs::path* dir_;
+};
+fs::path* RoundTrip::dir_ = nullptr;
+
+void expect_same(GenotypeSource& expected, GenotypeSource& got, const std::string& what) {
+  ASSERT_EQ(expected.variant_count(), got.variant_count()) << what;
+  ASSERT_EQ(expected.sample_count(), got.sample_count()) << what;
+  const std::size_t n = expected.sample_count();
+  const std::size_t block = 64;
+  std::vector<std::int8_t> a(n * block), b(n * block);
+  std::vector<double> dosages(n * block);
+  std::size_t call_mismatches = 0, dosage_mismatches = 0, missing = 0;
+  for (std::size_t first = 0; first < expected.variant_count(); first += block) {
+    const std::size_t count = std::min(block, expected.variant_count() - first);
+    expected.read_calls(first, count, a.data());
+    got.read_calls(first, count, b.data());
+    got.read_dosages(first, count, dosages.data(), DosageOptions{false, false});
+    for (std::size_t v = 0; v < count; ++v) {
+      const auto& ve = expected.variant(first + v);
+      const auto& vg = got.variant(first + v);
+      ASSERT_EQ(ve.id, vg.id) << what;
+      ASSERT_EQ(ve.ref, vg.ref) << what << " " << ve.id;
+      ASSERT_EQ(ve.alt, vg.alt) << what << " " << ve.id;
+      ASSERT_EQ(ve.pos, vg.pos) << what << " " << ve.id;
+    }
+    for (std::size_t i = 0; i < count * n; ++i) {
+      call_mismatches += a[i] != b[i];
+      missing += a[i] == kMissingCall;
+      const bool dosage_ok = a[i] == kMissingCall ? std::isnan(dosages[i]) : std::fabs(dosages[i] - a[i]) < 1e-6;
+      dosage_mismatches += !dosage_ok;
+    }
+  }
+  EXPECT_EQ(call_mismatches, 0u) << what;
+  EXPECT_EQ(dosage_mismatches, 0u) << what;
+  std::printf("%s: %zu variants x %zu samples identical (%zu missing calls)\n", what.c_str(), expected.variant_count(),
+              n, missing);
+}
+
+TEST_P(RoundTrip, EveryFormatReadsTheSameCallsAndDosages) {
+  const std::string prefix = (*dir_ / GetParam()).string();
+  auto bed = open_bed(prefix);
+  auto vcf = open_vcf(prefix + "_vcf.vcf", VcfOptions{"DS", false});
+  auto bcf = open_vcf(prefix + "_bcf.bcf", VcfOptions{});
+  auto b12 = open_bgen(prefix + "_b12.bgen", prefix + "_b12.sample");
+  auto b13 = open_bgen(prefix + "_b13.bgen", prefix + "_b13.sample");
+  EXPECT_TRUE(vcf->has_dosages());
+  EXPECT_EQ(b12->file_samples()[5].iid, bed->file_samples()[5].iid);
+  expect_same(*bed, *vcf, GetParam() + " VCF (DS)");
+  expect_same(*bed, *bcf, GetParam() + " BCF (GT)");
+  expect_same(*bed, *b12, GetParam() + " BGEN 1.2 8-bit");
+  expect_same(*bed, *b13, GetParam() + " BGEN 1.3 zstd");
+
+  // The same after subsetting samples (reordered) and variants.
+  std::vector<std::uint32_t> samples, variants;
+  for (std::uint32_t s = 0; s < bed->file_samples().size(); s += 3) samples.insert(samples.begin(), s);
+  for (std::uint32_t v = 1; v < bed->file_variants().size(); v += 7) variants.push_back(v);
+  for (GenotypeSource* source : {bed.get(), vcf.get(), b13.get()}) {
+    source->select_samples(samples);
+    source->select_variants(variants);
+  }
+  expect_same(*bed, *vcf, GetParam() + " VCF subset");
+  expect_same(*bed, *b13, GetParam() + " BGEN 1.3 subset");
+}
+
+INSTANTIATE_TEST_SUITE_P(Plink2Exports, RoundTrip, ::testing::Values("EUR_subset", "dummy"));
+
+// BGEN variants: layout 1 (v1.1), bit depths 1 to 32, phased data; all against the .bed calls.
+TEST(BgenVariants, LayoutsBitDepthsAndPhase) {
+  const auto dir = fs::temp_directory_path() / ("kohort_bgen_variants_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string d = dir.string();
+  const std::string prefix = d + "/set";
+  ASSERT_EQ(shell("cd " + d + " && plink2 --silent --dummy 70 120 0.05 acgt --make-bed --out set >/dev/null"), 0);
+  auto bed = open_bed(prefix);
+  ASSERT_EQ(shell("cd " + d + " && plink2 --silent --bfile set --export bgen-1.1 ref-first --out v11 >/dev/null"), 0);
+  auto v11 = open_bgen(d + "/v11.bgen", d + "/v11.sample");
+  expect_same(*bed, *v11, "BGEN 1.1 (layout 1)");
+  for (int bits : {1, 3, 12, 16}) {  // plink2 exports at most 16 bits; WrittenBgen covers 17-32
+    const std::string name = "bits" + std::to_string(bits);
+    ASSERT_EQ(shell("cd " + d + " && plink2 --silent --bfile set --export bgen-1.2 ref-first bits=" +
+                    std::to_string(bits) + " --out " + name + " >/dev/null"),
+              0);
+    auto source = open_bgen(d + "/" + name + ".bgen", d + "/" + name + ".sample");
+    expect_same(*bed, *source, "BGEN 1.2 " + name);
+  }
+  // Phased: the VCF with every '/' made '|', through plink2 into a phased BGEN.
+  ASSERT_EQ(shell("cd " + d + " && plink2 --silent --bfile set --export vcf --out set >/dev/null && "
+                  "sed -i '/^#/!s#/#|#g' set.vcf && plink2 --silent --vcf set.vcf --export bgen-1.3 ref-first "
+                  "--out phased >/dev/null 2>&1"),
+            0);
+  auto phased_vcf = open_vcf(d + "/set.vcf", VcfOptions{});
+  auto phased_bgen = open_bgen(d + "/phased.bgen", "");
+  expect_same(*bed, *phased_vcf, "phased VCF");
+  expect_same(*bed, *phased_bgen, "phased BGEN 1.3");
+  fs::remove_all(dir);
+}
+
+// Fractional dosages: plink2 writes the same dosages to VCF (DS, 5 decimals at most) and BGEN
+// (16-bit): they agree within the formats' precision, and hard calls (0.1 threshold) agree.
+TEST(Dosages, VcfDsAndBgenAgree) {
+  const auto dir = fs::temp_directory_path() / ("kohort_dosages_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string d = dir.string();
+  ASSERT_EQ(shell("cd " + d + " && plink2 --silent --dummy 200 300 0.02 dosage-freq=0.5 --export vcf vcf-dosage=DS "
+                  "--out set >/dev/null 2>&1 && plink2 --silent --vcf set.vcf dosage=DS --export bgen-1.2 ref-first "
+                  "bits=16 --out set >/dev/null 2>&1"),
+            0);
+  auto vcf = open_vcf(d + "/set.vcf", VcfOptions{"DS", false});
+  auto bgen = open_bgen(d + "/set.bgen", d + "/set.sample");
+  ASSERT_EQ(vcf->variant_count(), bgen->variant_count());
+  ASSERT_EQ(vcf->sample_count(), bgen->sample_count());
+  const std::size_t n = vcf->sample_count(), m = vcf->variant_count();
+  std::vector<double> a(n * m), b(n * m);
+  vcf->read_dosages(0, m, a.data(), DosageOptions{false, false});
+  bgen->read_dosages(0, m, b.data(), DosageOptions{false, false});
+  double worst = 0;
+  std::size_t fractional = 0, missing = 0;
+  for (std::size_t i = 0; i < n * m; ++i) {
+    ASSERT_EQ(std::isnan(a[i]), std::isnan(b[i])) << i;
+    if (std::isnan(a[i])) {
+      ++missing;
+      continue;
+    }
+    worst = std::max(worst, std::fabs(a[i] - b[i]));
+    fractional += a[i] != std::nearbyint(a[i]);
+  }
+  EXPECT_LT(worst, 1e-4);  // DS rounding (5e-6) plus 16-bit probabilities (3 / 65535)
+  std::vector<float> single(n * m);
+  bgen->read_dosages(0, m, single.data(), DosageOptions{true, false});
+  std::vector<double> imputed(n * m);
+  bgen->read_dosages(0, m, imputed.data(), DosageOptions{true, false});
+  for (std::size_t i = 0; i < n * m; ++i) ASSERT_EQ(single[i], float(imputed[i])) << i;
+  std::vector<std::int8_t> calls_vcf(n * m), calls_bgen(n * m);
+  vcf->read_calls(0, m, calls_vcf.data());
+  bgen->read_calls(0, m, calls_bgen.data());
+  std::size_t call_mismatches = 0;
+  for (std::size_t i = 0; i < n * m; ++i) call_mismatches += calls_vcf[i] != calls_bgen[i];
+  EXPECT_EQ(call_mismatches, 0u);
+  EXPECT_GT(fractional, n * m / 10);
+  std::printf("dosages: %zu values, %zu fractional, %zu missing, max |VCF DS - BGEN| %.3g\n", n * m, fractional,
+              missing, worst);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+// Writes an uncompressed layout-2 BGEN with `bits`-bit unphased diploid probabilities.
+// Returns each variant's start offset and size in bytes (what a .bgi index records).
+std::vector<std::pair<std::uint64_t, std::uint64_t>> write_bgen(
+    const std::string& path, unsigned bits, const std::vector<std::vector<std::array<double, 3>>>& probs) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> where;
+  const std::uint32_t n = std::uint32_t(probs[0].size()), m = std::uint32_t(probs.size());
+  std::string out;
+  auto u32 = [&](std::uint32_t x) { out.append(reinterpret_cast<const char*>(&x), 4); };
+  auto u16 = [&](std::uint16_t x) { out.append(reinterpret_cast<const char*>(&x), 2); };
+  u32(20);  // offset of the first variant, relative to byte 4
+  u32(20);
+  u32(m);
+  u32(n);
+  out.append("bgen", 4);
+  u32(2u << 2);  // no compression, layout 2, no sample identifiers
+  const double top = double((std::uint64_t(1) << bits) - 1);
+  for (std::uint32_t v = 0; v < m; ++v) {
+    const std::uint64_t start = out.size();
+    const std::string id = fmt::format("v{}", v);
+    u16(std::uint16_t(id.size()));
+    out += id;
+    u16(std::uint16_t(id.size()));
+    out += id;
+    u16(1);
+    out.push_back('1');
+    u32(1000 + v);
+    u16(2);
+    u32(1);
+    out.push_back('A');
+    u32(1);
+    out.push_back('G');
+    std::string data;
+    auto d32 = [&](std::uint32_t x) { data.append(reinterpret_cast<const char*>(&x), 4); };
+    d32(n);
+    data.append("\x02\x00\x02\x02", 4);  // K = 2, min and max ploidy 2
+    for (std::uint32_t s = 0; s < n; ++s) data.push_back(char(s % 7 == 3 ? 0x82 : 0x02));  // every 7th missing
+    data.push_back(0);  // unphased
+    data.push_back(char(bits));
+    std::vector<std::uint8_t> packed((2 * n * bits + 7) / 8 + 8, 0);
+    std::uint64_t bit = 0;
+    for (std::uint32_t s = 0; s < n; ++s) {
+      for (int k = 0; k < 2; ++k) {
+        const std::uint64_t value = std::uint64_t(std::llround(probs[v][s][k] * top));
+        for (unsigned b = 0; b < bits; ++b, ++bit) packed[bit / 8] |= std::uint8_t(((value >> b) & 1) << (bit % 8));
+      }
+    }
+    data.append(reinterpret_cast<const char*>(packed.data()), (2 * n * bits + 7) / 8);
+    u32(std::uint32_t(data.size()));
+    out += data;
+    where.emplace_back(start, out.size() - start);
+  }
+  std::ofstream(path, std::ios::binary).write(out.data(), std::streamsize(out.size()));
+  return where;
+}
+
+// Writes a bgenix-style .bgi for write_bgen's file, with rsids renamed "idx<v>" (to see it used).
+void write_bgi(const std::string& path, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& where) {
+  fs::remove(path);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::string sql =
+      "CREATE TABLE Variant (chromosome TEXT, position INT, rsid TEXT, number_of_alleles INT, allele1 TEXT, "
+      "allele2 TEXT, file_start_position INT, size_in_bytes INT);";
+  for (std::size_t v = 0; v < where.size(); ++v) {
+    sql += fmt::format("INSERT INTO Variant VALUES ('1', {}, 'idx{}', 2, 'A', 'G', {}, {});", 1000 + v, v,
+                       where[v].first, where[v].second);
+  }
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST(WrittenBgen, UncompressedHighBitDepths) {
+  const auto dir = fs::temp_directory_path() / ("kohort_written_bgen_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  const std::size_t n = 37, m = 11;
+  std::vector<std::vector<std::array<double, 3>>> probs(m, std::vector<std::array<double, 3>>(n));
+  for (auto& variant : probs) {
+    for (auto& p : variant) {
+      const double a = uniform(rng), b = uniform(rng) * (1 - a);
+      p = {a, b, 1 - a - b};
+    }
+  }
+  for (unsigned bits : {17u, 24u, 31u, 32u}) {
+    const std::string path = (dir / fmt::format("b{}.bgen", bits)).string();
+    const auto where = write_bgen(path, bits, probs);
+    auto source = open_bgen(path, "");
+    ASSERT_EQ(source->variant_count(), m);
+    EXPECT_EQ(source->variant(4).id, "v4");
+    EXPECT_EQ(source->variant(4).alt, "G");
+    std::vector<double> dosages(n * m);
+    source->read_dosages(0, m, dosages.data(), DosageOptions{false, false});
+    double worst = 0;
+    for (std::size_t v = 0; v < m; ++v) {
+      for (std::size_t s = 0; s < n; ++s) {
+        const double got = dosages[v * n + s];
+        if (s % 7 == 3) {
+          EXPECT_TRUE(std::isnan(got));
+          continue;
+        }
+        worst = std::max(worst, std::fabs(got - (probs[v][s][1] + 2 * probs[v][s][2])));
+      }
+    }
+    EXPECT_LT(worst, 3.0 / double((std::uint64_t(1) << bits) - 1)) << bits << " bits";
+
+    // With a .bgi beside it: metadata comes from the index, genotypes stay the same.
+    write_bgi(path + ".bgi", where);
+    auto indexed = open_bgen(path, "");
+    ASSERT_EQ(indexed->variant_count(), m);
+    EXPECT_EQ(indexed->variant(4).id, "idx4");
+    std::vector<double> again(n * m);
+    indexed->read_dosages(0, m, again.data(), DosageOptions{false, false});
+    for (std::size_t i = 0; i < n * m; ++i) {
+      if (std::isnan(dosages[i])) {
+        EXPECT_TRUE(std::isnan(again[i]));
+      } else {
+        EXPECT_EQ(dosages[i], again[i]);
+      }
+    }
+    if (bits == 32) {  // an index for another file is refused, naming it
+      write_bgi(path + ".bgi", {where.begin(), where.end() - 1});
+      try {
+        open_bgen(path, "");
+        ADD_FAILURE() << "stale .bgi accepted";
+      } catch (const kohort::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find(".bgi"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("lists 10 variants but the BGEN header says 11"), std::string::npos)
+            << e.what();
+      }
+    }
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
