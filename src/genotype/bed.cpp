@@ -61,7 +61,7 @@ class BedSource final : public GenotypeSource {
   }
 
   void read_variant_calls(std::uint32_t file_variant, std::int8_t* out) override {
-    const auto* packed = static_cast<const std::uint8_t*>(map_) + 3 + std::size_t(file_variant) * bytes_per_variant_;
+    const auto* packed = packed_row(file_variant);
     const std::size_t n = file_samples().size();
     const auto& selected = selected_samples();
     if (identity_) return decode_all(packed, n, out);
@@ -86,12 +86,11 @@ class BedSource final : public GenotypeSource {
   }
 
   const std::uint8_t* packed_view(std::uint32_t file_variant) const override {
-    if (!identity_) return nullptr;
-    return static_cast<const std::uint8_t*>(map_) + 3 + std::size_t(file_variant) * bytes_per_variant_;
+    return identity_ ? packed_row(file_variant) : nullptr;
   }
 
   void read_variant_packed(std::uint32_t file_variant, std::uint64_t* out) override {
-    const auto* packed = static_cast<const std::uint8_t*>(map_) + 3 + std::size_t(file_variant) * bytes_per_variant_;
+    const auto* packed = packed_row(file_variant);
     const std::size_t words = packed_words();
     out[words - 1] = 0;
     if (identity_) {
