@@ -10,7 +10,7 @@
 namespace kohort::endpoint {
 namespace {
 
-constexpr std::size_t kBlockPersons = 65536;
+constexpr std::size_t kBlockPersons = 16384;
 constexpr std::size_t kChunkPersons = 1024;
 
 std::string median_text(std::vector<float>& ages) {
@@ -56,7 +56,9 @@ std::vector<EndpointCounts> write_endpoint_tables(const registry::EventStore& st
     std::size_t block_end = std::min(n_persons, block + kBlockPersons);
     std::size_t n_chunks = (block_end - block + kChunkPersons - 1) / kChunkPersons;
     std::vector<std::string> wide_text(n_chunks), long_text(n_chunks);
-    std::vector<std::vector<PersonEndpoint>> results(n_chunks);
+    // Per chunk: counts and onset ages, merged in chunk order so results never depend on threads.
+    std::vector<std::vector<EndpointCounts>> chunk_counts(n_chunks, std::vector<EndpointCounts>(n_endpoints));
+    std::vector<std::vector<std::pair<std::uint32_t, float>>> chunk_ages(n_chunks);
     parallel_for(n_chunks, 1, [&](std::size_t chunk_begin, std::size_t chunk_end) {
       std::vector<PersonEndpoint> rows;
       for (std::size_t chunk = chunk_begin; chunk < chunk_end; ++chunk) {
@@ -75,6 +77,15 @@ std::vector<EndpointCounts> write_endpoint_tables(const registry::EventStore& st
           }
           for (std::size_t e = 0; e < n_endpoints; ++e) {
             const PersonEndpoint& r = row[e];
+            EndpointCounts& c = chunk_counts[chunk][e];
+            if (r.status == kCase) {
+              ++c.cases;
+              chunk_ages[chunk].emplace_back(static_cast<std::uint32_t>(e), static_cast<float>(age_years(p.birth, r.date)));
+            } else if (r.status == kExcluded) {
+              ++c.excluded;
+            } else {
+              ++c.controls;
+            }
             if (r.status == kCase) {
               format_date(r.date, date_text);
               std::string age = fmt::format("{:.2f}", age_years(p.birth, r.date));
@@ -90,26 +101,15 @@ std::vector<EndpointCounts> write_endpoint_tables(const registry::EventStore& st
           }
           if (options.wide) w += '\n';
         }
-        results[chunk] = std::move(rows);
-        rows = {};
       }
     });
-    // Counts are gathered serially, in person order, so the summary never depends on threads.
     for (std::size_t chunk = 0; chunk < n_chunks; ++chunk) {
-      std::size_t from = block + chunk * kChunkPersons, to = std::min(block_end, from + kChunkPersons);
-      for (std::size_t person = from; person < to; ++person) {
-        const PersonEndpoint* row = results[chunk].data() + (person - from) * n_endpoints;
-        for (std::size_t e = 0; e < n_endpoints; ++e) {
-          if (row[e].status == kCase) {
-            ++counts[e].cases;
-            onset_ages[e].push_back(static_cast<float>(age_years(store.persons()[person].birth, row[e].date)));
-          } else if (row[e].status == kExcluded) {
-            ++counts[e].excluded;
-          } else {
-            ++counts[e].controls;
-          }
-        }
+      for (std::size_t e = 0; e < n_endpoints; ++e) {
+        counts[e].cases += chunk_counts[chunk][e].cases;
+        counts[e].controls += chunk_counts[chunk][e].controls;
+        counts[e].excluded += chunk_counts[chunk][e].excluded;
       }
+      for (const auto& [e, age] : chunk_ages[chunk]) onset_ages[e].push_back(age);
       if (wide) wide->write(wide_text[chunk]);
       if (long_table) long_table->write(long_text[chunk]);
     }
