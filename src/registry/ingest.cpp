@@ -181,12 +181,12 @@ IngestReport ingest_long_format(const IngestOptions& options) {
     if (!reader.next(line)) throw InputError(file, 1, "empty file; expected a header line");
     split(line, '\t', fields);
     expect_header(file, line, fields, {"person_id", "date", "source", "code_system", "code", "role", "value"});
-    Progress progress("ingest events", 0, "rows");
+    // The row count is unknown until the end (gzip input), so progress is a line per 10 million rows.
     std::string code, key;
     while (reader.next(line)) {
       std::uint64_t at = reader.line_number();
       ++report.events_read;
-      if ((report.events_read & 0xfffff) == 0) progress.update(report.events_read);
+      if (report.events_read % 10000000 == 0) log_info(fmt::format("ingest: {} event rows read", report.events_read));
       split(line, '\t', fields);
       if (fields.size() != 7) {
         problems.add(ProblemLog::bad_field, file, at, fmt::format("{} fields; expected 7", fields.size()));
@@ -256,8 +256,7 @@ IngestReport ingest_long_format(const IngestOptions& options) {
       events.role.push_back(role);
       events.value.push_back(value);
     }
-    progress.update(report.events_read);
-    progress.finish();
+    log_info(fmt::format("ingest: {} event rows read from {}", report.events_read, file));
   }
 
   // Dictionary in (source, code system, code) order, so the store does not depend on row order.

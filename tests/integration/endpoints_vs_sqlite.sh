@@ -17,6 +17,12 @@ echo "ingest: events read $read_rows, kept $kept_rows"
 [ "$read_rows" = "$kept_rows" ] || { echo "FAIL: ingest dropped simulated events"; exit 1; }
 "$KOHORT" --quiet endpoints --store store --definitions "$KOHORT_SOURCE_DIR/tests/endpoint/data/oracle.toml" --out ep > /dev/null
 
+# The same tables at one thread, byte for byte.
+"$KOHORT" --quiet --threads 1 endpoints --store store --definitions "$KOHORT_SOURCE_DIR/tests/endpoint/data/oracle.toml" --out ep1 > /dev/null
+for table in wide.tsv long.tsv summary.tsv; do
+  cmp "ep.$table" "ep1.$table" || { echo "FAIL: ep.$table differs between thread counts"; exit 1; }
+done
+
 # kohort's wide table as long rows: person endpoint status date nevt.
 awk -F'\t' 'NR==1{for(i=3;i<=NF;i+=4) name[i]=$i; next}
   {for(i=3;i<=NF;i+=4) print $1"\t"name[i]"\t"$i"\t"$(i+1)"\t"$(i+3)}' ep.wide.tsv | LC_ALL=C sort > kohort.tsv
