@@ -16,9 +16,11 @@ const Subcommand ingest_command{
       auto start = std::make_shared<std::string>("2008-01-01");
       auto end = std::make_shared<std::string>("2024-12-31");
       app.add_option("--persons", options->persons_path,
-                     "persons.tsv: person_id sex birth_date death_date emigration_date region")->required();
+                     "persons.tsv: person_id sex birth_date death_date emigration_date region");
       app.add_option("--events", options->events_path,
-                     "events.tsv[.gz]: person_id date source code_system code role value")->required();
+                     "events.tsv[.gz]: person_id date source code_system code role value");
+      app.add_option("--omop", options->omop_path,
+                     "OMOP CDM database in SQLite (instead of --persons/--events); source values become codes");
       app.add_option("--out", options->out, "Event store directory (replaced only when the ingest completes)")->required();
       app.add_option("--pseudonymise", options->key_path,
                      "Key file (16-64 bytes): replace person ids by a keyed BLAKE2b hash (16 hex characters)");
@@ -30,14 +32,20 @@ person ids) are skipped and reported with counts and examples; --strict makes th
 
 Example:
   kohort simulate --persons 5000 --variants 0 --seed 1 --out pop
-  kohort ingest --persons pop/persons.tsv --events pop/events.tsv --out pop/store)");
+  kohort ingest --persons pop/persons.tsv --events pop/events.tsv --out pop/store
+  kohort ingest --omop cdm.sqlite --out cdm_store)");
       return [options, start, end] {
         auto s = parse_date(*start), e = parse_date(*end);
         if (!s) throw InputError(fmt::format("--coverage-start '{}' is not a date; expected YYYY-MM-DD", *start));
         if (!e) throw InputError(fmt::format("--coverage-end '{}' is not a date; expected YYYY-MM-DD", *end));
         options->coverage_start = *s;
         options->coverage_end = *e;
-        auto report = registry::ingest_long_format(*options);
+        bool long_format = !options->persons_path.empty() || !options->events_path.empty();
+        if (long_format == !options->omop_path.empty())
+          throw InputError("give either --persons and --events, or --omop");
+        if (long_format && (options->persons_path.empty() || options->events_path.empty()))
+          throw InputError("--persons and --events go together");
+        auto report = long_format ? registry::ingest_long_format(*options) : registry::ingest_omop(*options);
         fmt::print("persons\t{}\nevents read\t{}\nevents kept\t{}\n", report.persons, report.events_read, report.events_kept);
         for (const auto& problem : report.problems) {
           if (problem.count == 0) continue;
