@@ -21,6 +21,8 @@ const Subcommand ingest_command{
                      "events.tsv[.gz]: person_id date source code_system code role value");
       app.add_option("--omop", options->omop_path,
                      "OMOP CDM database in SQLite (instead of --persons/--events); source values become codes");
+      app.add_option("--mapping", options->mapping_path,
+                     "TOML mapping of native registry extracts (instead of --persons/--events; see docs/ingest.md)");
       app.add_option("--out", options->out, "Event store directory (replaced only when the ingest completes)")->required();
       app.add_option("--pseudonymise", options->key_path,
                      "Key file (16-64 bytes): replace person ids by a keyed BLAKE2b hash (16 hex characters)");
@@ -41,11 +43,13 @@ Example:
         options->coverage_start = *s;
         options->coverage_end = *e;
         bool long_format = !options->persons_path.empty() || !options->events_path.empty();
-        if (long_format == !options->omop_path.empty())
-          throw InputError("give either --persons and --events, or --omop");
+        int kinds = long_format + !options->omop_path.empty() + !options->mapping_path.empty();
+        if (kinds != 1) throw InputError("give one input: --persons and --events, --omop, or --mapping");
         if (long_format && (options->persons_path.empty() || options->events_path.empty()))
           throw InputError("--persons and --events go together");
-        auto report = long_format ? registry::ingest_long_format(*options) : registry::ingest_omop(*options);
+        auto report = long_format                       ? registry::ingest_long_format(*options)
+                      : !options->omop_path.empty() ? registry::ingest_omop(*options)
+                                                    : registry::ingest_mapped(*options);
         fmt::print("persons\t{}\nevents read\t{}\nevents kept\t{}\n", report.persons, report.events_read, report.events_kept);
         for (const auto& problem : report.problems) {
           if (problem.count == 0) continue;

@@ -14,6 +14,7 @@
 #include "core/input.h"
 #include "core/log.h"
 #include "registry/event_store.h"
+#include "registry/mapping.h"
 #include "registry/omop.h"
 
 namespace kohort::registry {
@@ -334,15 +335,31 @@ IngestReport ingest_omop(const IngestOptions& options) {
   StoreBuilder builder(options);
   detail::read_omop(
       options.omop_path, options.coverage_end,
-      [&](std::uint64_t row, const std::string& id, const std::string& sex, const std::string& birth,
-          const std::string& death, const std::string& emigration) {
-        builder.add_person(options.omop_path + "#person", row, id, sex, birth, death, emigration, "NA");
+      [&](const std::string& file, std::uint64_t row, const std::string& id, const std::string& sex,
+          const std::string& birth, const std::string& death, const std::string& emigration) {
+        builder.add_person(file, row, id, sex, birth, death, emigration, "NA");
       },
       [&](const std::string& table, std::uint64_t row, const std::string& id, const std::string& date,
           const char* source, const char* system, const std::string& code, const char* role, const std::string& value) {
         builder.add_event(options.omop_path + "#" + table, row, id, date, source, system, code, role, value);
       });
   return builder.finish({options.omop_path});
+}
+
+IngestReport ingest_mapped(const IngestOptions& options) {
+  if (sodium_init() < 0) throw Error("libsodium failed to initialise");
+  StoreBuilder builder(options);
+  auto inputs = detail::read_mapped(
+      options.mapping_path,
+      [&](const std::string& file, std::uint64_t row, const std::string& id, const std::string& sex,
+          const std::string& birth, const std::string& death, const std::string& emigration) {
+        builder.add_person(file, row, id, sex, birth, death, emigration, "NA");
+      },
+      [&](const std::string& file, std::uint64_t row, const std::string& id, const std::string& date, const char* source,
+          const char* system, const std::string& code, const char* role, const std::string& value) {
+        builder.add_event(file, row, id, date, source, system, code, role, value);
+      });
+  return builder.finish(inputs);
 }
 
 }  // namespace kohort::registry

@@ -12,7 +12,8 @@ namespace kohort::registry {
 struct IngestOptions {
   std::string persons_path;
   std::string events_path;
-  std::string omop_path;  // OMOP CDM in SQLite, instead of persons_path + events_path
+  std::string omop_path;     // OMOP CDM in SQLite, instead of persons_path + events_path
+  std::string mapping_path;  // TOML mapping of native extracts, instead of persons_path + events_path
   std::string out;
   std::string key_path;  // pseudonymisation key file; empty: ids kept
   bool strict = false;   // first problem is an error naming file:line
@@ -38,6 +39,8 @@ IngestReport ingest_long_format(const IngestOptions& options);
 // OMOP CDM tables person, observation_period, death, condition_occurrence, drug_exposure and
 // procedure_occurrence from SQLite, source values as codes (mapping in docs/ingest.md).
 IngestReport ingest_omop(const IngestOptions& options);
+// Native registry extracts described by a TOML mapping file (docs/ingest.md).
+IngestReport ingest_mapped(const IngestOptions& options);
 
 // Keyed hash of a person id: 16 lowercase hex characters (BLAKE2b via libsodium, keyed).
 std::string pseudonymise_id(const std::string& id, const std::string& key);

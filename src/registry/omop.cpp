@@ -92,7 +92,7 @@ void read_omop(const std::string& path, Date coverage_end, const OmopPersonSink&
              auto end = end_of.find(person_id);
              if (end != end_of.end() && end->second != "NA" && end->second < format_date(coverage_end) && end->second != death)
                emigration = end->second;
-             person(row, id, sex, birth, death, emigration);
+             person(path + "#person", row, id, sex, birth, death, emigration);
            });
   auto id = [&](const std::string& person_id) {
     auto it = id_of.find(person_id);

@@ -8,10 +8,10 @@
 
 namespace kohort::registry::detail {
 
-// person(row, id, sex M/F/other, birth, death or NA, emigration or NA)
-using OmopPersonSink = std::function<void(std::uint64_t, const std::string&, const std::string&, const std::string&,
+// person(file, row, id, sex M/F/other, birth, death or NA, emigration or NA)
+using OmopPersonSink = std::function<void(const std::string&, std::uint64_t, const std::string&, const std::string&, const std::string&,
                                           const std::string&, const std::string&)>;
-// event(table, row, person id, date, source, code system, code, role, value or NA)
+// event(file or table, row, person id, date, source, code system, code, role, value or NA)
 using OmopEventSink = std::function<void(const std::string&, std::uint64_t, const std::string&, const std::string&,
                                          const char*, const char*, const std::string&, const char*, const std::string&)>;
 
