@@ -1,5 +1,6 @@
 // Each rule kind on hand-built person histories, and the errors for malformed definitions.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -29,7 +30,8 @@ struct Ev {
 class History {
  public:
   explicit History(const std::vector<Ev>& events) {
-    dir_ = fs::temp_directory_path() / ("kohort_endpoint_test_" + std::to_string(counter_++));
+    // The process id keeps tests that ctest runs in parallel (one process each) apart.
+    dir_ = fs::temp_directory_path() / ("kohort_endpoint_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
     fs::remove_all(dir_);
     std::vector<registry::Person> persons = {{"m1960", 'M', make_date(1960, 1, 1), registry::kNoDate, registry::kNoDate, "03"},
                                              {"f1960", 'F', make_date(1960, 1, 1), registry::kNoDate, registry::kNoDate, "03"},
