@@ -1,0 +1,162 @@
+// Report writing. Every count that could identify a person (1 to suppress_below-1) is written as
+// "<suppress_below"; a binary confounder's share in an arm with such a count is withheld with it,
+// since share times arm size gives the count back. Survival curves stop where fewer than
+// suppress_below persons remain at risk.
+#include "trial/report.h"
+
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/output.h"
+
+namespace kohort::trial {
+namespace {
+
+class Suppressor {
+ public:
+  explicit Suppressor(int below) : below_(static_cast<std::uint64_t>(below)) {}
+  bool hides(std::uint64_t count) const { return count > 0 && count < below_; }
+  std::string count(std::uint64_t c) const { return hides(c) ? fmt::format("<{}", below_) : fmt::format("{}", c); }
+  std::uint64_t below() const { return below_; }
+
+ private:
+  std::uint64_t below_;
+};
+
+std::string number(double x, int digits = 4) {
+  if (std::isnan(x)) return "NA";
+  return fmt::format("{:.{}g}", x, digits);
+}
+
+std::string ci(const Estimate& e, int digits = 3) {
+  return fmt::format("{} ({} to {})", number(e.value, digits), number(e.lower, digits), number(e.upper, digits));
+}
+
+const char* arm_label(int arm) { return arm ? "treatment" : "comparator"; }
+
+}  // namespace
+
+std::string write_trial_report(const std::string& prefix, const Protocol& p, const TrialCohort& cohort,
+                               const TrialResults& r) {
+  const Suppressor s(p.analysis.suppress_below);
+  const std::string names[2] = {p.comparator.name, p.treatment.name};
+
+  OutputFile flow(prefix + ".flow.tsv");
+  flow.write("step\tcriterion\texcluded\tremaining\n");
+  for (std::size_t i = 0; i < cohort.flow.size(); ++i) {
+    const FlowStep& f = cohort.flow[i];
+    flow.write(fmt::format("{}\t{}\t{}\t{}\n", i, f.criterion, s.count(f.excluded), s.count(f.remaining)));
+  }
+
+  OutputFile balance(prefix + ".balance.tsv");
+  balance.write("covariate\ttype\ttreatment_before\tcomparator_before\tsmd_before\ttreatment_after\tcomparator_after\tsmd_after\n");
+  for (const BalanceRow& b : r.balance) {
+    bool hidden = b.binary && (s.hides(b.count[0]) || s.hides(b.count[1]));
+    auto share = [&](double v) { return hidden ? std::string("suppressed") : number(v); };
+    balance.write(fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", b.covariate, b.binary ? "binary" : "continuous",
+                              share(b.mean_before[1]), share(b.mean_before[0]), share(b.smd_before),
+                              share(b.mean_after[1]), share(b.mean_after[0]), share(b.smd_after)));
+  }
+
+  OutputFile km(prefix + ".km.tsv");
+  km.write("arm\tstrategy\tdays\tat_risk\tevents\tsurvival\trisk\n");
+  for (const CurvePoint& c : r.curve) {
+    if (c.at_risk < s.below()) continue;
+    km.write(fmt::format("{}\t{}\t{}\t{}\t{}\t{:.6f}\t{:.6f}\n", arm_label(c.arm), names[c.arm], c.days,
+                         s.count(c.at_risk), s.count(c.events), c.survival, 1 - c.survival));
+  }
+
+  OutputFile estimates(prefix + ".estimates.tsv");
+  estimates.write("estimate\tarm\thorizon_days\tvalue\tlower\tupper\tmethod\n");
+  auto row = [&](const std::string& what, const std::string& arm, const std::string& horizon, const Estimate& e,
+                 const std::string& method) {
+    estimates.write(fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", what, arm, horizon, number(e.value, 6),
+                                number(e.lower, 6), number(e.upper, 6), method));
+  };
+  auto count_row = [&](const std::string& what, int arm, std::uint64_t c) {
+    estimates.write(fmt::format("{}\t{}\tNA\t{}\tNA\tNA\tcount\n", what, arm_label(arm), s.count(c)));
+  };
+  for (int a = 1; a >= 0; --a) {
+    count_row("persons", a, r.arms[a].persons);
+    count_row("events", a, r.arms[a].events);
+    Estimate py;
+    py.value = r.arms[a].person_years;
+    row("person_years", arm_label(a), "NA", py, "sum");
+  }
+  std::string adjusted = p.analysis.adjustment == Adjustment::kWeighting ? "stabilised IPTW"
+                         : p.analysis.adjustment == Adjustment::kMatching ? "propensity-score matching"
+                                                                            : "no adjustment";
+  if (p.estimand == Estimand::kPerProtocol) adjusted += " and IPCW";
+  row("hazard_ratio", "treatment_vs_comparator", "NA", r.crude_hr, "crude Cox");
+  row("hazard_ratio", "treatment_vs_comparator", "NA", r.adjusted_hr, "weighted Cox, " + adjusted + ", robust 95% CI");
+  row("hazard_ratio", "treatment_vs_comparator", "NA", r.adjusted_hr_bootstrap,
+      fmt::format("weighted Cox, {}, bootstrap percentile 95% CI ({} replicates)", adjusted, r.bootstrap_replicates));
+  row("hazard_ratio", "treatment_vs_comparator", "NA", r.outcome_model_hr, "Cox adjusted for the confounders (conditional)");
+  std::string risk_method = fmt::format("weighted Kaplan-Meier, bootstrap percentile 95% CI ({} replicates)", r.bootstrap_replicates);
+  for (const HorizonRisk& h : r.horizons) {
+    std::string days = fmt::format("{}", h.days);
+    row("risk", "treatment", days, h.risk[1], risk_method);
+    row("risk", "comparator", days, h.risk[0], risk_method);
+    row("risk_difference", "treatment_vs_comparator", days, h.difference, risk_method);
+    row("risk_ratio", "treatment_vs_comparator", days, h.ratio, risk_method);
+  }
+
+  // The summary a reader sees first.
+  std::string text = fmt::format("Target trial emulation: {}\n", p.name);
+  text += fmt::format("  estimand {}; {} vs {}; outcome {} within {} days\n", estimand_name(p.estimand),
+                      p.treatment.name, p.comparator.name, p.outcome.endpoint, p.outcome.follow_up_days);
+  text += fmt::format("  adjustment: {}\n", adjusted);
+  for (int a = 1; a >= 0; --a) {
+    const ArmSummary& arm = r.arms[a];
+    text += fmt::format("  {:<28} {:>8} persons {:>7} events {:>10.0f} person-years", names[a], s.count(arm.persons),
+                        s.count(arm.events), arm.person_years);
+    if (p.analysis.adjustment == Adjustment::kWeighting)
+      text += fmt::format("  weights {:.2f}-{:.2f}, effective size {:.0f}", arm.weight_min, arm.weight_max,
+                          arm.effective_size);
+    text += "\n";
+  }
+  double worst_before = 0, worst_after = 0;
+  for (const BalanceRow& b : r.balance) {
+    if (std::isfinite(b.smd_before)) worst_before = std::max(worst_before, std::fabs(b.smd_before));
+    if (std::isfinite(b.smd_after)) worst_after = std::max(worst_after, std::fabs(b.smd_after));
+  }
+  text += fmt::format("  largest |standardised mean difference|: {:.3f} before, {:.3f} after adjustment\n",
+                      worst_before, worst_after);
+  text += fmt::format("  hazard ratio, crude:               {}\n", ci(r.crude_hr));
+  text += fmt::format("  hazard ratio, adjusted:            {} robust; {} bootstrap\n", ci(r.adjusted_hr),
+                      fmt::format("{} to {}", number(r.adjusted_hr_bootstrap.lower, 3), number(r.adjusted_hr_bootstrap.upper, 3)));
+  text += fmt::format("  hazard ratio, outcome regression:  {}\n", ci(r.outcome_model_hr));
+  for (const HorizonRisk& h : r.horizons)
+    text += fmt::format("  risk at {} days: {} vs {}; difference {}; ratio {}\n", h.days, ci(h.risk[1]), ci(h.risk[0]),
+                        ci(h.difference), ci(h.ratio));
+  OutputFile summary(prefix + ".summary.txt");
+  summary.write(text);
+
+  for (OutputFile* f : {&flow, &balance, &km, &estimates, &summary}) f->commit();
+  return text;
+}
+
+void write_cohort_table(const std::string& path, const registry::EventStore& store, const TrialCohort& cohort,
+                        const TrialResults& results) {
+  OutputFile out(path);
+  std::string header = "person_id\tarm\ttime_zero\ttime\tevent\tdeviation\tdeviation_kind\tpropensity\tweight";
+  for (const auto& name : cohort.covariate_names) header += "\t" + name;
+  out.write(header + "\n");
+  static const char* kinds[] = {"none", "switch", "discontinuation"};
+  std::string line;
+  for (std::size_t i = 0; i < cohort.size(); ++i) {
+    line = fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.17g}\t{:.17g}", store.persons()[cohort.person[i]].id,
+                       cohort.arm[i], format_date(cohort.time_zero[i]), cohort.time[i], cohort.event[i],
+                       std::isfinite(cohort.deviation[i]) ? fmt::format("{}", cohort.deviation[i]) : std::string("NA"),
+                       kinds[static_cast<int>(cohort.deviation_kind[i])], results.weights.propensity[i],
+                       results.weights.weight[i]);
+    for (std::size_t c = 0; c < cohort.covariate_names.size(); ++c) line += fmt::format("\t{:.17g}", cohort.covariate(i, c));
+    out.write(line + "\n");
+  }
+  out.commit();
+}
+
+}  // namespace kohort::trial
