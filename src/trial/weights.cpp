@@ -35,8 +35,8 @@ void truncate_weights(std::vector<double>& weight, double lower, double upper) {
 
 namespace {
 
-// Greedy nearest-neighbour matching without replacement: treated persons in order of decreasing
-// propensity score (the hardest to match first) each take up to `ratio` comparators within the caliper.
+// Greedy nearest-neighbour matching without replacement on the logit propensity score: treated
+// persons in order of decreasing score take comparators within the caliper.
 void match(const std::vector<std::uint8_t>& arm, const std::vector<double>& propensity, const Analysis& analysis,
            BaselineWeights& out) {
   const std::size_t n = arm.size();
@@ -61,11 +61,13 @@ void match(const std::vector<std::uint8_t>& arm, const std::vector<double>& prop
   });
   out.matched_set.assign(n, -1);
   out.weight.assign(n, 0.0);
-  std::vector<int> set_size;
-  for (std::size_t t : treated) {
-    int set = static_cast<int>(set_size.size());
-    int taken = 0;
-    for (int k = 0; k < analysis.match_ratio && !available.empty(); ++k) {
+  // Rounds, as MatchIt does for k:1: every treated person takes a first comparator, then those who
+  // found one take a second, and so on.
+  std::vector<int> set_of(n, -1), set_size;
+  for (int round = 0; round < analysis.match_ratio; ++round) {
+    for (std::size_t t : treated) {
+      if (round > 0 && (set_of[t] < 0 || set_size[static_cast<std::size_t>(set_of[t])] < round)) continue;
+      if (available.empty()) break;
       auto it = available.lower_bound({logit[t], 0});
       auto best = available.end();
       if (it != available.end()) best = it;
@@ -73,15 +75,17 @@ void match(const std::vector<std::uint8_t>& arm, const std::vector<double>& prop
         auto before = std::prev(it);
         if (best == available.end() || logit[t] - before->first <= best->first - logit[t]) best = before;
       }
-      if (std::fabs(best->first - logit[t]) > caliper) break;
-      out.matched_set[best->second] = set;
+      if (std::fabs(best->first - logit[t]) > caliper) continue;
+      if (set_of[t] < 0) {
+        set_of[t] = static_cast<int>(set_size.size());
+        set_size.push_back(0);
+      }
+      out.matched_set[best->second] = set_of[t];
+      ++set_size[static_cast<std::size_t>(set_of[t])];
       available.erase(best);
-      ++taken;
     }
-    if (taken == 0) continue;
-    out.matched_set[t] = set;
-    set_size.push_back(taken);
   }
+  for (std::size_t t : treated) out.matched_set[t] = set_of[t];
   // Treated weight 1; each comparator 1 / (comparators in its set), rescaled to sum to the number
   // of matched comparators (the ATT weights of variable-ratio matching).
   double inverse_sum = 0;
