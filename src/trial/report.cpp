@@ -37,6 +37,48 @@ std::string ci(const Estimate& e, int digits = 3) {
 
 const char* arm_label(int arm) { return arm ? "treatment" : "comparator"; }
 
+struct FlowCells {
+  std::vector<std::string> excluded, remaining;
+};
+
+// The flow is a chain (remaining = previous remaining - excluded), so hiding a small exclusion
+// alone would not hide it: it could be recomputed from the remaining counts around it. Each
+// suppressed exclusion therefore also hides the remaining counts from it up to the next step that
+// excluded suppress_below or more persons, whose exclusion is hidden too (or, at the end of the
+// criteria, the previous such step), so that only their sum can be derived.
+FlowCells suppress_flow(const std::vector<FlowStep>& flow, const Suppressor& s) {
+  std::size_t criteria = 0;  // steps 1 .. criteria-1 are criteria; after them come the arm counts
+  while (criteria < flow.size() && flow[criteria].criterion.rfind("in the trial:", 0) != 0) ++criteria;
+  std::vector<bool> hide_excluded(flow.size(), false), hide_remaining(flow.size(), false);
+  auto partner_after = [&](std::size_t i) {
+    for (std::size_t j = i + 1; j < criteria; ++j)
+      if (flow[j].excluded >= s.below()) return j;
+    return std::size_t{0};
+  };
+  auto partner_before = [&](std::size_t i) {
+    for (std::size_t j = i; j-- > 1;)
+      if (flow[j].excluded >= s.below()) return j;
+    return std::size_t{0};
+  };
+  for (std::size_t i = 1; i < criteria; ++i) {
+    if (!s.hides(flow[i].excluded)) continue;
+    hide_excluded[i] = true;
+    if (std::size_t j = partner_after(i)) {
+      hide_excluded[j] = true;
+      for (std::size_t k = i; k < j; ++k) hide_remaining[k] = true;
+    } else if (std::size_t j = partner_before(i)) {
+      hide_excluded[j] = true;
+      for (std::size_t k = j; k < i; ++k) hide_remaining[k] = true;
+    }
+  }
+  FlowCells cells;
+  for (std::size_t i = 0; i < flow.size(); ++i) {
+    cells.excluded.push_back(hide_excluded[i] && !s.hides(flow[i].excluded) ? "suppressed" : s.count(flow[i].excluded));
+    cells.remaining.push_back(hide_remaining[i] ? "suppressed" : s.count(flow[i].remaining));
+  }
+  return cells;
+}
+
 }  // namespace
 
 std::string write_trial_report(const std::string& prefix, const Protocol& p, const TrialCohort& cohort,
@@ -46,10 +88,9 @@ std::string write_trial_report(const std::string& prefix, const Protocol& p, con
 
   OutputFile flow(prefix + ".flow.tsv");
   flow.write("step\tcriterion\texcluded\tremaining\n");
-  for (std::size_t i = 0; i < cohort.flow.size(); ++i) {
-    const FlowStep& f = cohort.flow[i];
-    flow.write(fmt::format("{}\t{}\t{}\t{}\n", i, f.criterion, s.count(f.excluded), s.count(f.remaining)));
-  }
+  const FlowCells cells = suppress_flow(cohort.flow, s);
+  for (std::size_t i = 0; i < cohort.flow.size(); ++i)
+    flow.write(fmt::format("{}\t{}\t{}\t{}\n", i, cohort.flow[i].criterion, cells.excluded[i], cells.remaining[i]));
 
   OutputFile balance(prefix + ".balance.tsv");
   balance.write("covariate\ttype\ttreatment_before\tcomparator_before\tsmd_before\ttreatment_after\tcomparator_after\tsmd_after\n");
