@@ -277,7 +277,11 @@ TrialResults analyse_trial(const TrialCohort& cohort, const Protocol& protocol) 
     s.weight_min = INFINITY;
     s.weight_max = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      if (cohort.arm[i] != a || !(weight[i] > 0)) continue;
+      if (cohort.arm[i] != a) continue;
+      if (!(weight[i] > 0)) {
+        ++s.left_out;
+        continue;
+      }
       ++s.persons;
       s.events += had_event[i];
       s.person_years += follow_up[i] / 365.25;

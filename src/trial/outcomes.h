@@ -52,6 +52,7 @@ Estimate cox_hazard_ratio(const SurvivalRows& rows, bool robust, double conf_lev
 
 struct ArmSummary {
   std::uint64_t persons = 0, events = 0, switched = 0, discontinued = 0;
+  std::uint64_t left_out = 0;  // by trimming or matching (weight 0)
   double person_years = 0;
   double weight_min = 0, weight_max = 0, effective_size = 0;
 };

@@ -275,6 +275,13 @@ Protocol parse_protocol(const std::string& text, const std::string& origin) {
     a.truncate_lower = truncate[0];
     a.truncate_upper = truncate[1];
   }
+  std::vector<double> trim;
+  if (an.get_numbers("trim_propensity", trim)) {
+    if (trim.size() != 2 || !(trim[0] >= 0 && trim[0] < trim[1] && trim[1] <= 1))
+      an.fail("trim_propensity", "must be [lower, upper] propensity scores, 0 <= lower < upper <= 1");
+    a.trim_lower = trim[0];
+    a.trim_upper = trim[1];
+  }
   an.get("match_ratio", a.match_ratio);
   if (a.match_ratio < 1) an.fail("match_ratio", "must be at least 1");
   an.get("caliper", a.caliper);

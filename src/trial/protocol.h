@@ -53,6 +53,7 @@ struct Confounders {
 struct Analysis {
   Adjustment adjustment = Adjustment::kWeighting;
   double truncate_lower = 0, truncate_upper = 1;  // weight percentiles kept (0 and 1: no truncation)
+  double trim_lower = 0, trim_upper = 1;          // weighting: persons with a propensity score outside are left out
   int match_ratio = 1;                            // controls per treated person when matching
   double caliper = 0.2;                           // in SDs of the logit propensity score
   std::vector<int> horizons_days{365, 730, 1825};

@@ -122,6 +122,7 @@ std::string write_trial_report(const std::string& prefix, const Protocol& p, con
   };
   for (int a = 1; a >= 0; --a) {
     count_row("persons", a, r.arms[a].persons);
+    if (r.arms[a].left_out > 0) count_row("left_out_by_adjustment", a, r.arms[a].left_out);
     count_row("events", a, r.arms[a].events);
     Estimate py;
     py.value = r.arms[a].person_years;
@@ -157,6 +158,9 @@ std::string write_trial_report(const std::string& prefix, const Protocol& p, con
     if (p.analysis.adjustment == Adjustment::kWeighting)
       text += fmt::format("  weights {:.2f}-{:.2f}, effective size {:.0f}", arm.weight_min, arm.weight_max,
                           arm.effective_size);
+    if (arm.left_out > 0)
+      text += fmt::format("  ({} left out by {})", s.count(arm.left_out),
+                          p.analysis.adjustment == Adjustment::kMatching ? "matching" : "trimming");
     text += "\n";
   }
   double worst_before = 0, worst_after = 0;

@@ -154,12 +154,25 @@ BaselineWeights baseline_weights(const TrialCohort& cohort, const std::vector<st
     case Adjustment::kNone:
       out.weight.assign(n, 1.0);
       break;
-    case Adjustment::kWeighting:
+    case Adjustment::kWeighting: {
+      // Trimming leaves out persons outside the propensity range; the stabilising share is that of
+      // the persons kept.
+      std::vector<char> kept(n);
+      double kept_n = 0, kept_treated = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        kept[i] = out.propensity[i] >= analysis.trim_lower && out.propensity[i] <= analysis.trim_upper;
+        kept_n += kept[i];
+        kept_treated += kept[i] && arm[i];
+      }
+      const double kept_share = kept_n > 0 ? kept_treated / kept_n : share;
       out.weight.resize(n);
       for (std::size_t i = 0; i < n; ++i)
-        out.weight[i] = arm[i] ? share / out.propensity[i] : (1 - share) / (1 - out.propensity[i]);
+        out.weight[i] = !kept[i] ? 0.0
+                        : arm[i] ? kept_share / out.propensity[i]
+                                 : (1 - kept_share) / (1 - out.propensity[i]);
       truncate_weights(out.weight, analysis.truncate_lower, analysis.truncate_upper);
       break;
+    }
     case Adjustment::kMatching:
       match(arm, out.propensity, analysis, out);
       break;

@@ -1,6 +1,6 @@
 #pragma once
 // Confounding adjustment at time zero: propensity scores by logistic regression, stabilised
-// inverse-probability-of-treatment weights with percentile truncation, or greedy 1:k nearest-
+// inverse-probability-of-treatment weights with trimming and truncation, or greedy 1:k nearest-
 // neighbour matching within a caliper on the logit propensity score; standardised mean differences.
 #include <cstdint>
 #include <string>

@@ -2,7 +2,7 @@
 # compares: propensity scores (glm), stabilised truncated IPTW, per-protocol censoring weights
 # (pooled logistic glm), greedy nearest-neighbour caliper matching (in R), Cox hazard ratios with robust
 # CIs (coxph), weighted Kaplan-Meier risks (survfit), standardised mean differences.
-# Usage: Rscript trial_vs_r.R PREFIX ESTIMAND ADJUSTMENT TRUNCATE_LO TRUNCATE_HI MATCH_RATIO CALIPER
+# Usage: Rscript trial_vs_r.R PREFIX ESTIMAND ADJUSTMENT TRUNCATE_LO TRUNCATE_HI MATCH_RATIO CALIPER TRIM_LO TRIM_HI
 # Tolerances: propensity scores and weights 1e-6 relative; estimates.tsv prints 6 significant digits,
 # so hazard ratios, CIs and risks within 2e-5 relative; km.tsv survival (6 decimals) within 2e-6
 # absolute; balance.tsv (4 significant digits) within 1e-3 relative or 1e-4 absolute.
@@ -10,6 +10,7 @@ suppressMessages(library(survival))
 args <- commandArgs(trailingOnly = TRUE)
 prefix <- args[1]; estimand <- args[2]; adjustment <- args[3]
 lo <- as.numeric(args[4]); hi <- as.numeric(args[5]); ratio <- as.integer(args[6]); caliper <- as.numeric(args[7])
+trim_lo <- as.numeric(args[8]); trim_hi <- as.numeric(args[9])
 d <- read.delim(paste0(prefix, ".cohort.tsv"), check.names = FALSE)
 est <- read.delim(paste0(prefix, ".estimates.tsv"), stringsAsFactors = FALSE)
 est$horizon <- ifelse(is.na(est$horizon_days), "NA", as.character(est$horizon_days))
@@ -48,10 +49,11 @@ check("propensity score vs glm", d$propensity, ps, 1e-6)
 
 # Baseline weights.
 if (adjustment == "weighting") {
-  share <- mean(d$arm)
-  w <- ifelse(d$arm == 1, share / ps, (1 - share) / (1 - ps))
-  if (lo > 0 || hi < 1) { q <- quantile(w, c(lo, hi), type = 7); w <- pmin(pmax(w, q[1]), q[2]) }
-  check("stabilised truncated IPTW", d$weight, w, 1e-6)
+  kept <- ps >= trim_lo & ps <= trim_hi
+  share <- mean(d$arm[kept])
+  w <- ifelse(!kept, 0, ifelse(d$arm == 1, share / ps, (1 - share) / (1 - ps)))
+  if (lo > 0 || hi < 1) { q <- quantile(w[kept], c(lo, hi), type = 7); w[kept] <- pmin(pmax(w[kept], q[1]), q[2]) }
+  check(sprintf("stabilised IPTW (%d trimmed, truncated)", sum(!kept)), d$weight, w, 1e-6)
   cluster_of <- seq_len(nrow(d))
 } else if (adjustment == "matching") {
   # Greedy nearest-neighbour matching written out here. MatchIt is not the peer: the version Debian

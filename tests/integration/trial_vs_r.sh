@@ -20,18 +20,19 @@ mkdir -p "$work"
   --out "$work/store" >/dev/null
 protocol="$KOHORT_SOURCE_DIR/trials/sglt2_vs_dpp4_heart_failure.toml"
 
-# name estimand adjustment truncation(lower upper) match_ratio caliper
+# name estimand adjustment truncation(lower upper) match_ratio caliper trimming(lower upper)
 run() {
-  local name=$1 estimand=$2 adjustment=$3 lo=$4 hi=$5 ratio=$6 caliper=$7
+  local name=$1 estimand=$2 adjustment=$3 lo=$4 hi=$5 ratio=$6 caliper=$7 tlo=${8:-0} thi=${9:-1}
   sed -e "s/^estimand = .*/estimand = \"$estimand\"/" -e "s/^adjustment = .*/adjustment = \"$adjustment\"/" \
-      -e "s/^truncate_weights = .*/truncate_weights = [$lo, $hi]/" -e "s/^bootstrap = .*/bootstrap = 20\nmatch_ratio = $ratio\ncaliper = $caliper/" \
+      -e "s/^truncate_weights = .*/truncate_weights = [$lo, $hi]/" -e "s/^bootstrap = .*/bootstrap = 20\nmatch_ratio = $ratio\ncaliper = $caliper\ntrim_propensity = [$tlo, $thi]/" \
       "$protocol" > "$work/$name.toml"
   "$KOHORT" -q trial "$work/$name.toml" --store "$work/store" --definitions "$KOHORT_SOURCE_DIR/endpoints" \
     --out "$work/$name" --cohort-table "$work/$name.cohort.tsv" 2>/dev/null >/dev/null
   echo "== $name: $estimand, $adjustment"
-  Rscript "$KOHORT_SOURCE_DIR/tests/integration/trial_vs_r.R" "$work/$name" "$estimand" "$adjustment" "$lo" "$hi" "$ratio" "$caliper"
+  Rscript "$KOHORT_SOURCE_DIR/tests/integration/trial_vs_r.R" "$work/$name" "$estimand" "$adjustment" "$lo" "$hi" "$ratio" "$caliper" "$tlo" "$thi"
 }
 run itt_iptw intention-to-treat weighting 0.01 0.99 1 0.2
+run itt_iptw_trimmed intention-to-treat weighting 0.01 0.99 1 0.2 0.1 0.8
 run pp_iptw per-protocol weighting 0.01 0.99 1 0.2
 run itt_match_caliper intention-to-treat matching 0 1 1 0.2
 run itt_match2_caliper intention-to-treat matching 0 1 2 0.1
