@@ -52,29 +52,20 @@ class Section {
     return true;
   }
 
-  bool get_strings(const std::string& key, std::vector<std::string>& out) {
+  // A list of strings or of numbers.
+  template <typename T>
+  bool get_list(const std::string& key, std::vector<T>& out) {
+    constexpr bool kStrings = std::is_same_v<T, std::string>;
+    const std::string what = kStrings ? "must be a list of strings, such as [\"A\", \"B\"]"
+                                      : "must be a list of numbers, such as [1, 2]";
     const toml::node* node = find(key);
     if (!node) return false;
     const toml::array* array = node->as_array();
-    if (!array) fail(*node, key, "must be a list of strings, such as [\"A\", \"B\"]");
+    if (!array) fail(*node, key, what);
     out.clear();
     for (const auto& item : *array) {
-      auto v = item.value<std::string>();
-      if (!v) fail(item, key, "must be a list of strings");
-      out.push_back(*v);
-    }
-    return true;
-  }
-
-  bool get_numbers(const std::string& key, std::vector<double>& out) {
-    const toml::node* node = find(key);
-    if (!node) return false;
-    const toml::array* array = node->as_array();
-    if (!array) fail(*node, key, "must be a list of numbers, such as [1, 2]");
-    out.clear();
-    for (const auto& item : *array) {
-      auto v = item.value<double>();
-      if (!v) fail(item, key, "must be a list of numbers");
+      auto v = item.value<T>();
+      if (!v) fail(item, key, what);
       out.push_back(*v);
     }
     return true;
@@ -131,7 +122,7 @@ Strategy read_strategy(const toml::table& root, const std::string& name, const s
   Strategy strategy;
   strategy.name = name;
   s.get("name", strategy.name);
-  if (!s.get_strings("atc", strategy.atc)) s.fail("atc", "is missing: list the ATC codes or prefixes of the strategy");
+  if (!s.get_list("atc", strategy.atc)) s.fail("atc", "is missing: list the ATC codes or prefixes of the strategy");
   check_atc_list(s, "atc", strategy.atc, true);
   s.reject_unknown_keys();
   return strategy;
@@ -207,7 +198,7 @@ Protocol parse_protocol(const std::string& text, const std::string& origin) {
   if (e.end == kUnset) enrol.fail("end", "is missing: the last day time zero may fall on (YYYY-MM-DD)");
   if (e.end < e.start) enrol.fail("end", "comes before start");
   std::vector<double> age;
-  if (enrol.get_numbers("age", age)) {
+  if (enrol.get_list("age", age)) {
     if (age.size() != 2 || !(age[0] <= age[1]) || age[0] < 0) enrol.fail("age", "must be [minimum, maximum] in years");
     e.age_min = age[0];
     e.age_max = age[1];
@@ -218,8 +209,8 @@ Protocol parse_protocol(const std::string& text, const std::string& origin) {
   else if (sex != "any") enrol.fail("sex", fmt::format("is '{}'; expected \"M\", \"F\" or \"any\"", sex));
   enrol.get("washout_days", e.washout_days);
   if (e.washout_days < 0) enrol.fail("washout_days", "must not be negative");
-  enrol.get_strings("require", e.require);
-  enrol.get_strings("exclude", e.exclude);
+  enrol.get_list("require", e.require);
+  enrol.get_list("exclude", e.exclude);
   enrol.reject_unknown_keys();
 
   p.treatment = read_strategy(root, "treatment", origin);
@@ -253,8 +244,8 @@ Protocol parse_protocol(const std::string& text, const std::string& origin) {
   conf.get("age", c.age);
   conf.get("sex", c.sex);
   conf.get("calendar_year", c.calendar_year);
-  conf.get_strings("endpoints", c.endpoints);
-  conf.get_strings("atc", c.atc);
+  conf.get_list("endpoints", c.endpoints);
+  conf.get_list("atc", c.atc);
   check_atc_list(conf, "atc", c.atc, false);
   conf.get("atc_lookback_days", c.atc_lookback_days);
   check_positive(conf, "atc_lookback_days", c.atc_lookback_days);
@@ -269,14 +260,14 @@ Protocol parse_protocol(const std::string& text, const std::string& origin) {
   else if (adjustment == "none") a.adjustment = Adjustment::kNone;
   else an.fail("adjustment", fmt::format("is '{}'; expected weighting, matching or none", adjustment));
   std::vector<double> truncate;
-  if (an.get_numbers("truncate_weights", truncate)) {
+  if (an.get_list("truncate_weights", truncate)) {
     if (truncate.size() != 2 || !(truncate[0] >= 0 && truncate[0] < truncate[1] && truncate[1] <= 1))
       an.fail("truncate_weights", "must be [lower, upper] percentiles as fractions, 0 <= lower < upper <= 1");
     a.truncate_lower = truncate[0];
     a.truncate_upper = truncate[1];
   }
   std::vector<double> trim;
-  if (an.get_numbers("trim_propensity", trim)) {
+  if (an.get_list("trim_propensity", trim)) {
     if (trim.size() != 2 || !(trim[0] >= 0 && trim[0] < trim[1] && trim[1] <= 1))
       an.fail("trim_propensity", "must be [lower, upper] propensity scores, 0 <= lower < upper <= 1");
     a.trim_lower = trim[0];
@@ -287,7 +278,7 @@ Protocol parse_protocol(const std::string& text, const std::string& origin) {
   an.get("caliper", a.caliper);
   check_positive(an, "caliper", a.caliper);
   std::vector<double> horizons;
-  if (an.get_numbers("horizons_days", horizons)) {
+  if (an.get_list("horizons_days", horizons)) {
     a.horizons_days.clear();
     for (double h : horizons) {
       if (!(h > 0) || h != static_cast<int>(h)) an.fail("horizons_days", "must be whole numbers of days above 0");
