@@ -123,6 +123,8 @@ std::string write_trial_report(const std::string& prefix, const Protocol& p, con
   for (int a = 1; a >= 0; --a) {
     count_row("persons", a, r.arms[a].persons);
     if (r.arms[a].left_out > 0) count_row("left_out_by_adjustment", a, r.arms[a].left_out);
+    count_row("switched_strategy", a, r.arms[a].switched);
+    count_row("discontinued_strategy", a, r.arms[a].discontinued);
     count_row("events", a, r.arms[a].events);
     Estimate py;
     py.value = r.arms[a].person_years;
@@ -163,6 +165,10 @@ std::string write_trial_report(const std::string& prefix, const Protocol& p, con
                           p.analysis.adjustment == Adjustment::kMatching ? "matching" : "trimming");
     text += "\n";
   }
+  for (int a = 1; a >= 0; --a)
+    text += fmt::format("  {:<28} left the strategy during follow-up: {} switched, {} discontinued{}\n", names[a],
+                        s.count(r.arms[a].switched), s.count(r.arms[a].discontinued),
+                        p.estimand == Estimand::kPerProtocol ? " (censored, weighted)" : " (followed on: intention-to-treat)");
   double worst_before = 0, worst_after = 0;
   for (const BalanceRow& b : r.balance) {
     if (std::isfinite(b.smd_before)) worst_before = std::max(worst_before, std::fabs(b.smd_before));
