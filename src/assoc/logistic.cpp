@@ -449,7 +449,8 @@ void LogisticAssociation::test_packed(const PackedBlock& block, std::vector<Vari
   const std::size_t b_count = block.rows.size(), phenotypes = models_.size();
   results.assign(b_count * phenotypes, VariantResult{});
   static constexpr double kDosage[4] = {2.0, -1.0, 1.0, 0.0};  // -1: missing
-  parallel_for(b_count, 32, [&](std::size_t begin, std::size_t end) {
+  // Several tasks per thread: Firth fits fall unevenly on the variants.
+  parallel_for(b_count, packed_task_size(b_count, 4), [&](std::size_t begin, std::size_t end) {
     Eigen::MatrixXd sums;
     std::vector<std::uint32_t> missing_positions;
     for (std::size_t p = 0; p < phenotypes; ++p) {

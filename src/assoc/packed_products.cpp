@@ -3,6 +3,8 @@
 #include <bit>
 #include <cstring>
 
+#include "core/parallel.h"
+
 namespace kohort::assoc {
 namespace {
 
@@ -116,6 +118,11 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
   out.resize(static_cast<Eigen::Index>(vectors_), static_cast<Eigen::Index>(count));
   for (std::size_t j = 0; j < count; ++j)
     for (std::size_t v = 0; v < vectors_; ++v) out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(j)) = sums[j * stride_ + v];
+}
+
+std::size_t packed_task_size(std::size_t count, std::size_t tasks_per_thread) {
+  const std::size_t tasks = std::max<std::size_t>(1, static_cast<std::size_t>(thread_count()) * tasks_per_thread);
+  return std::max<std::size_t>(32, (count + tasks - 1) / tasks);
 }
 
 std::vector<std::uint64_t> sample_mask(const std::vector<std::uint32_t>& positions, std::size_t file_samples) {
