@@ -1,5 +1,6 @@
 #include "assoc/packed_products.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -65,7 +66,7 @@ template <std::size_t Width>
 void accumulate(const double* __restrict table, std::size_t stride, const std::uint8_t* row, std::size_t first, std::size_t last,
                 double* __restrict out) {
   constexpr std::size_t kVectors = Width / 4;
-  constexpr std::size_t kSets = kVectors <= 2 ? 4 : kVectors <= 4 ? 2 : 1;
+  constexpr std::size_t kSets = std::min<std::size_t>(4, 16 / kVectors);
   Vector4 acc[kSets][kVectors] = {};
   std::size_t pair = first;
   for (; pair + 3 < last; pair += 4) {
@@ -82,6 +83,7 @@ void accumulate(const double* __restrict table, std::size_t stride, const std::u
   for (std::size_t v = 0; v < kVectors; ++v) {
     Vector4 total = acc[0][v];
     if constexpr (kSets == 4) total = (acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]);
+    if constexpr (kSets == 3) total = (acc[0][v] + acc[1][v]) + acc[2][v];
     if constexpr (kSets == 2) total += acc[1][v];
     total += load4(out + 4 * v);
     std::memcpy(out + 4 * v, &total, sizeof total);

@@ -1,5 +1,6 @@
 #include "assoc/sumstats.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <htslib/hts.h>
 #include <htslib/hts_log.h>
@@ -40,14 +41,6 @@ std::string md5_of_file(const std::string& path) {
 // phenotypes, compression would otherwise take more time than the association tests.
 constexpr int kCompressionLevel = 1;
 
-void append_number(std::string& out, double value) {
-  if (std::isnan(value)) {
-    out += "NA";
-  } else {
-    fmt::format_to(std::back_inserter(out), "{:.10g}", value);
-  }
-}
-
 }  // namespace
 
 std::string gwas_ssf_chromosome(const std::string& chromosome) {
@@ -82,29 +75,31 @@ void SummaryStatisticsWriter::write(const genotype::Variant& variant, const Vari
   }
   last_position_ = variant.pos;
 
-  std::string& s = buffer_;
-  s.clear();
-  fmt::format_to(std::back_inserter(s), "{}\t{}\t{}\t{}\t", chromosome, variant.pos, variant.alt, variant.ref);
-  append_number(s, result.beta);
-  s += '\t';
-  append_number(s, result.se);
-  s += '\t';
-  append_number(s, result.effect_allele_frequency);
-  s += '\t';
-  s += format_p_value(result.log_p);
-  s += '\t';
-  if (std::isnan(result.log_p)) {
-    s += "NA";
-  } else {
-    fmt::format_to(std::back_inserter(s), "{:.10g}", -result.log_p / std::log(10.0) + 0.0);
-  }
+  // Compiled format strings into a stack buffer: with many phenotypes, formatting is a large share.
+  fmt::memory_buffer s;
+  auto out = fmt::appender(s);
+  auto number = [&](double value) {
+    if (std::isnan(value)) {
+      fmt::format_to(out, FMT_COMPILE("NA"));
+    } else {
+      fmt::format_to(out, FMT_COMPILE("{:.10g}"), value);
+    }
+  };
+  fmt::format_to(out, FMT_COMPILE("{}\t{}\t{}\t{}\t"), chromosome, variant.pos, variant.alt, variant.ref);
+  number(result.beta);
+  s.push_back('\t');
+  number(result.se);
+  s.push_back('\t');
+  number(result.effect_allele_frequency);
+  fmt::format_to(out, FMT_COMPILE("\t{}\t"), format_p_value(result.log_p));
+  number(std::isnan(result.log_p) ? result.log_p : -result.log_p / std::log(10.0) + 0.0);
   bool is_rsid = variant.id.size() > 2 && variant.id.compare(0, 2, "rs") == 0 &&
                  variant.id.find_first_not_of("0123456789", 2) == std::string::npos;
-  fmt::format_to(std::back_inserter(s), "\t{}_{}_{}_{}\t{}\t{}", chromosome, variant.pos, variant.ref, variant.alt,
-                 is_rsid ? variant.id : "NA", result.n);
-  if (binary_) fmt::format_to(std::back_inserter(s), "\t{}\t{}", result.cases, result.controls);
-  fmt::format_to(std::back_inserter(s), "\t{}\t{}\n", result.method[0] ? result.method : "NA", result.error ? result.error : "NA");
-  out_->write(s);
+  fmt::format_to(out, FMT_COMPILE("\t{}_{}_{}_{}\t{}\t{}"), chromosome, variant.pos, variant.ref, variant.alt,
+                 is_rsid ? std::string_view(variant.id) : std::string_view("NA"), result.n);
+  if (binary_) fmt::format_to(out, FMT_COMPILE("\t{}\t{}"), result.cases, result.controls);
+  fmt::format_to(out, FMT_COMPILE("\t{}\t{}\n"), result.method[0] ? result.method : "NA", result.error ? result.error : "NA");
+  out_->write(std::string_view(s.data(), s.size()));
   ++rows_;
 }
 
