@@ -12,7 +12,7 @@ namespace {
 // ALT count of a 2-bit code (00 hom ALT, 01 missing, 10 het, 11 hom REF); missing counts 0.
 constexpr double kCount[4] = {2.0, 0.0, 1.0, 0.0};
 constexpr double kSquare[4] = {4.0, 0.0, 1.0, 0.0};
-constexpr std::size_t kPairsPerChunk = 128;  // table slice per chunk stays in L2
+constexpr std::size_t kPairsPerChunk = 64;  // with 8 doubles an entry, a 64 kB table slice per chunk
 
 std::uint64_t load_word(const std::uint8_t* row, std::size_t bytes, std::size_t word) {
   std::uint64_t value = 0;
