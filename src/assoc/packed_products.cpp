@@ -14,6 +14,12 @@ constexpr double kCount[4] = {2.0, 0.0, 1.0, 0.0};
 constexpr double kSquare[4] = {4.0, 0.0, 1.0, 0.0};
 constexpr std::size_t kPairsPerChunk = 64;  // with 8 doubles an entry, a 64 kB table slice per chunk
 
+std::uint64_t load_whole_word(const std::uint8_t* row, std::size_t word) {
+  std::uint64_t value;
+  std::memcpy(&value, row + word * 8, 8);  // a fixed-size copy is one load
+  return value;
+}
+
 std::uint64_t load_word(const std::uint8_t* row, std::size_t bytes, std::size_t word) {
   std::uint64_t value = 0;
   std::size_t offset = word * 8;
@@ -61,10 +67,12 @@ inline unsigned nibble_of(const std::uint8_t* row, std::size_t pair) { return (r
 // Sums one variant's table entries over pairs [first, last) (first even), Width doubles of each, in
 // vector registers. Interleaved accumulator sets hide the add latency; there are only as many as
 // keep all accumulators in the 16 AVX2 registers (spilling them to memory halves the speed).
-// `table` points at the slice to sum; `stride` is the full entry length.
-template <std::size_t Width>
-void accumulate(const double* __restrict table, std::size_t stride, const std::uint8_t* row, std::size_t first, std::size_t last,
-                double* __restrict out) {
+// `table` points at the slice to sum; the full entry length is Stride when known at compile time
+// (one slice, the common case), else runtime_stride (Stride 0).
+template <std::size_t Width, std::size_t Stride>
+void accumulate(const double* __restrict table, std::size_t runtime_stride, const std::uint8_t* row, std::size_t first,
+                std::size_t last, double* __restrict out) {
+  const std::size_t stride = Stride ? Stride : runtime_stride;
   constexpr std::size_t kVectors = Width / 4;
   constexpr std::size_t kSets = std::min<std::size_t>(4, 16 / kVectors);
   Vector4 acc[kSets][kVectors] = {};
@@ -92,12 +100,13 @@ void accumulate(const double* __restrict table, std::size_t stride, const std::u
 
 using Accumulate = void (*)(const double*, std::size_t, const std::uint8_t*, std::size_t, std::size_t, double*);
 
-Accumulate accumulate_for(std::size_t width) {
+Accumulate accumulate_for(std::size_t width, std::size_t stride) {
+  const bool whole = width == stride;
   switch (width) {
-    case 8: return accumulate<8>;
-    case 16: return accumulate<16>;
-    case 24: return accumulate<24>;
-    default: return accumulate<32>;
+    case 8: return whole ? accumulate<8, 8> : accumulate<8, 0>;
+    case 16: return whole ? accumulate<16, 16> : accumulate<16, 0>;
+    case 24: return whole ? accumulate<24, 24> : accumulate<24, 0>;
+    default: return whole ? accumulate<32, 32> : accumulate<32, 0>;
   }
 }
 
@@ -113,7 +122,7 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
     const std::size_t chunk_end = std::min(pairs_, chunk + chunk_pairs);
     for (std::size_t offset = 0; offset < stride_; offset += 32) {
       const std::size_t width = std::min<std::size_t>(32, stride_ - offset);
-      Accumulate kernel = accumulate_for(width);
+      Accumulate kernel = accumulate_for(width, stride_);
       for (std::size_t j = 0; j < count; ++j) kernel(table_.data() + offset, stride_, block.rows[begin + j], chunk, chunk_end, sums.data() + j * stride_ + offset);
     }
   }
@@ -138,8 +147,10 @@ CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>
   constexpr std::uint64_t kLow = 0x5555555555555555ULL;
   const std::size_t bytes = (file_samples + 3) / 4;
   CallCounts counts;
+  const std::size_t whole_words = bytes / 8;  // words read without a bounds check
   for (std::size_t w = 0; w < mask.size(); ++w) {
-    std::uint64_t word = load_word(row, bytes, w) & mask[w];
+    std::uint64_t word = w < whole_words ? load_whole_word(row, w) : load_word(row, bytes, w);
+    word &= mask[w];
     std::uint64_t low = word & kLow, high = (word >> 1) & kLow;
     std::uint64_t in_set = mask[w] & kLow;
     std::uint64_t het = high & ~low;           // 10
