@@ -65,6 +65,9 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     for (std::size_t c = 0; c < columns.size(); ++c) out.col(static_cast<Eigen::Index>(c)) = phenotypes.values.col(columns[c]);
     return out;
   };
+  std::vector<std::size_t> kind_index(phenotypes.names.size());  // phenotype's column among its kind
+  for (std::size_t q = 0; q < quantitative.size(); ++q) kind_index[static_cast<std::size_t>(quantitative[q])] = q;
+  for (std::size_t b = 0; b < binary.size(); ++b) kind_index[static_cast<std::size_t>(binary[b])] = b;
   std::unique_ptr<LinearAssociation> linear;
   std::unique_ptr<LogisticAssociation> logistic;
   if (!quantitative.empty()) linear = std::make_unique<LinearAssociation>(covariates, select(quantitative), settings.missing);
@@ -131,26 +134,29 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     }
     if (linear) packed_input ? linear->test_packed(packed, linear_results) : linear->test(dosages, linear_results);
     if (logistic) packed_logistic ? logistic->test_packed(packed, logistic_results) : logistic->test(dosages, logistic_results);
-    for (std::size_t v = 0; v < count; ++v) {
-      const genotype::Variant& variant = source.variant(first + v);
-      for (std::size_t q = 0; q < quantitative.size(); ++q) {
-        const VariantResult& r = linear_results[v * quantitative.size() + q];
-        std::size_t p = static_cast<std::size_t>(quantitative[q]);
-        writers[p]->write(variant, r);
-        summary.significant[p] += r.log_p < significance;
+    // Formatting and compressing the rows is a large share of the work with many phenotypes:
+    // each phenotype's file is written by one task, so its content never depends on the threads.
+    parallel_for(phenotypes.names.size(), 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t p = begin; p < end; ++p) {
+        const bool is_binary = phenotypes.binary[p];
+        const std::vector<VariantResult>& results = is_binary ? logistic_results : linear_results;
+        const std::size_t stride = is_binary ? binary.size() : quantitative.size();
+        const std::size_t index = kind_index[p];
+        for (std::size_t v = 0; v < count; ++v) {
+          const VariantResult& r = results[v * stride + index];
+          writers[p]->write(source.variant(first + v), r);
+          summary.significant[p] += r.log_p < significance;
+        }
       }
-      for (std::size_t b = 0; b < binary.size(); ++b) {
-        const VariantResult& r = logistic_results[v * binary.size() + b];
-        std::size_t p = static_cast<std::size_t>(binary[b]);
-        writers[p]->write(variant, r);
-        summary.significant[p] += r.log_p < significance;
-      }
-    }
+    });
     summary.variants += count;
     progress.update(summary.variants);
   }
   progress.finish();
-  for (std::size_t p = 0; p < writers.size(); ++p) writers[p]->commit(metadata[p]);
+  // Indexing reads each file back: one task per file.
+  parallel_for(writers.size(), 1, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t p = begin; p < end; ++p) writers[p]->commit(metadata[p]);
+  });
   return summary;
 }
 

@@ -194,7 +194,7 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
   const std::size_t b_count = block.rows.size();
   results.assign(b_count * phenotype_count_, VariantResult{});
   const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
-  parallel_for(b_count, 64, [&](std::size_t begin, std::size_t end) {
+  parallel_for(b_count, packed_task_size(b_count, 1), [&](std::size_t begin, std::size_t end) {
     Eigen::MatrixXd sums;
     std::vector<std::uint32_t> missing_positions;
     std::vector<Eigen::Index> missing;

@@ -23,19 +23,45 @@ double log_add(double a, double b) {
   return a + std::log1p(std::exp(b - a));
 }
 
+// Eigen 3.4 evaluates select() one coefficient at a time (scalar exp and log), so these terms
+// avoid it: every expression below is vectorised.
+
+// log(1 + e) for e in [0, 1]: log(y) with y = 1 + e, corrected for the rounding of y.
+Eigen::ArrayXd log1p_small(const Eigen::ArrayXd& e) {
+  const Eigen::ArrayXd y = 1.0 + e;
+  return y.log() - ((y - 1.0) - e) / y;
+}
+
+// Logistic probabilities, their variances and log(1 + exp(eta)) for linear predictors eta, with
+// e = exp(-|eta|), r = 1 / (1 + e): mu = exp(min(eta, 0)) r, mu (1 - mu) = e r^2.
+struct LogisticTerms {
+  Eigen::ArrayXd e, r, mu;
+  void compute(const Eigen::ArrayXd& eta) {
+    e = (-eta.abs()).exp();
+    r = 1.0 / (1.0 + e);
+    mu = eta.min(0.0).exp() * r;
+  }
+  auto variance() const { return e * r * r; }
+  Eigen::ArrayXd softplus(const Eigen::ArrayXd& eta) const { return eta.max(0.0) + log1p_small(e); }
+};
+
 // Log-likelihood (plus Firth's penalty) at `beta`; fills mu, w and the factor of X'WX.
 double evaluate(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& beta, bool firth, Eigen::VectorXd& mu,
                 Eigen::VectorXd& w, Eigen::LLT<Eigen::MatrixXd>& factor, bool& ok) {
-  Eigen::VectorXd eta = x * beta;
-  double loglik = 0;
-  mu.resize(eta.size());
-  w.resize(eta.size());
-  for (Eigen::Index i = 0; i < eta.size(); ++i) {
-    loglik += y(i) * eta(i) - softplus(eta(i));
-    mu(i) = logistic(eta(i));
-    w(i) = mu(i) * (1 - mu(i));
+  const Eigen::ArrayXd eta = (x * beta).array();
+  LogisticTerms terms;
+  terms.compute(eta);
+  mu = terms.mu.matrix();
+  w = terms.variance().matrix();
+  double loglik = (y.array() * eta - terms.softplus(eta)).sum();
+  // X'WX column by column: with few columns, dot products beat a general matrix product.
+  const Eigen::Index k = x.cols();
+  Eigen::MatrixXd information(k, k);
+  Eigen::VectorXd xw(x.rows());
+  for (Eigen::Index a = 0; a < k; ++a) {
+    xw = x.col(a).cwiseProduct(w);
+    for (Eigen::Index b = a; b < k; ++b) information(b, a) = information(a, b) = xw.dot(x.col(b));
   }
-  Eigen::MatrixXd information = x.transpose() * w.asDiagonal() * x;
   factor.compute(information);
   ok = factor.info() == Eigen::Success;
   if (firth && ok) {
@@ -62,9 +88,18 @@ LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, boo
     Eigen::VectorXd residual = y - mu;
     if (firth) {
       // Leverages h_i = w_i x_i' (X'WX)^-1 x_i; the penalised score adds h_i (1/2 - mu_i).
-      const Eigen::MatrixXd inverse = factor.solve(Eigen::MatrixXd::Identity(k, k));
-      const Eigen::MatrixXd projected = x * inverse;  // one n x k x k product
-      for (Eigen::Index i = 0; i < x.rows(); ++i) residual(i) += w(i) * projected.row(i).dot(x.row(i)) * (0.5 - mu(i));
+      // With X'WX = LL', x_i' (X'WX)^-1 x_i = |L^-1 x_i|^2: forward substitution on whole
+      // columns, z_a = (x_a - sum_{b<a} L_ab z_b) / L_aa, accumulating the squares.
+      const Eigen::MatrixXd l = factor.matrixL();
+      Eigen::MatrixXd z(x.rows(), k);
+      Eigen::VectorXd quadratic = Eigen::VectorXd::Zero(x.rows());
+      for (Eigen::Index a = 0; a < k; ++a) {
+        z.col(a) = x.col(a);
+        for (Eigen::Index b = 0; b < a; ++b) z.col(a) -= l(a, b) * z.col(b);
+        z.col(a) /= l(a, a);
+        quadratic += z.col(a).cwiseAbs2();
+      }
+      residual.array() += w.array() * quadratic.array() * (0.5 - mu.array());
     }
     Eigen::VectorXd step = factor.solve(x.transpose() * residual);
     // Cap the step so that separation grows the estimate gradually rather than overflowing.
@@ -108,26 +143,20 @@ double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, double u) 
 }
 
 double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, const Eigen::VectorXd& eta, const Eigen::VectorXd& base, double u) {
-  const Eigen::Index n = g.size();
+  const auto ga = g.array();
   double mean_term = g.dot(mu);  // sum_i mu_i g_i
-  // First and second cumulant derivatives at t: one exponential per sample.
+  // Cumulant derivatives at t, vectorised: one exponential per sample.
+  Eigen::ArrayXd shifted;
+  LogisticTerms terms;
   auto derivatives = [&](double t, double& k1, double& k2) {
-    k1 = -mean_term;
-    k2 = 0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      double shifted = eta(i) + t * g(i);
-      double p = shifted >= 0 ? 1.0 / (1.0 + std::exp(-shifted)) : [&] { double e = std::exp(shifted); return e / (1.0 + e); }();
-      k1 += g(i) * p;
-      k2 += g(i) * g(i) * p * (1 - p);
-    }
+    shifted = eta.array() + t * ga;
+    terms.compute(shifted);
+    k1 = (ga * terms.mu).sum() - mean_term;
+    k2 = (ga.square() * terms.variance()).sum();
   };
-  auto cumulant = [&](double t) {
-    double k0 = -t * mean_term;
-    for (Eigen::Index i = 0; i < n; ++i) k0 += softplus(eta(i) + t * g(i)) - base(i);
-    return k0;
-  };
-  double variance0 = 0;  // K''(0)
-  for (Eigen::Index i = 0; i < n; ++i) variance0 += g(i) * g(i) * mu(i) * (1 - mu(i));
+  // K(t), from the terms of the last derivatives(t) call.
+  auto cumulant = [&](double t) { return (terms.softplus(shifted) - base.array()).sum() - t * mean_term; };
+  const double variance0 = (ga.square() * mu.array() * (1.0 - mu.array())).sum();  // K''(0)
   // One tail: P(U >= q) for q > 0 (upper) or P(U <= q) for q < 0 (lower), by Lugannani-Rice
   // in Barndorff-Nielsen's form. Newton on K'(t) = q from the normal approximation's root.
   auto tail = [&](double q) {
@@ -146,7 +175,7 @@ double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, const Eige
       if (done) break;
     }
     derivatives(t, k1, k2);
-    double k0 = cumulant(t);
+    const double k0 = cumulant(t);
     double w = (t >= 0 ? 1.0 : -1.0) * std::sqrt(std::max(0.0, 2 * (t * q - k0)));
     double v = t * std::sqrt(k2);
     if (std::fabs(w) < 1e-8 || v / w <= 0) return std::numeric_limits<double>::quiet_NaN();
@@ -420,7 +449,8 @@ void LogisticAssociation::test_packed(const PackedBlock& block, std::vector<Vari
   const std::size_t b_count = block.rows.size(), phenotypes = models_.size();
   results.assign(b_count * phenotypes, VariantResult{});
   static constexpr double kDosage[4] = {2.0, -1.0, 1.0, 0.0};  // -1: missing
-  parallel_for(b_count, 32, [&](std::size_t begin, std::size_t end) {
+  // Several tasks per thread: Firth fits fall unevenly on the variants.
+  parallel_for(b_count, packed_task_size(b_count, 4), [&](std::size_t begin, std::size_t end) {
     Eigen::MatrixXd sums;
     std::vector<std::uint32_t> missing_positions;
     for (std::size_t p = 0; p < phenotypes; ++p) {

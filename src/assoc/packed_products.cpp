@@ -1,7 +1,10 @@
 #include "assoc/packed_products.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
+
+#include "core/parallel.h"
 
 namespace kohort::assoc {
 namespace {
@@ -9,7 +12,13 @@ namespace {
 // ALT count of a 2-bit code (00 hom ALT, 01 missing, 10 het, 11 hom REF); missing counts 0.
 constexpr double kCount[4] = {2.0, 0.0, 1.0, 0.0};
 constexpr double kSquare[4] = {4.0, 0.0, 1.0, 0.0};
-constexpr std::size_t kPairsPerChunk = 128;  // table slice per chunk stays in L2
+constexpr std::size_t kPairsPerChunk = 64;  // with 8 doubles an entry, a 64 kB table slice per chunk
+
+std::uint64_t load_whole_word(const std::uint8_t* row, std::size_t word) {
+  std::uint64_t value;
+  std::memcpy(&value, row + word * 8, 8);  // a fixed-size copy is one load
+  return value;
+}
 
 std::uint64_t load_word(const std::uint8_t* row, std::size_t bytes, std::size_t word) {
   std::uint64_t value = 0;
@@ -55,46 +64,49 @@ inline Vector4 load4(const double* p) {
 
 inline unsigned nibble_of(const std::uint8_t* row, std::size_t pair) { return (row[pair >> 1] >> ((pair & 1) * 4)) & 15; }
 
-// Sums one variant's table entries over pairs [first, last) (first even) for a fixed stride, in
-// vector registers; four interleaved accumulator sets hide the add latency.
-template <std::size_t Stride>
-void accumulate(const double* __restrict table, const std::uint8_t* row, std::size_t first, std::size_t last, double* __restrict out) {
-  constexpr std::size_t kVectors = Stride / 4;
-  Vector4 acc[4][kVectors] = {};
+// Sums one variant's table entries over pairs [first, last) (first even), Width doubles of each, in
+// vector registers. Interleaved accumulator sets hide the add latency; there are only as many as
+// keep all accumulators in the 16 AVX2 registers (spilling them to memory halves the speed).
+// `table` points at the slice to sum; the full entry length is Stride when known at compile time
+// (one slice, the common case), else runtime_stride (Stride 0).
+template <std::size_t Width, std::size_t Stride>
+void accumulate(const double* __restrict table, std::size_t runtime_stride, const std::uint8_t* row, std::size_t first,
+                std::size_t last, double* __restrict out) {
+  const std::size_t stride = Stride ? Stride : runtime_stride;
+  constexpr std::size_t kVectors = Width / 4;
+  constexpr std::size_t kSets = std::min<std::size_t>(4, 16 / kVectors);
+  Vector4 acc[kSets][kVectors] = {};
   std::size_t pair = first;
   for (; pair + 3 < last; pair += 4) {
     unsigned byte0 = row[pair >> 1], byte1 = row[(pair >> 1) + 1];
-    const double* e0 = table + (pair * 16 + (byte0 & 15)) * Stride;
-    const double* e1 = table + ((pair + 1) * 16 + (byte0 >> 4)) * Stride;
-    const double* e2 = table + ((pair + 2) * 16 + (byte1 & 15)) * Stride;
-    const double* e3 = table + ((pair + 3) * 16 + (byte1 >> 4)) * Stride;
-    for (std::size_t v = 0; v < kVectors; ++v) {
-      acc[0][v] += load4(e0 + 4 * v);
-      acc[1][v] += load4(e1 + 4 * v);
-      acc[2][v] += load4(e2 + 4 * v);
-      acc[3][v] += load4(e3 + 4 * v);
-    }
+    const double* e[4] = {table + (pair * 16 + (byte0 & 15)) * stride, table + ((pair + 1) * 16 + (byte0 >> 4)) * stride,
+                          table + ((pair + 2) * 16 + (byte1 & 15)) * stride, table + ((pair + 3) * 16 + (byte1 >> 4)) * stride};
+    for (std::size_t s = 0; s < 4; ++s)
+      for (std::size_t v = 0; v < kVectors; ++v) acc[s % kSets][v] += load4(e[s] + 4 * v);
   }
   for (; pair < last; ++pair) {
-    const double* e = table + (pair * 16 + nibble_of(row, pair)) * Stride;
+    const double* e = table + (pair * 16 + nibble_of(row, pair)) * stride;
     for (std::size_t v = 0; v < kVectors; ++v) acc[0][v] += load4(e + 4 * v);
   }
   for (std::size_t v = 0; v < kVectors; ++v) {
-    Vector4 total = (acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]);
+    Vector4 total = acc[0][v];
+    if constexpr (kSets == 4) total = (acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]);
+    if constexpr (kSets == 3) total = (acc[0][v] + acc[1][v]) + acc[2][v];
+    if constexpr (kSets == 2) total += acc[1][v];
     total += load4(out + 4 * v);
     std::memcpy(out + 4 * v, &total, sizeof total);
   }
 }
 
-using Accumulate = void (*)(const double*, const std::uint8_t*, std::size_t, std::size_t, double*);
+using Accumulate = void (*)(const double*, std::size_t, const std::uint8_t*, std::size_t, std::size_t, double*);
 
-Accumulate accumulate_for(std::size_t stride) {
-  switch (stride) {
-    case 8: return accumulate<8>;
-    case 16: return accumulate<16>;
-    case 24: return accumulate<24>;
-    case 32: return accumulate<32>;
-    default: return nullptr;
+Accumulate accumulate_for(std::size_t width, std::size_t stride) {
+  const bool whole = width == stride;
+  switch (width) {
+    case 8: return whole ? accumulate<8, 8> : accumulate<8, 0>;
+    case 16: return whole ? accumulate<16, 16> : accumulate<16, 0>;
+    case 24: return whole ? accumulate<24, 24> : accumulate<24, 0>;
+    default: return whole ? accumulate<32, 32> : accumulate<32, 0>;
   }
 }
 
@@ -103,28 +115,25 @@ Accumulate accumulate_for(std::size_t stride) {
 void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out) const {
   const std::size_t count = end - begin;
   std::vector<double> sums(count * stride_, 0.0);
-  Accumulate kernel = accumulate_for(stride_);
   // Sample chunks outside, variants inside: the chunk's table slice is reused by every variant.
+  // Entries wider than 32 doubles are summed in slices of up to 32 (what the registers hold).
   const std::size_t chunk_pairs = std::max<std::size_t>(16, (kPairsPerChunk * 8 / stride_) & ~std::size_t{3});
   for (std::size_t chunk = 0; chunk < pairs_; chunk += chunk_pairs) {
     const std::size_t chunk_end = std::min(pairs_, chunk + chunk_pairs);
-    for (std::size_t j = 0; j < count; ++j) {
-      const std::uint8_t* row = block.rows[begin + j];
-      double* target = sums.data() + j * stride_;
-      if (kernel) {
-        kernel(table_.data(), row, chunk, chunk_end, target);
-        continue;
-      }
-      for (std::size_t pair = chunk; pair < chunk_end; ++pair) {  // wide vector sets: plain loop
-        unsigned nibble = (row[pair >> 1] >> ((pair & 1) * 4)) & 15;
-        const double* entry = table_.data() + (pair * 16 + nibble) * stride_;
-        for (std::size_t v = 0; v < stride_; ++v) target[v] += entry[v];
-      }
+    for (std::size_t offset = 0; offset < stride_; offset += 32) {
+      const std::size_t width = std::min<std::size_t>(32, stride_ - offset);
+      Accumulate kernel = accumulate_for(width, stride_);
+      for (std::size_t j = 0; j < count; ++j) kernel(table_.data() + offset, stride_, block.rows[begin + j], chunk, chunk_end, sums.data() + j * stride_ + offset);
     }
   }
   out.resize(static_cast<Eigen::Index>(vectors_), static_cast<Eigen::Index>(count));
   for (std::size_t j = 0; j < count; ++j)
     for (std::size_t v = 0; v < vectors_; ++v) out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(j)) = sums[j * stride_ + v];
+}
+
+std::size_t packed_task_size(std::size_t count, std::size_t tasks_per_thread) {
+  const std::size_t tasks = std::max<std::size_t>(1, static_cast<std::size_t>(thread_count()) * tasks_per_thread);
+  return std::max<std::size_t>(32, (count + tasks - 1) / tasks);
 }
 
 std::vector<std::uint64_t> sample_mask(const std::vector<std::uint32_t>& positions, std::size_t file_samples) {
@@ -138,8 +147,10 @@ CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>
   constexpr std::uint64_t kLow = 0x5555555555555555ULL;
   const std::size_t bytes = (file_samples + 3) / 4;
   CallCounts counts;
+  const std::size_t whole_words = bytes / 8;  // words read without a bounds check
   for (std::size_t w = 0; w < mask.size(); ++w) {
-    std::uint64_t word = load_word(row, bytes, w) & mask[w];
+    std::uint64_t word = w < whole_words ? load_whole_word(row, w) : load_word(row, bytes, w);
+    word &= mask[w];
     std::uint64_t low = word & kLow, high = (word >> 1) & kLow;
     std::uint64_t in_set = mask[w] & kLow;
     std::uint64_t het = high & ~low;           // 10

@@ -33,6 +33,11 @@ class PackedProducts {
   std::vector<double> table_;  // [pair][nibble][stride]
 };
 
+// Variants per parallel task for PackedProducts::compute over `count` variants: each task streams
+// the whole table through the cache once, so tasks are few and large (about `tasks_per_thread`
+// per thread). A variant's sums do not depend on how variants are split into tasks.
+std::size_t packed_task_size(std::size_t count, std::size_t tasks_per_thread);
+
 // Per-variant counts among a set of samples, and the samples with missing calls.
 struct CallCounts {
   std::uint32_t het = 0, hom_alt = 0, missing = 0;

@@ -1,5 +1,6 @@
 #include "assoc/sumstats.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <htslib/hts.h>
 #include <htslib/hts_log.h>
@@ -36,13 +37,9 @@ std::string md5_of_file(const std::string& path) {
   return hex;
 }
 
-void append_number(std::string& out, double value) {
-  if (std::isnan(value)) {
-    out += "NA";
-  } else {
-    fmt::format_to(std::back_inserter(out), "{:.10g}", value);
-  }
-}
+// BGZF level 1 compresses 4x faster than the default 6, for files about 15% larger: with many
+// phenotypes, compression would otherwise take more time than the association tests.
+constexpr int kCompressionLevel = 1;
 
 }  // namespace
 
@@ -56,7 +53,7 @@ std::string gwas_ssf_chromosome(const std::string& chromosome) {
 }
 
 SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool binary, int threads)
-    : path_(path), binary_(binary), out_(std::make_unique<OutputFile>(path, threads)) {
+    : path_(path), binary_(binary), out_(std::make_unique<OutputFile>(path, threads, kCompressionLevel)) {
   std::string header =
       "chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value\t"
       "neg_log_10_p_value\tvariant_id\trsid\tn";
@@ -78,29 +75,31 @@ void SummaryStatisticsWriter::write(const genotype::Variant& variant, const Vari
   }
   last_position_ = variant.pos;
 
-  std::string& s = buffer_;
-  s.clear();
-  fmt::format_to(std::back_inserter(s), "{}\t{}\t{}\t{}\t", chromosome, variant.pos, variant.alt, variant.ref);
-  append_number(s, result.beta);
-  s += '\t';
-  append_number(s, result.se);
-  s += '\t';
-  append_number(s, result.effect_allele_frequency);
-  s += '\t';
-  s += format_p_value(result.log_p);
-  s += '\t';
-  if (std::isnan(result.log_p)) {
-    s += "NA";
-  } else {
-    fmt::format_to(std::back_inserter(s), "{:.10g}", -result.log_p / std::log(10.0) + 0.0);
-  }
+  // Compiled format strings into a stack buffer: with many phenotypes, formatting is a large share.
+  fmt::memory_buffer s;
+  auto out = fmt::appender(s);
+  auto number = [&](double value) {
+    if (std::isnan(value)) {
+      fmt::format_to(out, FMT_COMPILE("NA"));
+    } else {
+      fmt::format_to(out, FMT_COMPILE("{:.10g}"), value);
+    }
+  };
+  fmt::format_to(out, FMT_COMPILE("{}\t{}\t{}\t{}\t"), chromosome, variant.pos, variant.alt, variant.ref);
+  number(result.beta);
+  s.push_back('\t');
+  number(result.se);
+  s.push_back('\t');
+  number(result.effect_allele_frequency);
+  fmt::format_to(out, FMT_COMPILE("\t{}\t"), format_p_value(result.log_p));
+  number(std::isnan(result.log_p) ? result.log_p : -result.log_p / std::log(10.0) + 0.0);
   bool is_rsid = variant.id.size() > 2 && variant.id.compare(0, 2, "rs") == 0 &&
                  variant.id.find_first_not_of("0123456789", 2) == std::string::npos;
-  fmt::format_to(std::back_inserter(s), "\t{}_{}_{}_{}\t{}\t{}", chromosome, variant.pos, variant.ref, variant.alt,
-                 is_rsid ? variant.id : "NA", result.n);
-  if (binary_) fmt::format_to(std::back_inserter(s), "\t{}\t{}", result.cases, result.controls);
-  fmt::format_to(std::back_inserter(s), "\t{}\t{}\n", result.method[0] ? result.method : "NA", result.error ? result.error : "NA");
-  out_->write(s);
+  fmt::format_to(out, FMT_COMPILE("\t{}_{}_{}_{}\t{}\t{}"), chromosome, variant.pos, variant.ref, variant.alt,
+                 is_rsid ? std::string_view(variant.id) : std::string_view("NA"), result.n);
+  if (binary_) fmt::format_to(out, FMT_COMPILE("\t{}\t{}"), result.cases, result.controls);
+  fmt::format_to(out, FMT_COMPILE("\t{}\t{}\n"), result.method[0] ? result.method : "NA", result.error ? result.error : "NA");
+  out_->write(std::string_view(s.data(), s.size()));
   ++rows_;
 }
 
@@ -111,10 +110,13 @@ void SummaryStatisticsWriter::commit(const SummaryMetadata& metadata) {
   if (sorted_) {
     tbx_conf_t conf = {TBX_GENERIC, 1, 2, 2, '#', 1};
     // Position 0 (unplaced variants) makes htslib print a warning per file; kohort says it once.
-    enum htsLogLevel level = hts_get_log_level();
-    hts_set_log_level(HTS_LOG_ERROR);
+    // The level is process-wide: lowered once for all files, which may be indexed in parallel.
+    static const bool quiet = [] {
+      hts_set_log_level(HTS_LOG_ERROR);
+      return true;
+    }();
+    (void)quiet;
     int rc = tbx_index_build(path_.c_str(), 0, &conf);
-    hts_set_log_level(level);
     if (rc != 0) log_warning("could not build the tabix index of " + path_);
   } else {
     log_warning(path_ + ": variants are not sorted by chromosome and position, so no tabix index was built");

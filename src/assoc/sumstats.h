@@ -43,7 +43,6 @@ class SummaryStatisticsWriter {
   std::string path_;
   bool binary_;
   std::unique_ptr<OutputFile> out_;
-  std::string buffer_;
   std::uint64_t rows_ = 0;
   bool sorted_ = true;
   std::string last_chromosome_;

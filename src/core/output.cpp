@@ -4,6 +4,7 @@
 #include <htslib/bgzf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -24,12 +25,13 @@ fs::path temporary_name(const fs::path& path) {
 }
 }  // namespace
 
-OutputFile::OutputFile(fs::path path, int threads) : path_(std::move(path)), temp_path_(temporary_name(path_)) {
+OutputFile::OutputFile(fs::path path, int threads, int compression_level) : path_(std::move(path)), temp_path_(temporary_name(path_)) {
   if (path_.has_parent_path() && !fs::is_directory(path_.parent_path())) {
     throw InputError(path_.string(), fmt::format("cannot write: directory {} does not exist", path_.parent_path().string()));
   }
   if (ends_with(path_.string(), ".gz") || ends_with(path_.string(), ".bgz")) {
-    bgzf_ = bgzf_open(temp_path_.c_str(), "w6");
+    const std::string mode = fmt::format("w{}", std::clamp(compression_level, 0, 9));
+    bgzf_ = bgzf_open(temp_path_.c_str(), mode.c_str());
     if (!bgzf_) throw InputError(path_.string(), fmt::format("cannot open for writing: {}", std::strerror(errno)));
     if (threads > 1) bgzf_mt(bgzf_, threads, 256);
   } else {

@@ -13,8 +13,9 @@ namespace kohort {
 
 class OutputFile {
  public:
-  // Opens `path` for writing through a temporary file beside it; `threads` > 1 compresses in parallel.
-  explicit OutputFile(std::filesystem::path path, int threads = 1);
+  // Opens `path` for writing through a temporary file beside it; `threads` > 1 compresses in parallel;
+  // `compression_level` (1 fastest .. 9 smallest) applies to .gz names.
+  explicit OutputFile(std::filesystem::path path, int threads = 1, int compression_level = 6);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
