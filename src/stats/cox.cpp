@@ -1,4 +1,5 @@
 #include "stats/cox.h"
+#include "stats/radix_sort.h"
 
 #include <algorithm>
 #include <cmath>
@@ -37,13 +38,11 @@ Sorted sort_data(const CoxData& d, const std::vector<double>& stop, const std::v
     std::size_t row;
   };
   auto key_order = [&](const std::vector<double>& time) {
+    std::vector<std::size_t> rows = descending_order(time);  // ties in row order
+    if (!d.strata.empty())
+      std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return d.strata[a] < d.strata[b]; });
     std::vector<Key> keys(d.n);
-    for (std::size_t i = 0; i < d.n; ++i) keys[i] = Key{stratum(i), time[i], i};
-    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
-      if (a.stratum != b.stratum) return a.stratum < b.stratum;
-      if (a.time != b.time) return a.time > b.time;
-      return a.row < b.row;
-    });
+    for (std::size_t k = 0; k < d.n; ++k) keys[k] = Key{stratum(rows[k]), time[rows[k]], rows[k]};
     return keys;
   };
   const std::vector<Key> by_stop = key_order(stop);

@@ -1,4 +1,5 @@
 #include "stats/survival_input.h"
+#include "stats/radix_sort.h"
 
 #include <algorithm>
 #include <cmath>
@@ -59,7 +60,7 @@ void merge_near_tied_times(std::vector<double>& stop, std::vector<double>* start
   if (start)
     for (double t : *start)
       if (std::isfinite(t)) times.push_back(t);
-  std::sort(times.begin(), times.end());
+  radix_sort(times);
   times.erase(std::unique(times.begin(), times.end()), times.end());
   if (times.size() < 2) return;
   double mean_abs = 0;
