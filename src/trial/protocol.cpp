@@ -132,6 +132,16 @@ void check_positive(Section& s, const std::string& key, double value) {
   if (!(value > 0)) s.fail(key, "must be positive");
 }
 
+// A [lower, upper] pair within [0, 1].
+void get_unit_range(Section& s, const std::string& key, const std::string& what, double& lower, double& upper) {
+  std::vector<double> range;
+  if (!s.get_list(key, range)) return;
+  if (range.size() != 2 || !(range[0] >= 0 && range[0] < range[1] && range[1] <= 1))
+    s.fail(key, fmt::format("must be [lower, upper] {}, 0 <= lower < upper <= 1", what));
+  lower = range[0];
+  upper = range[1];
+}
+
 }  // namespace
 
 bool is_atc_prefix(std::string_view t) {
@@ -259,20 +269,8 @@ Protocol parse_protocol(const std::string& text, const std::string& origin) {
   else if (adjustment == "matching") a.adjustment = Adjustment::kMatching;
   else if (adjustment == "none") a.adjustment = Adjustment::kNone;
   else an.fail("adjustment", fmt::format("is '{}'; expected weighting, matching or none", adjustment));
-  std::vector<double> truncate;
-  if (an.get_list("truncate_weights", truncate)) {
-    if (truncate.size() != 2 || !(truncate[0] >= 0 && truncate[0] < truncate[1] && truncate[1] <= 1))
-      an.fail("truncate_weights", "must be [lower, upper] percentiles as fractions, 0 <= lower < upper <= 1");
-    a.truncate_lower = truncate[0];
-    a.truncate_upper = truncate[1];
-  }
-  std::vector<double> trim;
-  if (an.get_list("trim_propensity", trim)) {
-    if (trim.size() != 2 || !(trim[0] >= 0 && trim[0] < trim[1] && trim[1] <= 1))
-      an.fail("trim_propensity", "must be [lower, upper] propensity scores, 0 <= lower < upper <= 1");
-    a.trim_lower = trim[0];
-    a.trim_upper = trim[1];
-  }
+  get_unit_range(an, "truncate_weights", "percentiles as fractions", a.truncate_lower, a.truncate_upper);
+  get_unit_range(an, "trim_propensity", "propensity scores", a.trim_lower, a.trim_upper);
   an.get("match_ratio", a.match_ratio);
   if (a.match_ratio < 1) an.fail("match_ratio", "must be at least 1");
   an.get("caliper", a.caliper);
