@@ -83,10 +83,9 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   summary.significant.assign(phenotypes.names.size(), 0);
   std::vector<std::unique_ptr<SummaryStatisticsWriter>> writers(phenotypes.names.size());
   std::vector<SummaryMetadata> metadata(phenotypes.names.size());
-  int threads = thread_count();
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
     std::string path = fmt::format("{}.{}.tsv.gz", out_prefix, phenotypes.names[p]);
-    writers[p] = std::make_unique<SummaryStatisticsWriter>(path, phenotypes.binary[p], threads > 1 ? 2 : 1);
+    writers[p] = std::make_unique<SummaryStatisticsWriter>(path, phenotypes.binary[p]);
     summary.files.push_back(path);
     SummaryMetadata& meta = metadata[p];
     meta.trait_description = phenotypes.names[p];

@@ -3,9 +3,9 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 #include <htslib/hts.h>
-#include <htslib/hts_log.h>
 #include <htslib/tbx.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -52,17 +52,36 @@ std::string gwas_ssf_chromosome(const std::string& chromosome) {
   return c;
 }
 
-SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool binary, int threads)
-    : path_(path), binary_(binary), out_(std::make_unique<OutputFile>(path, threads, kCompressionLevel)) {
+SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool binary)
+    : path_(path), binary_(binary), out_(std::make_unique<OutputFile>(path, 1, kCompressionLevel)) {
   std::string header =
       "chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value\t"
       "neg_log_10_p_value\tvariant_id\trsid\tn";
   if (binary_) header += "\tn_cases\tn_controls";
   header += "\ttest\terror\n";
   out_->write(header);
+  // As tabix: a TBI index (min_shift 14, 5 levels) whose records start after the header line.
+  index_ = hts_idx_init(0, HTS_FMT_TBI, out_->virtual_offset(), 14, 5);
+  if (!index_) throw Error(path_ + ": cannot start the tabix index");
 }
 
-SummaryStatisticsWriter::~SummaryStatisticsWriter() = default;
+SummaryStatisticsWriter::~SummaryStatisticsWriter() {
+  if (index_) hts_idx_destroy(index_);
+}
+
+void SummaryStatisticsWriter::drop_index() {
+  if (index_) hts_idx_destroy(index_);
+  index_ = nullptr;
+  index_pending_ = false;
+}
+
+void SummaryStatisticsWriter::push_pending(std::uint64_t offset) {
+  if (!index_pending_) return;
+  if (hts_idx_push(index_, pending_.tid, pending_.begin, pending_.end, offset, 1) != 0) {
+    throw Error(path_ + ": adding a row to the tabix index failed");
+  }
+  index_pending_ = false;
+}
 
 void SummaryStatisticsWriter::write(const genotype::Variant& variant, const VariantResult& result) {
   std::string chromosome = gwas_ssf_chromosome(variant.chrom);
@@ -70,10 +89,14 @@ void SummaryStatisticsWriter::write(const genotype::Variant& variant, const Vari
     if (seen_chromosomes_.find("|" + chromosome + "|") != std::string::npos) sorted_ = false;
     seen_chromosomes_ += "|" + chromosome + "|";
     last_chromosome_ = chromosome;
+    index_names_ += chromosome;
+    index_names_.push_back('\0');
+    ++index_tid_;
   } else if (variant.pos < last_position_) {
     sorted_ = false;
   }
   last_position_ = variant.pos;
+  if (!sorted_) drop_index();
 
   // Compiled format strings into a stack buffer: with many phenotypes, formatting is a large share.
   fmt::memory_buffer s;
@@ -101,23 +124,40 @@ void SummaryStatisticsWriter::write(const genotype::Variant& variant, const Vari
   fmt::format_to(out, FMT_COMPILE("\t{}\t{}\n"), result.method[0] ? result.method : "NA", result.error ? result.error : "NA");
   out_->write(std::string_view(s.data(), s.size()));
   ++rows_;
+  if (index_) {
+    // tabix's interval for a 1-based position column that is both begin and end: [pos-1, pos),
+    // clamped to [0, 1) for position 0; the offset is where the next row starts.
+    push_pending(pending_.offset);
+    pending_ = {index_tid_, std::max<std::int64_t>(variant.pos - 1, 0), std::max<std::int64_t>(variant.pos, 1), out_->virtual_offset()};
+    index_pending_ = true;
+  }
 }
 
 void SummaryStatisticsWriter::commit(const SummaryMetadata& metadata) {
-  out_->commit();
   std::string index = path_ + ".tbi";
   std::filesystem::remove(index);
-  if (sorted_) {
-    tbx_conf_t conf = {TBX_GENERIC, 1, 2, 2, '#', 1};
-    // Position 0 (unplaced variants) makes htslib print a warning per file; kohort says it once.
-    // The level is process-wide: lowered once for all files, which may be indexed in parallel.
-    static const bool quiet = [] {
-      hts_set_log_level(HTS_LOG_ERROR);
-      return true;
-    }();
-    (void)quiet;
-    int rc = tbx_index_build(path_.c_str(), 0, &conf);
-    if (rc != 0) log_warning("could not build the tabix index of " + path_);
+  if (index_) {
+    const std::uint64_t end = out_->end_block();
+    push_pending(end);
+    if (hts_idx_finish(index_, end) != 0) throw Error(path_ + ": finishing the tabix index failed");
+    // tabix's metadata: its column configuration (generic; sequence, begin and end columns 1, 2, 2;
+    // '#' comments; one header line) and the sequence names.
+    const std::int32_t conf[7] = {TBX_GENERIC, 1, 2, 2, '#', 1, static_cast<std::int32_t>(index_names_.size())};
+    std::string meta(reinterpret_cast<const char*>(conf), sizeof conf);
+    meta += index_names_;
+    if (hts_idx_set_meta(index_, static_cast<std::uint32_t>(meta.size()), reinterpret_cast<std::uint8_t*>(meta.data()), 1) != 0) {
+      throw Error(path_ + ": storing the tabix index names failed");
+    }
+  }
+  out_->commit();
+  if (index_) {
+    // Saved under a temporary name and renamed: no partial index.
+    std::string temporary = index + ".tmp";
+    if (hts_idx_save_as(index_, path_.c_str(), temporary.c_str(), HTS_FMT_TBI) != 0) {
+      std::filesystem::remove(temporary);
+      throw Error("cannot write the tabix index " + index);
+    }
+    std::filesystem::rename(temporary, index);
   } else {
     log_warning(path_ + ": variants are not sorted by chromosome and position, so no tabix index was built");
   }

@@ -1,12 +1,14 @@
 #pragma once
 // Summary statistics in GWAS-SSF v1.0 (the GWAS Catalog standard): a bgzip-compressed TSV sorted
-// by chromosome and position, its tabix index, and the `<file>-meta.yaml` metadata file.
+// by chromosome and position, its tabix index (built while writing), and the `<file>-meta.yaml`.
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "assoc/result.h"
 #include "genotype/source.h"
+
+struct hts_idx_t;
 
 namespace kohort {
 class OutputFile;
@@ -29,8 +31,9 @@ std::string gwas_ssf_chromosome(const std::string& chromosome);
 
 class SummaryStatisticsWriter {
  public:
-  // `path` should end in .tsv.gz.
-  SummaryStatisticsWriter(const std::string& path, bool binary, int threads);
+  // `path` should end in .tsv.gz. One thread compresses: the tabix index is built from the block
+  // addresses as rows are written, instead of reading the finished file back.
+  SummaryStatisticsWriter(const std::string& path, bool binary);
   ~SummaryStatisticsWriter();
 
   void write(const genotype::Variant& variant, const VariantResult& result);
@@ -40,6 +43,8 @@ class SummaryStatisticsWriter {
   std::uint64_t rows() const { return rows_; }
 
  private:
+  void drop_index();
+
   std::string path_;
   bool binary_;
   std::unique_ptr<OutputFile> out_;
@@ -48,6 +53,20 @@ class SummaryStatisticsWriter {
   std::string last_chromosome_;
   std::int64_t last_position_ = 0;
   std::string seen_chromosomes_;  // "|1|2|..." to detect a chromosome coming back
+  // The tabix index (htslib's, equal to `tabix -s1 -b2 -e2 -S1`); dropped if rows are unsorted.
+  hts_idx_t* index_ = nullptr;
+  std::string index_names_;  // chromosome names in order of first appearance, NUL-terminated
+  int index_tid_ = -1;
+  // The last row's index entry waits for the next row: the final one takes the offset after the
+  // last block, as tabix reading the file would see it.
+  struct IndexEntry {
+    int tid;
+    std::int64_t begin, end;
+    std::uint64_t offset;
+  };
+  bool index_pending_ = false;
+  IndexEntry pending_{};
+  void push_pending(std::uint64_t offset);
 };
 
 }  // namespace kohort::assoc

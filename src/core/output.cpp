@@ -25,7 +25,8 @@ fs::path temporary_name(const fs::path& path) {
 }
 }  // namespace
 
-OutputFile::OutputFile(fs::path path, int threads, int compression_level) : path_(std::move(path)), temp_path_(temporary_name(path_)) {
+OutputFile::OutputFile(fs::path path, int threads, int compression_level)
+    : path_(std::move(path)), temp_path_(temporary_name(path_)), threads_(threads) {
   if (path_.has_parent_path() && !fs::is_directory(path_.parent_path())) {
     throw InputError(path_.string(), fmt::format("cannot write: directory {} does not exist", path_.parent_path().string()));
   }
@@ -69,6 +70,18 @@ void OutputFile::flush_buffer() {
                    : bgzf_write(bgzf_, buffer_.data(), buffer_.size()) == static_cast<ssize_t>(buffer_.size());
   if (!ok) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
   buffer_.clear();
+}
+
+std::uint64_t OutputFile::virtual_offset() {
+  if (!bgzf_ || threads_ > 1) throw Error(fmt::format("{}: virtual offsets need a BGZF file written with one thread", path_.string()));
+  flush_buffer();
+  return static_cast<std::uint64_t>(bgzf_tell(bgzf_));
+}
+
+std::uint64_t OutputFile::end_block() {
+  virtual_offset();  // checks and flushes the buffer
+  if (bgzf_flush(bgzf_) != 0) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
+  return static_cast<std::uint64_t>(bgzf_tell(bgzf_));
 }
 
 void OutputFile::commit() {

@@ -2,6 +2,7 @@
 // Files and directories that appear only when complete: data goes to a temporary name that is
 // renamed into place by commit(); without commit (an error, an exception) the temporary is removed.
 // Names ending in .gz are written BGZF-compressed (gzip-compatible, indexable by tabix).
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -25,6 +26,14 @@ class OutputFile {
   // Flushes, closes and renames into place. Throws kohort::Error on an I/O failure.
   void commit();
 
+  // BGZF virtual offset (compressed block address << 16 | offset in the block) of the next byte to
+  // be written, as tabix records offsets: lets an index be built while writing. Only for a .gz file
+  // written with one thread (parallel compression learns block addresses late); throws otherwise.
+  std::uint64_t virtual_offset();
+  // Compresses what is buffered into a block of its own and returns the virtual offset after it:
+  // where a reader stands at the end of the data (tabix's offset for the last row and the end).
+  std::uint64_t end_block();
+
   const std::filesystem::path& path() const { return path_; }
   bool compressed() const { return bgzf_ != nullptr; }
 
@@ -36,6 +45,7 @@ class OutputFile {
   std::FILE* plain_ = nullptr;
   BGZF* bgzf_ = nullptr;
   std::string buffer_;
+  int threads_ = 1;
   bool committed_ = false;
 };
 

@@ -1,0 +1,116 @@
+#include "assoc/sumstats.h"
+
+#include <gtest/gtest.h>
+#include <htslib/bgzf.h>
+#include <htslib/hts_log.h>
+#include <htslib/tbx.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace kohort::assoc {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("kohort_sumstats_test_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+// The decompressed bytes of a BGZF file (a .tbi index is BGZF-compressed).
+std::string inflate(const fs::path& path) {
+  BGZF* file = bgzf_open(path.c_str(), "r");
+  if (!file) return {};
+  std::string out;
+  char buffer[1 << 16];
+  ssize_t n;
+  while ((n = bgzf_read(file, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
+  bgzf_close(file);
+  return out;
+}
+
+VariantResult some_result(std::size_t i) {
+  VariantResult r;
+  r.beta = 0.001 * static_cast<double>(i % 97) - 0.05;
+  r.se = 0.01 + 1e-5 * static_cast<double>(i % 13);
+  r.statistic = r.beta / r.se;
+  r.log_p = -0.1 * static_cast<double>(i % 50);
+  r.effect_allele_frequency = 0.3;
+  r.n = 1000;
+  r.method = "linear";
+  return r;
+}
+
+// Writes `variants` and indexes a copy of the file with htslib's own tabix indexer.
+void write_and_reindex(const std::vector<genotype::Variant>& variants, const fs::path& path, const fs::path& copy) {
+  SummaryStatisticsWriter writer(path.string(), false);
+  for (std::size_t i = 0; i < variants.size(); ++i) writer.write(variants[i], some_result(i));
+  SummaryMetadata meta;
+  meta.trait_description = "test";
+  writer.commit(meta);
+  fs::copy_file(path, copy, fs::copy_options::overwrite_existing);
+  hts_set_log_level(HTS_LOG_ERROR);  // position 0 draws a warning per line from tabix
+  tbx_conf_t conf = {TBX_GENERIC, 1, 2, 2, '#', 1};
+  ASSERT_EQ(tbx_index_build(copy.c_str(), 0, &conf), 0);
+}
+
+TEST(SummaryStatistics, IndexBuiltWhileWritingEqualsTabixOverManyBlocksAndChromosomes) {
+  // About 1.5 MB of rows: many BGZF blocks, three
+  // chromosomes (one with the GWAS-SSF code 23), position 0, repeated positions and large gaps.
+  std::vector<genotype::Variant> variants;
+  for (std::string chrom : {"1", "2", "X"}) {
+    std::int64_t pos = chrom == "1" ? 0 : 10;
+    for (int i = 0; i < 4000; ++i) {
+      variants.push_back({chrom, pos, "rs" + std::to_string(variants.size()), "A", "G"});
+      pos += (i % 7 == 0) ? 0 : (i % 11 == 0 ? 250000 : 37);
+    }
+  }
+  fs::path path = scratch("a.tsv.gz"), copy = scratch("copy.tsv.gz");
+  write_and_reindex(variants, path, copy);
+  std::string ours = inflate(path.string() + ".tbi"), theirs = inflate(copy.string() + ".tbi");
+  ASSERT_FALSE(theirs.empty());
+  EXPECT_EQ(ours, theirs);
+
+  // And a region query through the index finds the right rows.
+  htsFile* file = hts_open(path.c_str(), "r");
+  ASSERT_NE(file, nullptr);
+  tbx_t* index = tbx_index_load(path.c_str());
+  ASSERT_NE(index, nullptr);
+  hts_itr_t* it = tbx_itr_querys(index, "23:10-1000");
+  ASSERT_NE(it, nullptr);
+  kstring_t line = {0, 0, nullptr};
+  int rows = 0;
+  while (tbx_itr_next(file, index, it, &line) >= 0) {
+    ++rows;
+    EXPECT_EQ(std::string(line.s, 3), "23\t");
+  }
+  std::int64_t expected = 0;
+  for (auto& v : variants) expected += v.chrom == "X" && v.pos >= 10 && v.pos <= 1000;
+  EXPECT_EQ(rows, expected);
+  EXPECT_GT(rows, 10);
+  free(line.s);
+  tbx_itr_destroy(it);
+  tbx_destroy(index);
+  hts_close(file);
+  fs::remove_all(path.parent_path());
+}
+
+TEST(SummaryStatistics, UnsortedRowsGetNoIndex) {
+  std::vector<genotype::Variant> variants = {{"1", 100, "a", "A", "C"}, {"2", 5, "b", "A", "C"}, {"1", 200, "c", "A", "C"}};
+  fs::path path = scratch("unsorted.tsv.gz");
+  SummaryStatisticsWriter writer(path.string(), false);
+  for (std::size_t i = 0; i < variants.size(); ++i) writer.write(variants[i], some_result(i));
+  writer.commit(SummaryMetadata{});
+  EXPECT_TRUE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(path.string() + ".tbi"));
+  EXPECT_FALSE(fs::exists(path.string() + ".tbi.tmp"));
+  fs::remove_all(path.parent_path());
+}
+
+}  // namespace
+}  // namespace kohort::assoc
