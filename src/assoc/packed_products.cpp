@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <new>
 
 #include "core/parallel.h"
 
@@ -32,13 +33,16 @@ std::uint64_t load_word(const std::uint8_t* row, std::size_t bytes, std::size_t 
 PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
                                const std::vector<bool>& squared)
     : vectors_(static_cast<std::size_t>(vectors.cols())), stride_((vectors_ + 7) / 8 * 8), pairs_((file_samples + 1) / 2) {
-  table_.assign(pairs_ * 16 * stride_, 0.0);
+  const std::size_t entries = pairs_ * 16 * stride_;
+  table_.reset(static_cast<double*>(std::aligned_alloc(64, (entries * sizeof(double) + 63) / 64 * 64)));
+  if (!table_) throw std::bad_alloc();
+  std::fill(table_.get(), table_.get() + entries, 0.0);
   // Per sample of the file, its row in `vectors` (or none).
   std::vector<std::int64_t> row_of(file_samples, -1);
   for (std::size_t r = 0; r < positions.size(); ++r) row_of[positions[r]] = static_cast<std::int64_t>(r);
   for (std::size_t pair = 0; pair < pairs_; ++pair) {
     for (unsigned nibble = 0; nibble < 16; ++nibble) {
-      double* entry = table_.data() + (pair * 16 + nibble) * stride_;
+      double* entry = table_.get() + (pair * 16 + nibble) * stride_;
       for (unsigned k = 0; k < 2; ++k) {
         std::size_t sample = 2 * pair + k;
         if (sample >= file_samples || row_of[sample] < 0) continue;
@@ -98,6 +102,63 @@ void accumulate(const double* __restrict table, std::size_t runtime_stride, cons
   }
 }
 
+// Narrow entries (8 or 16 doubles, few covariates and phenotypes): `Variants` variants at a time
+// share each pair's table address, so the integer work per lookup shrinks and the independent sums
+// of different variants hide the add latency. Each variant's sum runs over its pairs in order with
+// the same arithmetic whatever `Variants` is, so results do not depend on how variants are grouped
+// (and so not on the thread count).
+template <std::size_t Stride, std::size_t Variants>
+void accumulate_variants(const double* __restrict table, const std::uint8_t* const* rows, std::size_t first, std::size_t last,
+                         double* const* out) {
+  constexpr std::size_t kVectors = Stride / 4;
+  Vector4 acc[Variants][kVectors] = {};
+  std::size_t pair = first;
+  for (; pair + 1 < last; pair += 2) {
+    const double* base = table + pair * 16 * Stride;
+    for (std::size_t j = 0; j < Variants; ++j) {
+      const unsigned byte = rows[j][pair >> 1];
+      const double* low = base + (byte & 15) * Stride;
+      const double* high = base + (16 + (byte >> 4)) * Stride;
+      for (std::size_t v = 0; v < kVectors; ++v) acc[j][v] += load4(low + 4 * v) + load4(high + 4 * v);
+    }
+  }
+  if (pair < last) {
+    const double* base = table + pair * 16 * Stride;
+    for (std::size_t j = 0; j < Variants; ++j) {
+      const double* low = base + nibble_of(rows[j], pair) * Stride;
+      for (std::size_t v = 0; v < kVectors; ++v) acc[j][v] += load4(low + 4 * v);
+    }
+  }
+  for (std::size_t j = 0; j < Variants; ++j) {
+    for (std::size_t v = 0; v < kVectors; ++v) {
+      Vector4 total = acc[j][v] + load4(out[j] + 4 * v);
+      std::memcpy(out[j] + 4 * v, &total, sizeof total);
+    }
+  }
+}
+
+// All `count` variants of a task over pairs [first, last), in groups of kGroup and then one by one.
+template <std::size_t Stride>
+void accumulate_narrow(const double* table, const PackedBlock& block, std::size_t begin, std::size_t count, std::size_t first,
+                       std::size_t last, double* sums) {
+  constexpr std::size_t kGroup = Stride == 8 ? 4 : 2;  // 8 accumulator registers either way
+  const std::uint8_t* rows[kGroup];
+  double* out[kGroup];
+  std::size_t j = 0;
+  for (; j + kGroup <= count; j += kGroup) {
+    for (std::size_t g = 0; g < kGroup; ++g) {
+      rows[g] = block.rows[begin + j + g];
+      out[g] = sums + (j + g) * Stride;
+    }
+    accumulate_variants<Stride, kGroup>(table, rows, first, last, out);
+  }
+  for (; j < count; ++j) {
+    rows[0] = block.rows[begin + j];
+    out[0] = sums + j * Stride;
+    accumulate_variants<Stride, 1>(table, rows, first, last, out);
+  }
+}
+
 using Accumulate = void (*)(const double*, std::size_t, const std::uint8_t*, std::size_t, std::size_t, double*);
 
 Accumulate accumulate_for(std::size_t width, std::size_t stride) {
@@ -120,10 +181,14 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
   const std::size_t chunk_pairs = std::max<std::size_t>(16, (kPairsPerChunk * 8 / stride_) & ~std::size_t{3});
   for (std::size_t chunk = 0; chunk < pairs_; chunk += chunk_pairs) {
     const std::size_t chunk_end = std::min(pairs_, chunk + chunk_pairs);
+    if (stride_ == 8 || stride_ == 16) {
+      (stride_ == 8 ? accumulate_narrow<8> : accumulate_narrow<16>)(table_.get(), block, begin, count, chunk, chunk_end, sums.data());
+      continue;
+    }
     for (std::size_t offset = 0; offset < stride_; offset += 32) {
       const std::size_t width = std::min<std::size_t>(32, stride_ - offset);
       Accumulate kernel = accumulate_for(width, stride_);
-      for (std::size_t j = 0; j < count; ++j) kernel(table_.data() + offset, stride_, block.rows[begin + j], chunk, chunk_end, sums.data() + j * stride_ + offset);
+      for (std::size_t j = 0; j < count; ++j) kernel(table_.get() + offset, stride_, block.rows[begin + j], chunk, chunk_end, sums.data() + j * stride_ + offset);
     }
   }
   out.resize(static_cast<Eigen::Index>(vectors_), static_cast<Eigen::Index>(count));
