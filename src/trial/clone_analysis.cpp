@@ -131,6 +131,8 @@ CloneRows clone_rows(const TrialCohort& clones, const std::vector<std::uint32_t>
   }
   for (std::size_t i = 0; i < sample.size(); ++i)
     if (first_after_grace[i] != kNone) out.grace_end_weight[i] = s.weight[first_after_grace[i]];
+  out.last_weight.assign(sample.size(), kMissing);
+  for (std::size_t j = 0; j < s.stop.size(); ++j) out.last_weight[row_clone[j]] = s.weight[j];
   return out;
 }
 
@@ -164,6 +166,8 @@ TrialResults analyse_clones(const TrialCohort& clones, const Protocol& protocol)
       beyond_weight.push_back(adjusted.grace_end_weight[i]);
     }
   out.balance = balance_table(clones, beyond, beyond_weight);
+  out.clone_weight_after_grace = adjusted.grace_end_weight;
+  out.clone_weight_at_end = adjusted.last_weight;
 
   describe_follow_up(clones, out.weights.weight, true, adjusted.rows, protocol, out);
   // Weights of the interval rows, and the effective size of the clones followed beyond the grace.

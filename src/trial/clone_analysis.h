@@ -20,6 +20,7 @@ namespace kohort::trial {
 struct CloneRows {
   SurvivalRows rows;                     // cluster: the person of each row (both clones share it)
   std::vector<double> grace_end_weight;  // per sample clone: weight beyond the grace; NaN unless followed beyond it
+  std::vector<double> last_weight;       // per sample clone: weight of its last interval; NaN without follow-up
 };
 
 // `sample`: clone rows of the cohort; `person`: the cluster of each (the person, or its bootstrap

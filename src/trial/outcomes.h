@@ -82,6 +82,9 @@ struct TrialResults {
   std::vector<CurvePoint> curve;
   int bootstrap_replicates = 0;   // replicates that gave an estimate
   BaselineWeights weights;        // of the cohort itself, per cohort row
+  // Cloned cohorts, per clone: censoring weight of the first interval beyond the grace and of the
+  // last interval (NaN when there is none), for the check table.
+  std::vector<double> clone_weight_after_grace, clone_weight_at_end;
 };
 
 // Risks at the horizons and the (model-based) hazard ratio of one bootstrap replicate's rows.

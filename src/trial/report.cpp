@@ -224,7 +224,8 @@ void write_cohort_table(const std::string& path, const registry::EventStore& sto
                         const TrialResults& results) {
   OutputFile out(path);
   // Clones have no propensity score or baseline weight; their censoring weights vary by interval.
-  std::string header = cohort.cloned ? "person_id\tarm\ttime_zero\ttime\tevent\tdeviation\tdeviation_kind\tinitiation"
+  std::string header = cohort.cloned ? "person_id\tarm\ttime_zero\ttime\tevent\tdeviation\tdeviation_kind\tinitiation\t"
+                                       "weight_after_grace\tweight_at_end"
                                      : "person_id\tarm\ttime_zero\ttime\tevent\tdeviation\tdeviation_kind\tpropensity\tweight";
   for (const auto& name : cohort.covariate_names) header += "\t" + name;
   out.write(header + "\n");
@@ -234,7 +235,10 @@ void write_cohort_table(const std::string& path, const registry::EventStore& sto
     line = fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}", store.persons()[cohort.person[i]].id, cohort.arm[i],
                        format_date(cohort.time_zero[i]), cohort.time[i], cohort.event[i], day(cohort.deviation[i]),
                        deviation_name(cohort.deviation_kind[i]));
-    if (cohort.cloned) line += fmt::format("\t{}", day(cohort.initiation[i]));
+    auto weight = [](double w) { return std::isnan(w) ? std::string("NA") : fmt::format("{:.17g}", w); };
+    if (cohort.cloned)
+      line += fmt::format("\t{}\t{}\t{}", day(cohort.initiation[i]), weight(results.clone_weight_after_grace[i]),
+                          weight(results.clone_weight_at_end[i]));
     else line += fmt::format("\t{:.17g}\t{:.17g}", results.weights.propensity[i], results.weights.weight[i]);
     for (std::size_t c = 0; c < cohort.covariate_names.size(); ++c) line += fmt::format("\t{:.17g}", cohort.covariate(i, c));
     out.write(line + "\n");
