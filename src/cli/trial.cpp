@@ -34,7 +34,8 @@ void run_trial(const TrialArgs& a) {
   trial::TrialResults results = trial::analyse_trial(cohort, protocol);
   std::string summary = trial::write_trial_report(a.out, protocol, cohort, results);
   if (!a.cohort_table.empty()) {
-    log_warning(fmt::format("{} holds one row per person: for checking only, not for release", a.cohort_table));
+    log_warning(fmt::format("{} holds one row per {}: for checking only, not for release", a.cohort_table,
+                            cohort.cloned ? "clone" : "person"));
     trial::write_cohort_table(a.cohort_table, store, cohort, results);
   }
   fmt::print("{}", summary);

@@ -1,18 +1,18 @@
-// Cohort construction: per person, the first dispensing of either strategy is time zero; the
-// eligibility criteria are applied in the protocol's order so that the flow says which criterion
+// Cohort construction: per person, time zero is the first dispensing of either strategy or, in the
+// clone-censor-weight design, the first day of eligibility in the window; the eligibility criteria are applied in the protocol's order so that the flow says which criterion
 // removed whom; follow-up runs to the outcome, death, emigration, end of data or the follow-up limit.
 #include "trial/cohort.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <limits>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
 #include "core/log.h"
 #include "core/parallel.h"
+#include "trial/clones.h"
 
 namespace kohort::trial {
 
@@ -20,7 +20,6 @@ using registry::kNoDate;
 namespace {
 
 constexpr std::size_t kBlock = 4096;
-constexpr double kNever = std::numeric_limits<double>::infinity();
 
 bool matches_any(const std::string& code, const std::vector<std::string>& prefixes) {
   for (const auto& p : prefixes)
@@ -54,7 +53,7 @@ CodeRoles classify_codes(const registry::EventStore& store, const Protocol& prot
 // Flow steps, in the order the criteria are applied.
 struct Steps {
   std::vector<std::string> names;
-  std::size_t neither, window, washout, both, age, sex, require, exclude, prior_outcome, outcome_undefined,
+  std::size_t neither, window, washout, prior_use, both, age, sex, require, exclude, prior_outcome, outcome_undefined,
       no_follow_up;
 };
 
@@ -65,9 +64,19 @@ Steps make_steps(const Protocol& p) {
     return s.names.size() - 1;
   };
   const Enrolment& e = p.enrolment;
-  s.neither = add(fmt::format("no dispensing of {} or {}", p.treatment.name, p.comparator.name));
-  s.window = add(fmt::format("first dispensing (time zero) outside {} to {}", format_date(e.start), format_date(e.end)));
-  s.washout = add(fmt::format("less than {} days of registry history before time zero", e.washout_days));
+  if (p.cloned()) {
+    // Time zero is the eligibility date or the window start, so it cannot fall outside the window.
+    s.neither = add(fmt::format("no {} on or before {} (never eligible)", e.eligibility_endpoint, format_date(e.end)));
+    s.window = s.neither;
+    s.washout = add(fmt::format("less than {} days of registry history before time zero", e.washout_days));
+    s.prior_use = add(fmt::format("{} or {} dispensed before time zero (not a new user)", p.treatment.name,
+                                  p.comparator.name));
+  } else {
+    s.neither = add(fmt::format("no dispensing of {} or {}", p.treatment.name, p.comparator.name));
+    s.window = add(fmt::format("first dispensing (time zero) outside {} to {}", format_date(e.start), format_date(e.end)));
+    s.washout = add(fmt::format("less than {} days of registry history before time zero", e.washout_days));
+    s.prior_use = s.washout;  // time zero is the first dispensing: no earlier use by construction
+  }
   s.both = add("both strategies dispensed at time zero");
   s.age = add(fmt::format("age at time zero outside {:g} to {:g} years", e.age_min, e.age_max));
   s.sex = add(e.sex ? fmt::format("sex other than {}", e.sex) : std::string("sex unknown"));
@@ -96,6 +105,9 @@ class CohortBuilder {
     exclude_ = resolve_endpoints(evaluator, protocol.enrolment.exclude, o, "[enrolment] exclude");
     outcome_ = resolve_endpoints(evaluator, {protocol.outcome.endpoint}, o, "[outcome] endpoint")[0];
     confounder_endpoints_ = resolve_endpoints(evaluator, protocol.confounders.endpoints, o, "[confounders] endpoints");
+    if (protocol.cloned())
+      eligibility_ = resolve_endpoints(evaluator, {protocol.enrolment.eligibility_endpoint}, o,
+                                       "[enrolment] eligibility_endpoint")[0];
     if (protocol.confounders.atc.size() > 64) throw InputError(o, "[confounders] atc lists more than 64 codes");
   }
 
@@ -129,24 +141,31 @@ class CohortBuilder {
   void one_person(std::size_t person, const endpoint::PersonEndpoint* endpoints, BlockResult& out) const {
     const auto& events = store_.events();
     const std::uint64_t first = store_.person_begin(person), last = store_.person_begin(person + 1);
-    // Time zero: the first dispensing of either strategy.
+    const Enrolment& e = p_.enrolment;
+    auto exclude = [&](std::size_t step) { ++out.excluded[step]; };
+    // Time zero: the first dispensing of either strategy, or the first day of eligibility in the window.
     Date t0 = kNoDate;
-    bool treatment = false, comparator = false;
+    if (p_.cloned()) {
+      const endpoint::PersonEndpoint& eligible = endpoints[eligibility_];
+      if (eligible.status != endpoint::kCase || eligible.date > e.end) return exclude(steps_.neither);
+      t0 = std::max(eligible.date, e.start);
+    }
+    bool treatment = false, comparator = false, used_before = false;
     for (std::uint64_t i = first; i < last; ++i) {
       std::uint8_t s = roles_.strategy[events.code[i]];
       if (!s) continue;
       if (t0 == kNoDate) t0 = events.date[i];
-      else if (events.date[i] != t0) break;
-      (s == 1 ? treatment : comparator) = true;
+      if (events.date[i] < t0) used_before = true;
+      if (events.date[i] > t0) break;
+      if (events.date[i] == t0) (s == 1 ? treatment : comparator) = true;
     }
-    auto exclude = [&](std::size_t step) { ++out.excluded[step]; };
     if (t0 == kNoDate) return exclude(steps_.neither);
-    const Enrolment& e = p_.enrolment;
     if (t0 < e.start || t0 > e.end) return exclude(steps_.window);
     const registry::Person& who = store_.persons()[person];
     Date history_from = t0 - e.washout_days;
     if (history_from < store_.coverage_start() || (who.birth != kNoDate && history_from < who.birth))
       return exclude(steps_.washout);
+    if (used_before) return exclude(steps_.prior_use);
     if (treatment && comparator) return exclude(steps_.both);
     if (who.birth == kNoDate) return exclude(steps_.age);
     int age = age_in_years(who.birth, t0);
@@ -165,49 +184,47 @@ class CohortBuilder {
     Date end = std::min<Date>(store_.end_of_followup(person), t0 + p_.outcome.follow_up_days);
     if (end <= t0) return exclude(steps_.no_follow_up);
 
-    TrialCohort& c = out.rows;
-    c.person.push_back(static_cast<std::uint32_t>(person));
-    c.arm.push_back(treatment ? 1 : 0);
-    c.time_zero.push_back(t0);
     bool event = outcome.status == endpoint::kCase && outcome.date <= end;
-    c.event.push_back(event);
-    c.time.push_back(static_cast<double>((event ? outcome.date : end) - t0));
-    add_adherence(first, last, t0, treatment ? 1 : 2, c.time.back(), c);
-    add_covariates(first, last, t0, who, endpoints, c);
+    const double follow_up = static_cast<double>((event ? outcome.date : end) - t0);
+    const std::vector<Dispensing> dispensings = strategy_dispensings(first, last, t0);
+    TrialCohort& c = out.rows;
+    auto add_row = [&](std::uint8_t arm, double deviation, Deviation kind) {
+      c.person.push_back(static_cast<std::uint32_t>(person));
+      c.arm.push_back(arm);
+      c.time_zero.push_back(t0);
+      c.event.push_back(event);
+      c.time.push_back(follow_up);
+      c.deviation.push_back(deviation);
+      c.deviation_kind.push_back(kind);
+      add_covariates(first, last, t0, who, endpoints, c);
+    };
+    if (p_.cloned()) {
+      auto clones = follow_clones(dispensings, e.initiation_grace_days, p_.adherence,
+                                  p_.estimand == Estimand::kPerProtocol, follow_up);
+      for (std::uint8_t arm : {1, 0}) {
+        add_row(arm, clones[arm].censored, clones[arm].reason);
+        c.initiation.push_back(clones[arm].initiation);
+      }
+      return;
+    }
+    Departure leave = leave_strategy(dispensings, 0, p_.adherence);
+    if (leave.day >= follow_up) leave = Departure{};
+    add_row(treatment ? 1 : 0, leave.day, leave.kind);
   }
 
-  // Leaving the assigned strategy: the first dispensing of the other strategy (switch), or the day
-  // the supply of the assigned one, carried over between dispensings, ran out plus the grace period.
-  void add_adherence(std::uint64_t first, std::uint64_t last, Date t0, std::uint8_t own, double follow_up, TrialCohort& c) const {
+  // Dispensings of either strategy from time zero on, in days since time zero.
+  std::vector<Dispensing> strategy_dispensings(std::uint64_t first, std::uint64_t last, Date t0) const {
     const auto& events = store_.events();
     const Adherence& a = p_.adherence;
-    double supply_end = t0;  // day the current supply runs out
-    double switch_day = kNever, stop_day = kNever;
+    std::vector<Dispensing> out;
     for (std::uint64_t i = first; i < last; ++i) {
       std::uint8_t s = roles_.strategy[events.code[i]];
-      Date date = events.date[i];
-      if (!s || date < t0) continue;
-      if (s != own) {
-        switch_day = date;
-        break;
-      }
-      if (date > supply_end + a.grace_days) {
-        stop_day = supply_end + a.grace_days;
-        break;
-      }
+      if (!s || events.date[i] < t0) continue;
       float ddd = events.value[i];
       double supply = std::isfinite(ddd) && ddd > 0 ? ddd / a.ddd_per_day : a.default_supply_days;
-      supply_end = std::max(supply_end, static_cast<double>(date)) + supply;
+      out.push_back({static_cast<double>(events.date[i] - t0), s, supply});
     }
-    if (stop_day == kNever && switch_day == kNever) stop_day = supply_end + a.grace_days;
-    double deviation = std::min(switch_day, stop_day) - t0;
-    if (deviation >= follow_up) {
-      c.deviation.push_back(kNever);
-      c.deviation_kind.push_back(Deviation::kNone);
-    } else {
-      c.deviation.push_back(deviation);
-      c.deviation_kind.push_back(switch_day <= stop_day ? Deviation::kSwitch : Deviation::kDiscontinuation);
-    }
+    return out;
   }
 
   void add_covariates(std::uint64_t first, std::uint64_t last, Date t0, const registry::Person& who,
@@ -238,7 +255,7 @@ class CohortBuilder {
   CodeRoles roles_;
   Steps steps_;
   std::vector<std::uint32_t> require_, exclude_, confounder_endpoints_;
-  std::uint32_t outcome_ = 0;
+  std::uint32_t outcome_ = 0, eligibility_ = 0;
 };
 
 template <typename T>
@@ -247,6 +264,12 @@ void append(std::vector<T>& to, const std::vector<T>& from) {
 }
 
 }  // namespace
+
+const char* deviation_name(Deviation kind) {
+  static const char* names[kDeviationKinds] = {"none", "switch", "discontinuation", "other_strategy_first",
+                                               "no_initiation", "both_same_day"};
+  return names[static_cast<int>(kind)];
+}
 
 std::vector<std::uint32_t> resolve_endpoints(const endpoint::EndpointEvaluator& evaluator,
                                              const std::vector<std::string>& names, const std::string& origin,
@@ -277,6 +300,7 @@ TrialCohort build_cohort(const registry::EventStore& store, const endpoint::Endp
   progress.finish();
 
   TrialCohort cohort;
+  cohort.cloned = protocol.cloned();
   cohort.covariate_names = builder.covariate_names(cohort.covariate_binary);
   std::vector<std::uint64_t> excluded(builder.steps().names.size(), 0);
   for (auto& b : blocks) {
@@ -289,6 +313,7 @@ TrialCohort build_cohort(const registry::EventStore& store, const endpoint::Endp
     append(cohort.event, r.event);
     append(cohort.deviation, r.deviation);
     append(cohort.deviation_kind, r.deviation_kind);
+    append(cohort.initiation, r.initiation);
     for (std::size_t s = 0; s < excluded.size(); ++s) excluded[s] += b.excluded[s];
     b = BlockResult{};
   }
@@ -299,18 +324,32 @@ TrialCohort build_cohort(const registry::EventStore& store, const endpoint::Endp
     remaining -= excluded[s];
     cohort.flow.push_back({builder.steps().names[s], excluded[s], remaining});
   }
-  std::uint64_t treated = 0;
-  for (auto a : cohort.arm) treated += a;
-  const std::uint64_t compared = cohort.size() - treated;
-  cohort.flow.push_back({fmt::format("in the trial: {}", protocol.treatment.name), 0, treated});
-  cohort.flow.push_back({fmt::format("in the trial: {}", protocol.comparator.name), 0, compared});
+  std::uint64_t treated = 0, compared = 0;
+  if (cohort.cloned) {
+    // Every person has a clone in each arm; an arm is empty when no one initiated its strategy.
+    for (std::size_t i = 0; i < cohort.size(); ++i)
+      (cohort.arm[i] ? treated : compared) += std::isfinite(cohort.initiation[i]);
+    cohort.flow.push_back({fmt::format("in the trial: clones assigned to {}", protocol.treatment.name), 0, remaining});
+    cohort.flow.push_back({fmt::format("in the trial: clones assigned to {}", protocol.comparator.name), 0, remaining});
+  } else {
+    for (auto a : cohort.arm) treated += a;
+    compared = cohort.size() - treated;
+    cohort.flow.push_back({fmt::format("in the trial: {}", protocol.treatment.name), 0, treated});
+    cohort.flow.push_back({fmt::format("in the trial: {}", protocol.comparator.name), 0, compared});
+  }
   if (treated == 0 || compared == 0) {
     for (const auto& step : cohort.flow)
       log_warning(fmt::format("cohort flow: {}: {} excluded, {} remaining", step.criterion, step.excluded, step.remaining));
+    const std::string& empty = treated == 0 ? protocol.treatment.name : protocol.comparator.name;
+    if (cohort.cloned)
+      throw InputError(protocol.origin,
+                       fmt::format("the {} arm is empty: none of the {} eligible persons initiated it within the {} "
+                                   "days of initiation_grace_days; check the ATC codes, the grace and the criteria "
+                                   "(the cohort flow is above)", empty, remaining, protocol.enrolment.initiation_grace_days));
     throw InputError(protocol.origin,
                      fmt::format("the {} arm is empty after eligibility ({} eligible persons in all); check the ATC "
                                  "codes, the enrolment window and the criteria (the cohort flow is above)",
-                                 treated == 0 ? protocol.treatment.name : protocol.comparator.name, cohort.size()));
+                                 empty, cohort.size()));
   }
   return cohort;
 }

@@ -18,9 +18,24 @@ struct FlowStep {
   std::uint64_t remaining = 0;
 };
 
-enum class Deviation : std::uint8_t { kNone = 0, kSwitch = 1, kDiscontinuation = 2 };
+// Why follow-up under a strategy ended early. The last three arise only in the clone-censor-weight
+// design, during the initiation grace.
+enum class Deviation : std::uint8_t {
+  kNone = 0,
+  kSwitch = 1,              // dispensing of the other strategy after initiation
+  kDiscontinuation = 2,     // supply ran out for longer than the adherence grace
+  kOtherStrategyFirst = 3,  // the other strategy initiated first
+  kNoInitiation = 4,        // the initiation grace ended without initiation
+  kBothSameDay = 5,         // both strategies initiated on the same day
+};
+inline constexpr int kDeviationKinds = 6;
+const char* deviation_name(Deviation kind);  // none, switch, discontinuation, other_strategy_first, ...
 
+
+// One row per person; in the clone-censor-weight design (`cloned`) one row per clone instead, rows
+// 2p and 2p+1 the treatment and comparator clones of person p.
 struct TrialCohort {
+  bool cloned = false;
   std::vector<std::string> covariate_names;  // columns of `covariates`
   std::vector<bool> covariate_binary;
   std::vector<std::uint32_t> person;         // index into the event store's persons
@@ -31,6 +46,7 @@ struct TrialCohort {
   std::vector<std::uint8_t> event;           // the outcome ended follow-up
   std::vector<double> deviation;             // days from time zero to leaving the assigned strategy
   std::vector<Deviation> deviation_kind;     // kNone (deviation = +inf) when adherent throughout follow-up
+  std::vector<double> initiation;            // cloned: days to initiating the row's strategy (+inf: not within the grace)
   std::vector<FlowStep> flow;
 
   std::size_t size() const { return arm.size(); }

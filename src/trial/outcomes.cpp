@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -14,32 +15,12 @@
 #include "core/parallel.h"
 #include "core/random.h"
 #include "stats/cox.h"
-#include "stats/logistic.h"
+#include "trial/clone_analysis.h"
 
 namespace kohort::trial {
 namespace {
 
 constexpr std::uint64_t kStreamBootstrap = 0x74726961;  // "tria"
-
-// Fitted probabilities of a logistic model with an intercept and the given columns (centred here,
-// constant ones left out); all zero when no row has the outcome.
-std::vector<double> fitted_probabilities(const std::vector<std::vector<double>>& columns, const std::vector<double>& y,
-                                         bool report, const char* what) {
-  const std::size_t n = y.size();
-  if (std::accumulate(y.begin(), y.end(), 0.0) == 0) return std::vector<double>(n, 0.0);
-  std::vector<double> x;
-  std::size_t used = 0;
-  for (const auto& column : columns) {
-    double mean = std::accumulate(column.begin(), column.end(), 0.0) / static_cast<double>(n);
-    auto [lo, hi] = std::minmax_element(column.begin(), column.end());
-    if (!(*hi > *lo)) continue;
-    for (double v : column) x.push_back(v - mean);
-    ++used;
-  }
-  stats::LogisticFit fit = stats::fit_logistic(x, n, used, y, {});
-  if (report && !fit.converged) log_warning(fmt::format("the {} model did not converge", what));
-  return stats::logistic_predict(fit, x, n, used);
-}
 
 }  // namespace
 
@@ -109,8 +90,10 @@ SurvivalRows per_protocol_rows(const TrialCohort& cohort, const std::vector<std:
         column[m] = cohort.covariate(rows[static_cast<std::size_t>(s.cluster[index[m]])], c);
       all_terms.push_back(std::move(column));
     }
-    auto numerator = fitted_probabilities(time_terms, y, report, "per-protocol censoring (numerator)");
-    auto denominator = fitted_probabilities(all_terms, y, report, "per-protocol censoring (denominator)");
+    auto numerator = protocol.analysis.stabilised_censoring_weights
+                         ? fitted_logistic(time_terms, y, report, "per-protocol censoring (numerator)")
+                         : std::vector<double>(index.size(), 0.0);
+    auto denominator = fitted_logistic(all_terms, y, report, "per-protocol censoring (denominator)");
     for (std::size_t m = 0; m < index.size(); ++m) ratio[index[m]] = (1 - numerator[m]) / (1 - denominator[m]);
   }
   // Weight of an interval: the product of the ratios of the person's earlier intervals.
@@ -197,11 +180,6 @@ Estimate cox_hazard_ratio(const SurvivalRows& rows, bool robust, double conf_lev
 
 namespace {
 
-struct Replicate {
-  std::vector<double> risk0, risk1;
-  double hazard_ratio = kMissing;
-};
-
 SurvivalRows estimand_rows(const TrialCohort& cohort, const std::vector<std::uint32_t>& rows,
                            const std::vector<double>& weight, const Protocol& protocol, bool censoring_weights, bool report) {
   if (protocol.estimand == Estimand::kIntentionToTreat) return intention_to_treat_rows(cohort, rows, weight);
@@ -213,22 +191,11 @@ Replicate run_replicate(const TrialCohort& cohort, const Protocol& protocol, std
   const std::size_t n = cohort.size();
   std::vector<std::uint32_t> rows(n);
   for (auto& r : rows) r = static_cast<std::uint32_t>(random.below(n));
-  Replicate out;
   std::uint64_t in_arm[2] = {0, 0};
   for (auto r : rows) ++in_arm[cohort.arm[r]];
-  if (!in_arm[0] || !in_arm[1]) return out;
+  if (!in_arm[0] || !in_arm[1]) return {};
   BaselineWeights weights = baseline_weights(cohort, rows, protocol.analysis, false);
-  SurvivalRows s = estimand_rows(cohort, rows, weights.weight, protocol, true, false);
-  bool arms[2] = {false, false};
-  for (auto a : s.arm) arms[a] = true;
-  if (!arms[0] || !arms[1]) return out;
-  SurvivalCurve c0 = product_limit(s, 0), c1 = product_limit(s, 1);
-  for (int h : protocol.analysis.horizons_days) {
-    out.risk0.push_back(1 - c0.at(h));
-    out.risk1.push_back(1 - c1.at(h));
-  }
-  out.hazard_ratio = cox_hazard_ratio(s, false).value;
-  return out;
+  return replicate_estimates(estimand_rows(cohort, rows, weights.weight, protocol, true, false), protocol);
 }
 
 // 2.5% and 97.5% percentiles (for a 95% level) of the finite values.
@@ -242,34 +209,64 @@ void percentile_interval(std::vector<double> values, double conf_level, Estimate
 
 }  // namespace
 
-TrialResults analyse_trial(const TrialCohort& cohort, const Protocol& protocol) {
-  const Analysis& analysis = protocol.analysis;
+Replicate replicate_estimates(const SurvivalRows& s, const Protocol& protocol) {
+  Replicate out;
+  bool arms[2] = {false, false};
+  for (auto a : s.arm) arms[a] = true;
+  if (!arms[0] || !arms[1]) return out;
+  SurvivalCurve c0 = product_limit(s, 0), c1 = product_limit(s, 1);
+  for (int h : protocol.analysis.horizons_days) {
+    out.risk0.push_back(1 - c0.at(h));
+    out.risk1.push_back(1 - c1.at(h));
+  }
+  out.hazard_ratio = cox_hazard_ratio(s, false).value;
+  return out;
+}
+
+void run_bootstrap(const std::function<Replicate(std::uint64_t)>& replicate, int replicates, TrialResults& out) {
+  out.adjusted_hr_bootstrap.value = out.adjusted_hr.value;
+  if (replicates <= 0) return;
+  std::vector<Replicate> results(static_cast<std::size_t>(replicates));
+  Progress progress("bootstrap", results.size(), "replicates");
+  std::atomic<std::uint64_t> done{0};
+  parallel_for(results.size(), 1, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t b = begin; b < end; ++b) results[b] = replicate(b);
+    progress.update(done += end - begin);
+  });
+  progress.finish();
+  std::vector<double> hr;
+  for (const auto& r : results) {
+    if (!std::isfinite(r.hazard_ratio)) continue;
+    hr.push_back(r.hazard_ratio);
+    ++out.bootstrap_replicates;
+  }
+  percentile_interval(hr, 0.95, out.adjusted_hr_bootstrap);
+  for (std::size_t h = 0; h < out.horizons.size(); ++h) {
+    std::vector<double> r0, r1, difference, ratio;
+    for (const auto& r : results) {
+      if (r.risk0.empty()) continue;
+      r0.push_back(r.risk0[h]);
+      r1.push_back(r.risk1[h]);
+      difference.push_back(r.risk1[h] - r.risk0[h]);
+      ratio.push_back(r.risk0[h] > 0 ? r.risk1[h] / r.risk0[h] : kMissing);
+    }
+    HorizonRisk& hr_out = out.horizons[h];
+    percentile_interval(r0, 0.95, hr_out.risk[0]);
+    percentile_interval(r1, 0.95, hr_out.risk[1]);
+    percentile_interval(difference, 0.95, hr_out.difference);
+    percentile_interval(ratio, 0.95, hr_out.ratio);
+  }
+}
+
+void describe_follow_up(const TrialCohort& cohort, const std::vector<double>& weight, bool censor_at_deviation,
+                        const SurvivalRows& rows, const Protocol& protocol, TrialResults& out) {
   const std::size_t n = cohort.size();
-  const bool per_protocol = protocol.estimand == Estimand::kPerProtocol;
-  std::vector<std::uint32_t> all(n);
-  std::iota(all.begin(), all.end(), 0u);
-  TrialResults out;
-  out.weights = baseline_weights(cohort, all, analysis, true);
-  const std::vector<double>& weight = out.weights.weight;
-  out.balance = balance_table(cohort, all, weight);
-
-  // Crude: no baseline weights (and for per-protocol no censoring weights either).
-  const std::vector<double> ones(n, 1.0);
-  out.crude_hr = cox_hazard_ratio(estimand_rows(cohort, all, ones, protocol, false, false), per_protocol);
-  SurvivalRows rows = estimand_rows(cohort, all, weight, protocol, true, true);
-  SurvivalRows robust_rows = rows;
-  if (analysis.adjustment == Adjustment::kMatching)  // pairs, not persons, are the independent units
-    for (int& c : robust_rows.cluster) c = out.weights.matched_set[static_cast<std::size_t>(c)];
-  out.adjusted_hr = cox_hazard_ratio(robust_rows, true);
-  out.outcome_model_hr = cox_hazard_ratio(estimand_rows(cohort, all, ones, protocol, true, false), per_protocol, 0.95,
-                                          &cohort, &all);
-
-  // Per-arm counts on each person's follow-up for the estimand.
+  // Per-arm counts on each row's follow-up for the estimand.
   std::vector<double> follow_up(n);
   std::vector<char> had_event(n);
   for (std::size_t i = 0; i < n; ++i) {
-    follow_up[i] = per_protocol ? std::min(cohort.time[i], cohort.deviation[i]) : cohort.time[i];
-    had_event[i] = cohort.event[i] && (!per_protocol || cohort.time[i] <= cohort.deviation[i]);
+    follow_up[i] = censor_at_deviation ? std::min(cohort.time[i], cohort.deviation[i]) : cohort.time[i];
+    had_event[i] = cohort.event[i] && (!censor_at_deviation || cohort.time[i] <= cohort.deviation[i]);
   }
   for (std::uint8_t a = 0; a < 2; ++a) {
     ArmSummary& s = out.arms[a];
@@ -285,8 +282,8 @@ TrialResults analyse_trial(const TrialCohort& cohort, const Protocol& protocol) 
       ++s.persons;
       s.events += had_event[i];
       s.person_years += follow_up[i] / 365.25;
-      s.switched += cohort.deviation_kind[i] == Deviation::kSwitch;
-      s.discontinued += cohort.deviation_kind[i] == Deviation::kDiscontinuation;
+      ++s.deviations[static_cast<int>(cohort.deviation_kind[i])];
+      if (cohort.cloned) s.initiated += std::isfinite(cohort.initiation[i]);
       wsum += weight[i];
       w2sum += weight[i] * weight[i];
       s.weight_min = std::min(s.weight_min, weight[i]);
@@ -296,6 +293,7 @@ TrialResults analyse_trial(const TrialCohort& cohort, const Protocol& protocol) 
   }
 
   // Survival curves on a grid and risks at the horizons.
+  const Analysis& analysis = protocol.analysis;
   SurvivalCurve curves[2] = {product_limit(rows, 0), product_limit(rows, 1)};
   for (std::uint8_t a = 0; a < 2; ++a) {
     for (int day = 0; day <= protocol.outcome.follow_up_days; day += analysis.km_step_days) {
@@ -319,41 +317,34 @@ TrialResults analyse_trial(const TrialCohort& cohort, const Protocol& protocol) 
     r.ratio.value = r.risk[0].value > 0 ? r.risk[1].value / r.risk[0].value : kMissing;
     out.horizons.push_back(r);
   }
-  out.adjusted_hr_bootstrap.value = out.adjusted_hr.value;
+}
+
+TrialResults analyse_trial(const TrialCohort& cohort, const Protocol& protocol) {
+  if (cohort.cloned) return analyse_clones(cohort, protocol);
+  const Analysis& analysis = protocol.analysis;
+  const std::size_t n = cohort.size();
+  const bool per_protocol = protocol.estimand == Estimand::kPerProtocol;
+  std::vector<std::uint32_t> all(n);
+  std::iota(all.begin(), all.end(), 0u);
+  TrialResults out;
+  out.weights = baseline_weights(cohort, all, analysis, true);
+  const std::vector<double>& weight = out.weights.weight;
+  out.balance = balance_table(cohort, all, weight);
+
+  // Crude: no baseline weights (and for per-protocol no censoring weights either).
+  const std::vector<double> ones(n, 1.0);
+  out.crude_hr = cox_hazard_ratio(estimand_rows(cohort, all, ones, protocol, false, false), per_protocol);
+  SurvivalRows rows = estimand_rows(cohort, all, weight, protocol, true, true);
+  SurvivalRows robust_rows = rows;
+  if (analysis.adjustment == Adjustment::kMatching)  // pairs, not persons, are the independent units
+    for (int& c : robust_rows.cluster) c = out.weights.matched_set[static_cast<std::size_t>(c)];
+  out.adjusted_hr = cox_hazard_ratio(robust_rows, true);
+  out.outcome_model_hr = cox_hazard_ratio(estimand_rows(cohort, all, ones, protocol, true, false), per_protocol, 0.95,
+                                          &cohort, &all);
+  describe_follow_up(cohort, weight, per_protocol, rows, protocol, out);
 
   // Bootstrap: whole-analysis replicates on persons drawn with replacement.
-  if (analysis.bootstrap > 0) {
-    std::vector<Replicate> replicates(static_cast<std::size_t>(analysis.bootstrap));
-    Progress progress("bootstrap", replicates.size(), "replicates");
-    std::atomic<std::uint64_t> done{0};
-    parallel_for(replicates.size(), 1, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t b = begin; b < end; ++b) replicates[b] = run_replicate(cohort, protocol, b);
-      progress.update(done += end - begin);
-    });
-    progress.finish();
-    std::vector<double> hr;
-    for (const auto& r : replicates) {
-      if (!std::isfinite(r.hazard_ratio)) continue;
-      hr.push_back(r.hazard_ratio);
-      ++out.bootstrap_replicates;
-    }
-    percentile_interval(hr, 0.95, out.adjusted_hr_bootstrap);
-    for (std::size_t h = 0; h < out.horizons.size(); ++h) {
-      std::vector<double> r0, r1, difference, ratio;
-      for (const auto& r : replicates) {
-        if (r.risk0.empty()) continue;
-        r0.push_back(r.risk0[h]);
-        r1.push_back(r.risk1[h]);
-        difference.push_back(r.risk1[h] - r.risk0[h]);
-        ratio.push_back(r.risk0[h] > 0 ? r.risk1[h] / r.risk0[h] : kMissing);
-      }
-      HorizonRisk& hr_out = out.horizons[h];
-      percentile_interval(r0, 0.95, hr_out.risk[0]);
-      percentile_interval(r1, 0.95, hr_out.risk[1]);
-      percentile_interval(difference, 0.95, hr_out.difference);
-      percentile_interval(ratio, 0.95, hr_out.ratio);
-    }
-  }
+  run_bootstrap([&](std::uint64_t b) { return run_replicate(cohort, protocol, b); }, analysis.bootstrap, out);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // intention-to-treat; intervals carrying inverse-probability-of-censoring weights for per-protocol),
 // weighted Kaplan-Meier risks per arm, hazard ratios from Cox models, and bootstrap intervals.
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -51,10 +52,13 @@ Estimate cox_hazard_ratio(const SurvivalRows& rows, bool robust, double conf_lev
                           const TrialCohort* cohort = nullptr, const std::vector<std::uint32_t>* sample = nullptr);
 
 struct ArmSummary {
-  std::uint64_t persons = 0, events = 0, switched = 0, discontinued = 0;
+  std::uint64_t persons = 0, events = 0;     // persons, or clones in the clone-censor-weight design
+  std::uint64_t deviations[kDeviationKinds] = {};  // follow-up ended early, by Deviation
+  std::uint64_t initiated = 0;               // clones: initiated their strategy within the grace
   std::uint64_t left_out = 0;  // by trimming or matching (weight 0)
   double person_years = 0;
   double weight_min = 0, weight_max = 0, effective_size = 0;
+  std::uint64_t deviated(Deviation kind) const { return deviations[static_cast<int>(kind)]; }
 };
 
 struct HorizonRisk {
@@ -78,7 +82,26 @@ struct TrialResults {
   std::vector<CurvePoint> curve;
   int bootstrap_replicates = 0;   // replicates that gave an estimate
   BaselineWeights weights;        // of the cohort itself, per cohort row
+  // Cloned cohorts, per clone: censoring weight of the first interval beyond the grace and of the
+  // last interval (NaN when there is none), for the check table.
+  std::vector<double> clone_weight_after_grace, clone_weight_at_end;
 };
+
+// Risks at the horizons and the (model-based) hazard ratio of one bootstrap replicate's rows.
+struct Replicate {
+  std::vector<double> risk0, risk1;  // empty when an arm has no rows
+  double hazard_ratio = kMissing;
+};
+Replicate replicate_estimates(const SurvivalRows& rows, const Protocol& protocol);
+
+// Runs `replicates` replicates in parallel (replicate(b) must draw from its own stream b) and sets
+// the percentile intervals of the adjusted hazard ratio and of the risks at out.horizons.
+void run_bootstrap(const std::function<Replicate(std::uint64_t)>& replicate, int replicates, TrialResults& out);
+
+// Per-arm counts over the cohort rows with weight > 0 (follow-up ending at the deviation when
+// `censor_at_deviation`), the released survival curve and the risks at the horizons from `rows`.
+void describe_follow_up(const TrialCohort& cohort, const std::vector<double>& weight, bool censor_at_deviation,
+                        const SurvivalRows& rows, const Protocol& protocol, TrialResults& out);
 
 // The whole analysis of the protocol on the cohort; bootstrap replicates run in parallel with
 // their own random streams, so the results do not depend on the thread count.

@@ -133,13 +133,42 @@ void check_positive(Section& s, const std::string& key, double value) {
 }
 
 // A [lower, upper] pair within [0, 1].
-void get_unit_range(Section& s, const std::string& key, const std::string& what, double& lower, double& upper) {
+bool get_unit_range(Section& s, const std::string& key, const std::string& what, double& lower, double& upper) {
   std::vector<double> range;
-  if (!s.get_list(key, range)) return;
+  if (!s.get_list(key, range)) return false;
   if (range.size() != 2 || !(range[0] >= 0 && range[0] < range[1] && range[1] <= 1))
     s.fail(key, fmt::format("must be [lower, upper] {}, 0 <= lower < upper <= 1", what));
   lower = range[0];
   upper = range[1];
+  return true;
+}
+
+// time_zero, eligibility_endpoint and initiation_grace_days: the last two belong to, and are required
+// by, time zero at eligibility.
+void read_time_zero(Section& s, Enrolment& e) {
+  std::string time_zero = "first-dispensing";
+  s.get("time_zero", time_zero);
+  if (time_zero == "first-dispensing") e.time_zero = TimeZero::kFirstDispensing;
+  else if (time_zero == "eligibility") e.time_zero = TimeZero::kEligibility;
+  else s.fail("time_zero", fmt::format("is '{}'; expected \"first-dispensing\" or \"eligibility\"", time_zero));
+  bool endpoint = s.get("eligibility_endpoint", e.eligibility_endpoint);
+  bool grace = s.get("initiation_grace_days", e.initiation_grace_days);
+  if (e.time_zero == TimeZero::kFirstDispensing) {
+    if (endpoint)
+      s.fail("eligibility_endpoint", "applies only with time_zero = \"eligibility\" (time zero is the first dispensing here)");
+    if (grace)
+      s.fail("initiation_grace_days", "applies only with time_zero = \"eligibility\": with time zero at the first "
+                                      "dispensing the strategy is initiated on day 0");
+    return;
+  }
+  if (!endpoint)
+    s.fail("time_zero", "is \"eligibility\" but eligibility_endpoint is missing: name the endpoint whose first date "
+                        "makes a person eligible");
+  if (e.eligibility_endpoint.empty()) s.fail("eligibility_endpoint", "is empty: name an endpoint");
+  if (!grace)
+    s.fail("time_zero", "is \"eligibility\" but initiation_grace_days is missing: the days after time zero within "
+                        "which a strategy must be initiated (0: on the day of time zero)");
+  if (e.initiation_grace_days < 0) s.fail("initiation_grace_days", "must not be negative");
 }
 
 }  // namespace
@@ -221,6 +250,7 @@ Protocol parse_protocol(const std::string& text, const std::string& origin) {
   if (e.washout_days < 0) enrol.fail("washout_days", "must not be negative");
   enrol.get_list("require", e.require);
   enrol.get_list("exclude", e.exclude);
+  read_time_zero(enrol, e);
   enrol.reject_unknown_keys();
 
   p.treatment = read_strategy(root, "treatment", origin);
@@ -269,8 +299,18 @@ Protocol parse_protocol(const std::string& text, const std::string& origin) {
   else if (adjustment == "matching") a.adjustment = Adjustment::kMatching;
   else if (adjustment == "none") a.adjustment = Adjustment::kNone;
   else an.fail("adjustment", fmt::format("is '{}'; expected weighting, matching or none", adjustment));
+  if (a.adjustment == Adjustment::kMatching && p.cloned())
+    an.fail("adjustment", "is \"matching\", which needs time zero at the first dispensing: with time_zero = "
+                          "\"eligibility\" the clones are weighted for their censoring (\"weighting\") or not (\"none\")");
   get_unit_range(an, "truncate_weights", "percentiles as fractions", a.truncate_lower, a.truncate_upper);
-  get_unit_range(an, "trim_propensity", "propensity scores", a.trim_lower, a.trim_upper);
+  if (get_unit_range(an, "trim_propensity", "propensity scores", a.trim_lower, a.trim_upper) && p.cloned())
+    an.fail("trim_propensity", "does not apply with time_zero = \"eligibility\": the clones of a person are alike at "
+                               "time zero, so there is no propensity score");
+  std::string censoring_weights = "stabilised";
+  an.get("censoring_weights", censoring_weights);
+  if (censoring_weights == "stabilised") a.stabilised_censoring_weights = true;
+  else if (censoring_weights == "unstabilised") a.stabilised_censoring_weights = false;
+  else an.fail("censoring_weights", fmt::format("is '{}'; expected stabilised or unstabilised", censoring_weights));
   an.get("match_ratio", a.match_ratio);
   if (a.match_ratio < 1) an.fail("match_ratio", "must be at least 1");
   an.get("caliper", a.caliper);

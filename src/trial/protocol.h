@@ -13,7 +13,11 @@ namespace kohort::trial {
 enum class Estimand { kIntentionToTreat, kPerProtocol };
 enum class Adjustment { kWeighting, kMatching, kNone };
 
-// Who enters: new users whose first dispensing of either strategy (time zero) falls in the window.
+// Time zero at the first dispensing of either strategy (the arm is known then), or at eligibility
+// (the strategies are "initiate within the grace"; every person is cloned into both arms).
+enum class TimeZero { kFirstDispensing, kEligibility };
+
+// Who enters: new users whose time zero falls in the window.
 struct Enrolment {
   Date start = 0, end = 0;                 // window for time zero, inclusive
   double age_min = 18, age_max = 200;      // age at time zero in years, inclusive
@@ -21,6 +25,9 @@ struct Enrolment {
   int washout_days = 365;                  // registry history needed before time zero, free of either strategy
   std::vector<std::string> require;        // endpoints that must have occurred before time zero
   std::vector<std::string> exclude;        // endpoints that must not have occurred by time zero
+  TimeZero time_zero = TimeZero::kFirstDispensing;
+  std::string eligibility_endpoint;        // kEligibility: time zero = its first date, or `start` if earlier
+  int initiation_grace_days = 0;           // kEligibility: a strategy is initiated within this many days
 };
 
 // A treatment strategy: initiating any drug whose ATC code starts with one of `atc`.
@@ -54,6 +61,7 @@ struct Analysis {
   Adjustment adjustment = Adjustment::kWeighting;
   double truncate_lower = 0, truncate_upper = 1;  // weight percentiles kept (0 and 1: no truncation)
   double trim_lower = 0, trim_upper = 1;          // weighting: persons with a propensity score outside are left out
+  bool stabilised_censoring_weights = true;       // IPCW numerator from time alone (else 1)
   int match_ratio = 1;                            // controls per treated person when matching
   double caliper = 0.2;                           // in SDs of the logit propensity score
   std::vector<int> horizons_days{365, 730, 1825};
@@ -73,6 +81,9 @@ struct Protocol {
   Adherence adherence;
   Confounders confounders;
   Analysis analysis;
+
+  // Clone-censor-weight design: time zero at eligibility, one clone per strategy.
+  bool cloned() const { return enrolment.time_zero == TimeZero::kEligibility; }
 };
 
 // Parses and checks a protocol; InputError names the file, line and key for anything wrong.

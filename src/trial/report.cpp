@@ -121,20 +121,31 @@ std::string write_trial_report(const std::string& prefix, const Protocol& p, con
     estimates.write(fmt::format("{}\t{}\tNA\t{}\tNA\tNA\tcount\n", what, arm_label(arm), s.count(c)));
   };
   for (int a = 1; a >= 0; --a) {
-    count_row("persons", a, r.arms[a].persons);
-    if (r.arms[a].left_out > 0) count_row("left_out_by_adjustment", a, r.arms[a].left_out);
-    count_row("switched_strategy", a, r.arms[a].switched);
-    count_row("discontinued_strategy", a, r.arms[a].discontinued);
-    count_row("events", a, r.arms[a].events);
+    const ArmSummary& arm = r.arms[a];
+    count_row(cohort.cloned ? "clones" : "persons", a, arm.persons);
+    if (arm.left_out > 0) count_row("left_out_by_adjustment", a, arm.left_out);
+    if (cohort.cloned) {
+      count_row("initiated_within_grace", a, arm.initiated);
+      count_row("censored_other_strategy_first", a, arm.deviated(Deviation::kOtherStrategyFirst));
+      count_row("censored_both_same_day", a, arm.deviated(Deviation::kBothSameDay));
+      count_row("censored_no_initiation", a, arm.deviated(Deviation::kNoInitiation));
+    }
+    count_row("switched_strategy", a, arm.deviated(Deviation::kSwitch));
+    count_row("discontinued_strategy", a, arm.deviated(Deviation::kDiscontinuation));
+    count_row("events", a, arm.events);
     Estimate py;
     py.value = r.arms[a].person_years;
     row("person_years", arm_label(a), "NA", py, "sum");
   }
+  const std::string ipcw = p.analysis.stabilised_censoring_weights ? "stabilised IPCW" : "unstabilised IPCW";
   std::string adjusted = p.analysis.adjustment == Adjustment::kWeighting ? "stabilised IPTW"
                          : p.analysis.adjustment == Adjustment::kMatching ? "propensity-score matching"
                                                                             : "no adjustment";
-  if (p.estimand == Estimand::kPerProtocol) adjusted += " and IPCW";
-  row("hazard_ratio", "treatment_vs_comparator", "NA", r.crude_hr, "crude Cox");
+  if (p.estimand == Estimand::kPerProtocol) adjusted += " and " + ipcw;
+  if (cohort.cloned)
+    adjusted = p.analysis.adjustment == Adjustment::kWeighting ? "clone-censor-weight, " + ipcw
+                                                               : "clone-censor, no weights";
+  row("hazard_ratio", "treatment_vs_comparator", "NA", r.crude_hr, cohort.cloned ? "crude Cox (clones, no weights)" : "crude Cox");
   row("hazard_ratio", "treatment_vs_comparator", "NA", r.adjusted_hr, "weighted Cox, " + adjusted + ", robust 95% CI");
   row("hazard_ratio", "treatment_vs_comparator", "NA", r.adjusted_hr_bootstrap,
       fmt::format("weighted Cox, {}, bootstrap percentile 95% CI ({} replicates)", adjusted, r.bootstrap_replicates));
@@ -152,12 +163,18 @@ std::string write_trial_report(const std::string& prefix, const Protocol& p, con
   std::string text = fmt::format("Target trial emulation: {}\n", p.name);
   text += fmt::format("  estimand {}; {} vs {}; outcome {} within {} days\n", estimand_name(p.estimand),
                       p.treatment.name, p.comparator.name, p.outcome.endpoint, p.outcome.follow_up_days);
+  if (cohort.cloned)
+    text += fmt::format("  time zero at eligibility ({}); strategies: initiate within {} days; every person cloned "
+                        "into both arms\n", p.enrolment.eligibility_endpoint, p.enrolment.initiation_grace_days);
   text += fmt::format("  adjustment: {}\n", adjusted);
   for (int a = 1; a >= 0; --a) {
     const ArmSummary& arm = r.arms[a];
-    text += fmt::format("  {:<28} {:>8} persons {:>7} events {:>10.0f} person-years", names[a], s.count(arm.persons),
-                        s.count(arm.events), arm.person_years);
-    if (p.analysis.adjustment == Adjustment::kWeighting)
+    text += fmt::format("  {:<28} {:>8} {} {:>7} events {:>10.0f} person-years", names[a], s.count(arm.persons),
+                        cohort.cloned ? "clones " : "persons", s.count(arm.events), arm.person_years);
+    if (cohort.cloned && p.analysis.adjustment == Adjustment::kWeighting)
+      text += fmt::format("  weights {:.2f}-{:.2f}, effective size beyond the grace {:.0f}", arm.weight_min,
+                          arm.weight_max, arm.effective_size);
+    else if (p.analysis.adjustment == Adjustment::kWeighting)
       text += fmt::format("  weights {:.2f}-{:.2f}, effective size {:.0f}", arm.weight_min, arm.weight_max,
                           arm.effective_size);
     if (arm.left_out > 0)
@@ -165,17 +182,30 @@ std::string write_trial_report(const std::string& prefix, const Protocol& p, con
                           p.analysis.adjustment == Adjustment::kMatching ? "matching" : "trimming");
     text += "\n";
   }
-  for (int a = 1; a >= 0; --a)
-    text += fmt::format("  {:<28} left the strategy during follow-up: {} switched, {} discontinued{}\n", names[a],
-                        s.count(r.arms[a].switched), s.count(r.arms[a].discontinued),
-                        p.estimand == Estimand::kPerProtocol ? " (censored, weighted)" : " (followed on: intention-to-treat)");
+  for (int a = 1; a >= 0; --a) {
+    const ArmSummary& arm = r.arms[a];
+    if (cohort.cloned)
+      text += fmt::format("  {:<28} {} initiated within the grace; clones censored: {} initiated {} first, {} both "
+                          "on one day, {} no initiation\n", names[a], s.count(arm.initiated),
+                          s.count(arm.deviated(Deviation::kOtherStrategyFirst)), names[1 - a],
+                          s.count(arm.deviated(Deviation::kBothSameDay)), s.count(arm.deviated(Deviation::kNoInitiation)));
+    if (!cohort.cloned || p.estimand == Estimand::kPerProtocol)
+      text += fmt::format("  {:<28} left the strategy during follow-up: {} switched, {} discontinued{}\n", names[a],
+                          s.count(arm.deviated(Deviation::kSwitch)), s.count(arm.deviated(Deviation::kDiscontinuation)),
+                          p.estimand == Estimand::kPerProtocol ? " (censored, weighted)"
+                                                               : " (followed on: intention-to-treat)");
+  }
   double worst_before = 0, worst_after = 0;
   for (const BalanceRow& b : r.balance) {
     if (std::isfinite(b.smd_before)) worst_before = std::max(worst_before, std::fabs(b.smd_before));
     if (std::isfinite(b.smd_after)) worst_after = std::max(worst_after, std::fabs(b.smd_after));
   }
-  text += fmt::format("  largest |standardised mean difference|: {:.3f} before, {:.3f} after adjustment\n",
-                      worst_before, worst_after);
+  if (cohort.cloned)
+    text += fmt::format("  largest |standardised mean difference| among clones followed beyond the grace: {:.3f} "
+                        "unweighted, {:.3f} weighted\n", worst_before, worst_after);
+  else
+    text += fmt::format("  largest |standardised mean difference|: {:.3f} before, {:.3f} after adjustment\n",
+                        worst_before, worst_after);
   text += fmt::format("  hazard ratio, crude:               {}\n", ci(r.crude_hr));
   text += fmt::format("  hazard ratio, adjusted:            {} robust; {} bootstrap\n", ci(r.adjusted_hr),
                       fmt::format("{} to {}", number(r.adjusted_hr_bootstrap.lower, 3), number(r.adjusted_hr_bootstrap.upper, 3)));
@@ -193,17 +223,23 @@ std::string write_trial_report(const std::string& prefix, const Protocol& p, con
 void write_cohort_table(const std::string& path, const registry::EventStore& store, const TrialCohort& cohort,
                         const TrialResults& results) {
   OutputFile out(path);
-  std::string header = "person_id\tarm\ttime_zero\ttime\tevent\tdeviation\tdeviation_kind\tpropensity\tweight";
+  // Clones have no propensity score or baseline weight; their censoring weights vary by interval.
+  std::string header = cohort.cloned ? "person_id\tarm\ttime_zero\ttime\tevent\tdeviation\tdeviation_kind\tinitiation\t"
+                                       "weight_after_grace\tweight_at_end"
+                                     : "person_id\tarm\ttime_zero\ttime\tevent\tdeviation\tdeviation_kind\tpropensity\tweight";
   for (const auto& name : cohort.covariate_names) header += "\t" + name;
   out.write(header + "\n");
-  static const char* kinds[] = {"none", "switch", "discontinuation"};
+  auto day = [](double d) { return std::isfinite(d) ? fmt::format("{}", d) : std::string("NA"); };
   std::string line;
   for (std::size_t i = 0; i < cohort.size(); ++i) {
-    line = fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.17g}\t{:.17g}", store.persons()[cohort.person[i]].id,
-                       cohort.arm[i], format_date(cohort.time_zero[i]), cohort.time[i], cohort.event[i],
-                       std::isfinite(cohort.deviation[i]) ? fmt::format("{}", cohort.deviation[i]) : std::string("NA"),
-                       kinds[static_cast<int>(cohort.deviation_kind[i])], results.weights.propensity[i],
-                       results.weights.weight[i]);
+    line = fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}", store.persons()[cohort.person[i]].id, cohort.arm[i],
+                       format_date(cohort.time_zero[i]), cohort.time[i], cohort.event[i], day(cohort.deviation[i]),
+                       deviation_name(cohort.deviation_kind[i]));
+    auto weight = [](double w) { return std::isnan(w) ? std::string("NA") : fmt::format("{:.17g}", w); };
+    if (cohort.cloned)
+      line += fmt::format("\t{}\t{}\t{}", day(cohort.initiation[i]), weight(results.clone_weight_after_grace[i]),
+                          weight(results.clone_weight_at_end[i]));
+    else line += fmt::format("\t{:.17g}\t{:.17g}", results.weights.propensity[i], results.weights.weight[i]);
     for (std::size_t c = 0; c < cohort.covariate_names.size(); ++c) line += fmt::format("\t{:.17g}", cohort.covariate(i, c));
     out.write(line + "\n");
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <set>
 
 #include <fmt/format.h>
@@ -19,6 +20,24 @@ double quantile_sorted(const std::vector<double>& sorted, double probability) {
   auto lo = static_cast<std::size_t>(std::floor(h));
   std::size_t hi = std::min(lo + 1, sorted.size() - 1);
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+std::vector<double> fitted_logistic(const std::vector<std::vector<double>>& columns, const std::vector<double>& y,
+                                    bool report, const char* what) {
+  const std::size_t n = y.size();
+  if (std::accumulate(y.begin(), y.end(), 0.0) == 0) return std::vector<double>(n, 0.0);
+  std::vector<double> x;
+  std::size_t used = 0;
+  for (const auto& column : columns) {
+    double mean = std::accumulate(column.begin(), column.end(), 0.0) / static_cast<double>(n);
+    auto [lo, hi] = std::minmax_element(column.begin(), column.end());
+    if (!(*hi > *lo)) continue;
+    for (double v : column) x.push_back(v - mean);
+    ++used;
+  }
+  stats::LogisticFit fit = stats::fit_logistic(x, n, used, y, {});
+  if (report && !fit.converged) log_warning(fmt::format("the {} model did not converge", what));
+  return stats::logistic_predict(fit, x, n, used);
 }
 
 void truncate_weights(std::vector<double>& weight, double lower, double upper) {

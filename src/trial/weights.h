@@ -26,6 +26,12 @@ BaselineWeights baseline_weights(const TrialCohort& cohort, const std::vector<st
 // Clamps weights to their [lower, upper] quantiles (no change for 0 and 1). Zero weights are left out.
 void truncate_weights(std::vector<double>& weight, double lower, double upper);
 
+// Fitted probabilities of a logistic model (stats::fit_logistic, as R's glm) with an intercept and the
+// given columns (centred, constant ones left out); all zero when no row has the outcome. For the
+// pooled logistic censoring models; `what` names the model in a warning when it does not converge.
+std::vector<double> fitted_logistic(const std::vector<std::vector<double>>& columns, const std::vector<double>& y,
+                                    bool report, const char* what);
+
 // Quantile of sorted values (R's type 7, linear interpolation).
 double quantile_sorted(const std::vector<double>& sorted, double probability);
 

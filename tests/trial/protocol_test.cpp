@@ -101,3 +101,47 @@ TEST(Protocol, ErrorsNameTheKeyAndLine) {
   // The line of the offending key is reported.
   EXPECT_NE(error_of(replaced("2020-12-31", "2020-13-31")).find("@5"), std::string::npos);
 }
+
+TEST(Protocol, TimeZeroAtEligibility) {
+  EXPECT_EQ(parse_protocol(kMinimal, "p.toml").enrolment.time_zero, TimeZero::kFirstDispensing);
+  const std::string eligibility = R"(time_zero = "eligibility"
+eligibility_endpoint = "T2D"
+initiation_grace_days = 90
+)";
+  std::string text = kMinimal;
+  text.insert(text.find("[treatment]"), eligibility);
+  Protocol p = parse_protocol(text + "[analysis]\ncensoring_weights = \"unstabilised\"\n", "p.toml");
+  EXPECT_TRUE(p.cloned());
+  EXPECT_EQ(p.enrolment.eligibility_endpoint, "T2D");
+  EXPECT_EQ(p.enrolment.initiation_grace_days, 90);
+  EXPECT_FALSE(p.analysis.stabilised_censoring_weights);
+  EXPECT_TRUE(parse_protocol(text, "p.toml").analysis.stabilised_censoring_weights);
+
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    t.replace(t.find(from), from.size(), to);
+    return error_of(t);
+  };
+  EXPECT_NE(with("initiation_grace_days = 90", "initiation_grace_days = -1").find("must not be negative @8"),
+            std::string::npos);
+  EXPECT_NE(with("\"eligibility\"", "\"diagnosis\"").find("expected \"first-dispensing\" or \"eligibility\""),
+            std::string::npos);
+  EXPECT_NE(with("eligibility_endpoint = \"T2D\"\n", "").find("eligibility_endpoint is missing"), std::string::npos);
+  EXPECT_NE(with("initiation_grace_days = 90\n", "").find("initiation_grace_days is missing"), std::string::npos);
+  EXPECT_NE(with("initiation_grace_days = 90", "initiation_grace_days = 1.5").find("must be a whole number"),
+            std::string::npos);
+  EXPECT_NE(with("time_zero = \"eligibility\"", "time_zero = \"first-dispensing\"")
+                .find("eligibility_endpoint applies only with time_zero = \"eligibility\""),
+            std::string::npos);
+  std::string grace_only = kMinimal;
+  grace_only.insert(grace_only.find("[treatment]"), "initiation_grace_days = 30\n");
+  EXPECT_NE(error_of(grace_only).find("initiation_grace_days applies only with time_zero = \"eligibility\""),
+            std::string::npos);
+  EXPECT_NE(error_of(grace_only).find("@6"), std::string::npos);
+  EXPECT_NE(error_of(text + "[analysis]\nadjustment = \"matching\"\n").find("needs time zero at the first dispensing"),
+            std::string::npos);
+  EXPECT_NE(error_of(text + "[analysis]\ntrim_propensity = [0.1, 0.9]\n").find("no propensity score"),
+            std::string::npos);
+  EXPECT_NE(error_of(text + "[analysis]\ncensoring_weights = \"stable\"\n").find("expected stabilised or unstabilised"),
+            std::string::npos);
+}
