@@ -25,68 +25,93 @@ struct Sorted {
   std::vector<std::size_t> bounds;       // stratum s spans [bounds[s], bounds[s+1]) in both orders
 };
 
-Sorted sort_data(const CoxData& d, const std::vector<double>& stop, const std::vector<double>& start) {
+// Rows by stratum, then descending time, rows of equal time in row order (deterministic);
+// `rows` is descending_order(time).
+std::vector<std::size_t> by_stratum(const CoxData& d, std::vector<std::size_t> rows) {
+  if (!d.strata.empty())
+    std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return d.strata[a] < d.strata[b]; });
+  return rows;
+}
+
+std::vector<std::size_t> sweep_order(const CoxData& d, const std::vector<double>& time) {
+  return by_stratum(d, descending_order(time));
+}
+
+// `by_stop` is sweep_order(d, stop).
+Sorted sort_data(const CoxData& d, const std::vector<std::size_t>& by_stop, const std::vector<double>& stop,
+                 const std::vector<double>& start) {
   Sorted s;
   s.n = d.n;
   s.p = d.p;
   s.has_start = !start.empty();
-  auto stratum = [&](std::size_t i) { return d.strata.empty() ? 0 : d.strata[i]; };
-  // Sort keys by value (stratum, then descending time, then row for a deterministic order).
-  struct Key {
-    int stratum;
-    double time;
-    std::size_t row;
-  };
-  auto key_order = [&](const std::vector<double>& time) {
-    std::vector<std::size_t> rows = descending_order(time);  // ties in row order
-    if (!d.strata.empty())
-      std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return d.strata[a] < d.strata[b]; });
-    std::vector<Key> keys(d.n);
-    for (std::size_t k = 0; k < d.n; ++k) keys[k] = Key{stratum(rows[k]), time[rows[k]], rows[k]};
-    return keys;
-  };
-  const std::vector<Key> by_stop = key_order(stop);
-  s.row.resize(d.n);
+  s.row = by_stop;
   s.stop.resize(d.n);
   s.event.resize(d.n);
   s.weight.resize(d.n);
   s.x.resize(d.n * d.p);
   std::vector<std::size_t> position(d.n);
   for (std::size_t k = 0; k < d.n; ++k) {
-    const std::size_t i = by_stop[k].row;
-    s.row[k] = i;
+    const std::size_t i = by_stop[k];
     position[i] = k;
-    s.stop[k] = by_stop[k].time;
+    s.stop[k] = stop[i];
     s.event[k] = d.event[i];
     s.weight[k] = d.weight.empty() ? 1.0 : d.weight[i];
   }
   // Covariates centred (the partial likelihood is unchanged; sums stay well scaled) and stored
-  // row-major in sweep order: columns read sequentially, each row written once.
+  // row-major in sweep order: columns read sequentially, each row written once. Each column's
+  // mean is one serial sum, and rows are disjoint, so threads change nothing.
   std::vector<double> mean(d.p);
-  for (std::size_t j = 0; j < d.p; ++j) {
-    const double* col = &d.x[j * d.n];
-    double sum = 0;
-    for (std::size_t i = 0; i < d.n; ++i) sum += col[i];
-    mean[j] = sum / static_cast<double>(d.n);
-  }
-  for (std::size_t i = 0; i < d.n; ++i) {
-    double* out = &s.x[position[i] * d.p];
-    for (std::size_t j = 0; j < d.p; ++j) out[j] = d.x[j * d.n + i] - mean[j];
-  }
+  parallel_for(d.p, 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t j = b; j < e; ++j) {
+      const double* col = &d.x[j * d.n];
+      double sum = 0;
+      for (std::size_t i = 0; i < d.n; ++i) sum += col[i];
+      mean[j] = sum / static_cast<double>(d.n);
+    }
+  });
+  parallel_for(d.n, 1 << 16, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      double* out = &s.x[position[i] * d.p];
+      for (std::size_t j = 0; j < d.p; ++j) out[j] = d.x[j * d.n + i] - mean[j];
+    }
+  });
+  auto stratum = [&](std::size_t k) { return d.strata.empty() ? 0 : d.strata[by_stop[k]]; };
   s.bounds.push_back(0);
-  for (std::size_t k = 1; k < d.n; ++k)
-    if (by_stop[k].stratum != by_stop[k - 1].stratum) s.bounds.push_back(k);
+  if (!d.strata.empty())
+    for (std::size_t k = 1; k < d.n; ++k)
+      if (stratum(k) != stratum(k - 1)) s.bounds.push_back(k);
   s.bounds.push_back(d.n);
   if (s.has_start) {
-    const std::vector<Key> by_start = key_order(start);
+    const std::vector<std::size_t> by_start = sweep_order(d, start);
     s.start_desc.resize(d.n);
     s.start_pos.resize(d.n);
     for (std::size_t k = 0; k < d.n; ++k) {
-      s.start_desc[k] = by_start[k].time;
-      s.start_pos[k] = position[by_start[k].row];
+      s.start_desc[k] = start[by_start[k]];
+      s.start_pos[k] = position[by_start[k]];
     }
   }
   return s;
+}
+
+// Whether R's timefix would change any of these times: two distinct times closer than the
+// tolerance, absolutely or relative to the mean absolute distinct time. `descending` orders the
+// rows by descending time; walking it backwards visits the distinct times in the same ascending
+// order as merge_near_tied_times, so the mean and the verdict are the same as its own.
+bool has_near_tied_times(const std::vector<double>& time, const std::vector<std::size_t>& descending) {
+  std::vector<double> distinct;
+  for (std::size_t k = descending.size(); k-- > 0;) {
+    const double t = time[descending[k]];
+    if (std::isfinite(t) && (distinct.empty() || t != distinct.back())) distinct.push_back(t);
+  }
+  if (distinct.size() < 2) return false;
+  double mean_abs = 0;
+  for (double t : distinct) mean_abs += std::fabs(t);
+  mean_abs /= static_cast<double>(distinct.size());
+  for (std::size_t k = 1; k < distinct.size(); ++k) {
+    const double gap = distinct[k] - distinct[k - 1];
+    if (gap <= kTimefixTolerance || gap / mean_abs <= kTimefixTolerance) return true;
+  }
+  return false;
 }
 
 struct Pass {
@@ -180,8 +205,12 @@ void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double
         xb[a] = (s1[a] - f * a1[a]) / den;
         out.score[a] -= term_weight * xb[a];
       }
-      for (std::size_t a = 0; a < p; ++a)
-        for (std::size_t b = 0; b <= a; ++b) out.info[a * p + b] -= term_weight * xb[a] * xb[b];
+      // Full rows (the upper triangle is overwritten by the mirror): contiguous, so vectorised.
+      for (std::size_t a = 0; a < p; ++a) {
+        const double wx = term_weight * xb[a];
+        double* row = &out.info[a * p];
+        for (std::size_t b = 0; b < p; ++b) row[b] -= wx * xb[b];
+      }
       dh += h;
       dh_dead += (1 - f) * h;
       if (want_resid) {
@@ -262,9 +291,10 @@ Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::
     for (std::size_t k = b; k < e; ++k) {
       const double c = s.weight[k] * exp_eta[k] * hazard[k];
       const double* x = &s.x[k * p];
-      for (std::size_t a = 0; a < p; ++a) {
+      for (std::size_t a = 0; a < p; ++a) {  // full rows: vectorised; the mirror overwrites the upper half
         const double cx = c * x[a];
-        for (std::size_t b2 = 0; b2 <= a; ++b2) m[a * p + b2] += cx * x[b2];
+        double* row = &m[a * p];
+        for (std::size_t b2 = 0; b2 < p; ++b2) row[b2] += cx * x[b2];
       }
     }
   });
@@ -295,7 +325,7 @@ void check(const CoxData& d) {
 
 CoxDerivatives cox_derivatives(const CoxData& data, const std::vector<double>& beta, Ties ties) {
   check(data);
-  const Sorted s = sort_data(data, data.stop, data.start);
+  const Sorted s = sort_data(data, sweep_order(data, data.stop), data.stop, data.start);
   Workspace ws;
   Pass pass = evaluate(s, beta, ties, nullptr, ws);
   return CoxDerivatives{pass.loglik, std::move(pass.score), std::move(pass.info)};
@@ -304,9 +334,21 @@ CoxDerivatives cox_derivatives(const CoxData& data, const std::vector<double>& b
 CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
   check(data);
   const std::size_t p = data.p;
+  // Right-censored data is sorted once: timefix rarely changes anything, and the sort tells.
   std::vector<double> stop = data.stop, start = data.start;
-  if (options.timefix) merge_near_tied_times(stop, start.empty() ? nullptr : &start);
-  const Sorted s = sort_data(data, stop, start);
+  std::vector<std::size_t> by_stop;
+  if (start.empty()) {
+    std::vector<std::size_t> by_time = descending_order(stop);
+    if (options.timefix && has_near_tied_times(stop, by_time)) {
+      merge_near_tied_times(stop, nullptr);
+      by_time = descending_order(stop);
+    }
+    by_stop = by_stratum(data, std::move(by_time));
+  } else {
+    if (options.timefix) merge_near_tied_times(stop, &start);
+    by_stop = sweep_order(data, stop);
+  }
+  const Sorted s = sort_data(data, by_stop, stop, start);
   CoxFit fit;
   fit.n = data.n;
   for (double e : data.event) fit.events += e != 0;
