@@ -13,6 +13,17 @@
 namespace kohort::stats {
 namespace {
 
+// A run of sweep positions within one stratum that starts at a new time, with the risk-set sums
+// (s0, s1) of the stratum's rows before it. Right-censored data is cut into segments of about
+// kSegment rows, by the data alone, so their sweeps run in parallel with identical results at
+// any thread count; otherwise (entry times, score residuals) a stratum is one segment.
+struct Segment {
+  std::size_t stratum = 0, begin = 0, end = 0;
+  double s0 = 0;
+  std::vector<double> s1;
+};
+constexpr std::size_t kSegment = 1 << 16;
+
 // The data sorted once: per stratum by descending stop time (the sweep order), plus the order of
 // descending start times mapped to sweep positions (for leaving the risk set).
 struct Sorted {
@@ -23,7 +34,32 @@ struct Sorted {
   std::vector<double> start_desc;        // start times in descending order within stratum
   std::vector<std::size_t> start_pos;    // sweep position of each of those
   std::vector<std::size_t> bounds;       // stratum s spans [bounds[s], bounds[s+1]) in both orders
+  std::vector<Segment> segments;         // right-censored data: the strata cut at time changes
 };
+
+// Each stratum cut into runs of about kSegment rows, each ending where the time changes (a tie
+// group is never split).
+std::vector<Segment> cut_segments(const Sorted& s) {
+  std::vector<Segment> segments;
+  for (std::size_t st = 0; st + 1 < s.bounds.size(); ++st) {
+    const std::size_t end = s.bounds[st + 1];
+    for (std::size_t at = s.bounds[st]; at < end;) {
+      std::size_t cut = std::min(end, at + kSegment);
+      while (cut < end && s.stop[cut] == s.stop[cut - 1]) ++cut;
+      segments.push_back(Segment{st, at, cut, 0.0, {}});
+      at = cut;
+    }
+  }
+  return segments;
+}
+
+// One segment per stratum, starting from an empty risk set.
+std::vector<Segment> whole_strata(const Sorted& s) {
+  std::vector<Segment> segments;
+  for (std::size_t st = 0; st + 1 < s.bounds.size(); ++st)
+    segments.push_back(Segment{st, s.bounds[st], s.bounds[st + 1], 0.0, std::vector<double>(s.p, 0.0)});
+  return segments;
+}
 
 // Rows by stratum, then descending time, rows of equal time in row order (deterministic);
 // `rows` is descending_order(time).
@@ -89,6 +125,8 @@ Sorted sort_data(const CoxData& d, const std::vector<std::size_t>& by_stop, cons
       s.start_desc[k] = start[by_start[k]];
       s.start_pos[k] = position[by_start[k]];
     }
+  } else {
+    s.segments = cut_segments(s);
   }
   return s;
 }
@@ -117,7 +155,9 @@ bool has_near_tied_times(const std::vector<double>& time, const std::vector<std:
 struct Pass {
   double loglik = 0;
   std::vector<double> score, info;  // info: lower triangle accumulated, mirrored at the end
+  double hazard_total = 0;          // sum of the hazard increments of the pass
 };
+
 
 // One reverse cumulative pass over a stratum: adds rows as time decreases, removes rows whose
 // entry time is passed, and at each event time adds the Efron or Breslow terms to the
@@ -126,13 +166,15 @@ struct Pass {
 // the times row i is at risk, so the pass records that per row (`hazard`, with the Efron
 // fractions for tied deaths) and the caller adds the rows up in parallel.
 // `resid` (n x p in sweep order, or null) receives the unweighted score residuals of the stratum's rows.
-void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double>& eta,
+// A segment that is not a whole stratum leaves its rows' hazards relative to the segment's own
+// start (the caller adds the later segments' hazard); a whole stratum's rows leave at its end.
+void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, const std::vector<double>& eta,
                   const std::vector<double>& exp_eta, Ties ties, double* hazard, double* resid, Pass& out) {
   const bool want_resid = resid != nullptr;
   const std::size_t p = s.p;
-  const std::size_t begin = s.bounds[stratum], end = s.bounds[stratum + 1];
-  std::vector<double> s1(p, 0.0), a1(p, 0.0), xb(p), acc_hx(p, 0.0), dhx(p), dhx_dead(p), xbar_dead(p);
-  double s0 = 0, acc_h = 0;
+  const std::size_t begin = segment.begin, end = segment.end;
+  std::vector<double> s1 = segment.s1, a1(p, 0.0), xb(p), acc_hx(p, 0.0), dhx(p), dhx_dead(p), xbar_dead(p);
+  double s0 = segment.s0, acc_h = 0;
   std::size_t in_risk = 0;
   auto risk = [&](std::size_t k) { return s.weight[k] * exp_eta[k]; };
   // A row's hazard is acc_h when it leaves minus acc_h when it enters.
@@ -235,6 +277,8 @@ void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double
       for (std::size_t a = 0; a < p; ++a) acc_hx[a] += dhx[a];
     ip = jp;
   }
+  out.hazard_total = acc_h;
+  if (!whole_stratum) return;
   // Rows still at risk at the start of the stratum's time leave now.
   auto leave = [&](std::size_t k) {
     hazard[k] += acc_h;
@@ -254,34 +298,94 @@ struct Workspace {
   std::vector<double> eta, exp_eta, hazard;
 };
 
+// eta = x beta and exp(eta) for the rows [begin, end).
+void linear_predictor(const Sorted& s, const std::vector<double>& beta, std::size_t begin, std::size_t end, Workspace& ws) {
+  const std::size_t p = s.p;
+  for (std::size_t k = begin; k < end; ++k) {
+    double v = 0;
+    for (std::size_t a = 0; a < p; ++a) v += s.x[k * p + a] * beta[a];
+    ws.eta[k] = v;
+    ws.exp_eta[k] = std::exp(v);
+  }
+}
+
+// The linear predictor, and each segment's starting risk-set sums: the sums over the segments
+// before it in its stratum, added in segment order.
+std::vector<Segment> prepare_segments(const Sorted& s, const std::vector<double>& beta, Workspace& ws) {
+  const std::size_t p = s.p;
+  std::vector<Segment> segments = s.segments;
+  std::vector<double> s0(segments.size(), 0.0), s1(segments.size() * p, 0.0);
+  parallel_for(segments.size(), 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t c = b; c < e; ++c) {
+      linear_predictor(s, beta, segments[c].begin, segments[c].end, ws);
+      double* sum = &s1[c * p];
+      for (std::size_t k = segments[c].begin; k < segments[c].end; ++k) {
+        const double r = s.weight[k] * ws.exp_eta[k];
+        s0[c] += r;
+        for (std::size_t a = 0; a < p; ++a) sum[a] += r * s.x[k * p + a];
+      }
+    }
+  });
+  double run0 = 0;
+  std::vector<double> run1(p, 0.0);
+  for (std::size_t c = 0; c < segments.size(); ++c) {
+    if (c == 0 || segments[c].stratum != segments[c - 1].stratum) {
+      run0 = 0;
+      std::fill(run1.begin(), run1.end(), 0.0);
+    }
+    segments[c].s0 = run0;
+    segments[c].s1 = run1;
+    run0 += s0[c];
+    for (std::size_t a = 0; a < p; ++a) run1[a] += s1[c * p + a];
+  }
+  return segments;
+}
+
+// Segments leave their rows' hazards relative to their own start: each row also gains the hazard
+// increments of its own and the later segments of its stratum (the earlier times), summed from
+// the stratum's last segment.
+void finish_segment_hazards(const std::vector<Segment>& segments, const std::vector<Pass>& parts, std::vector<double>& hazard) {
+  std::vector<double> later(segments.size());
+  double run = 0;
+  for (std::size_t c = segments.size(); c-- > 0;) {
+    if (c + 1 == segments.size() || segments[c].stratum != segments[c + 1].stratum) run = 0;
+    run += parts[c].hazard_total;
+    later[c] = run;
+  }
+  parallel_for(segments.size(), 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t c = b; c < e; ++c)
+      for (std::size_t k = segments[c].begin; k < segments[c].end; ++k) hazard[k] += later[c];
+  });
+}
+
 Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid, Workspace& ws) {
   const std::size_t p = s.p, n = s.n;
   ws.eta.resize(n);
   ws.exp_eta.resize(n);
   ws.hazard.assign(n, 0.0);
-  std::vector<double>& eta = ws.eta;
-  std::vector<double>& exp_eta = ws.exp_eta;
+  const std::vector<double>& exp_eta = ws.exp_eta;
   std::vector<double>& hazard = ws.hazard;
-  parallel_for(n, 1 << 16, [&](std::size_t b, std::size_t e) {
-    for (std::size_t k = b; k < e; ++k) {
-      double v = 0;
-      for (std::size_t a = 0; a < p; ++a) v += s.x[k * p + a] * beta[a];
-      eta[k] = v;
-      exp_eta[k] = std::exp(v);
-    }
-  });
+  // Score residuals need the stratum-wide running sums: whole strata then.
+  const bool segmented = !s.has_start && resid == nullptr;
+  std::vector<Segment> segments;
+  if (segmented) {
+    segments = prepare_segments(s, beta, ws);
+  } else {
+    segments = whole_strata(s);
+    parallel_for(n, 1 << 16, [&](std::size_t b, std::size_t e) { linear_predictor(s, beta, b, e, ws); });
+  }
   if (resid) resid->assign(n * p, 0.0);
-  const std::size_t strata = s.bounds.size() - 1;
-  std::vector<Pass> parts(strata);
-  // Strata are independent; each has its own accumulator (and disjoint rows), and they are
-  // summed in stratum order, so the result does not depend on the thread count.
-  parallel_for(strata, 1, [&](std::size_t b, std::size_t e) {
-    for (std::size_t st = b; st < e; ++st) {
-      parts[st].score.assign(p, 0.0);
-      parts[st].info.assign(p * p, 0.0);
-      stratum_pass(s, st, eta, exp_eta, ties, hazard.data(), resid ? resid->data() : nullptr, parts[st]);
+  std::vector<Pass> parts(segments.size());
+  // Segments cover disjoint rows and each has its own accumulator; they are summed in segment
+  // order, so the result does not depend on the thread count.
+  parallel_for(segments.size(), 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t c = b; c < e; ++c) {
+      parts[c].score.assign(p, 0.0);
+      parts[c].info.assign(p * p, 0.0);
+      stratum_pass(s, segments[c], !segmented, ws.eta, exp_eta, ties, hazard.data(), resid ? resid->data() : nullptr, parts[c]);
     }
   });
+  if (segmented) finish_segment_hazards(segments, parts, hazard);
   // sum_i w_i exp(eta_i) hazard_i x_i x_i' in fixed chunks, added in chunk order.
   constexpr std::size_t kChunk = 1 << 15;
   const std::size_t chunks = (n + kChunk - 1) / kChunk;
