@@ -42,10 +42,10 @@ bool is_missing(std::string_view v) { return v.empty() || v == "NA" || v == "NaN
 // Plain decimals ("-12.345") with at most 15 digits: mantissa / 10^k with both exact doubles is
 // one correctly rounded division, so this equals from_chars (Clinger's fast path). Leading zeros
 // count as digits here, which only sends a few more values to from_chars.
-bool parse_simple_decimal(std::string_view v, double& out) {
+// Parses from `at` up to the first character that cannot continue the decimal; returns where it
+// stopped, or null if what came before is not a plain decimal of at most 15 digits.
+const char* parse_decimal_prefix(const char* at, const char* const end, double& out) {
   static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  const char* at = v.data();
-  const char* const end = at + v.size();
   bool negative = false;
   if (at != end && (*at == '-' || *at == '+')) negative = *at++ == '-';
   auto digit = [](char ch) { return static_cast<unsigned char>(ch - '0') <= 9; };
@@ -59,11 +59,16 @@ bool parse_simple_decimal(std::string_view v, double& out) {
     fraction = static_cast<std::size_t>(at - first);
     digits += fraction;
   }
-  if (at != end || digits == 0 || digits > 15) return false;  // more than 15 digits may not be exact
+  if (digits == 0 || digits > 15) return nullptr;  // more than 15 digits may not be exact
   double x = static_cast<double>(mantissa);
   if (fraction > 0) x /= kPow10[fraction];
   out = negative ? -x : x;
-  return true;
+  return at;
+}
+
+bool parse_simple_decimal(std::string_view v, double& out) {
+  const char* const end = v.data() + v.size();
+  return parse_decimal_prefix(v.data(), end, out) == end;
 }
 
 // Parses a whole field as a number; false if any character is left over.
@@ -203,6 +208,13 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
   // are interned afterwards in file order; the first bad line of the block is reported.
   const std::size_t width = fields.size();
   const std::size_t columns = request.size();
+  // The requested column read from each field; a field requested twice goes by the checked path.
+  std::vector<std::size_t> column_of_field(width, SIZE_MAX);
+  bool one_pass = true;
+  for (std::size_t c = 0; c < columns; ++c) {
+    one_pass = one_pass && column_of_field[source[c]] == SIZE_MAX;
+    column_of_field[source[c]] = c;
+  }
   constexpr std::size_t kPiece = 1 << 18;
   struct Piece {
     std::size_t begin = 0, end = 0;         // byte range in the block
@@ -257,6 +269,35 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
       if (!table.columns[c].is_factor) table.columns[c].values.resize(base + rows);
     if (base == 0) reserve_rows(table, reader.expected_rows(data.size(), rows));
     labels.assign(rows * factors, std::string_view());
+    // One pass over a line: plain decimals parse straight from the text, other fields go through
+    // the general rules. False on anything wrong; the checked path below then reports it.
+    auto fast_row = [&](std::string_view line, std::size_t row) {
+      const char* at = line.data();
+      const char* const end = at + line.size();
+      for (std::size_t field = 0;; ++field) {
+        if (field == width) return false;
+        const std::size_t c = column_of_field[field];
+        const char* field_end = nullptr;
+        double x;
+        if (c != SIZE_MAX && !table.columns[c].is_factor) {
+          field_end = parse_decimal_prefix(at, end, x);
+          if (field_end && (field_end == end || *field_end == delim)) {
+            table.columns[c].values[base + row] = x;
+          } else {
+            field_end = std::find(at, end, delim);
+            const std::string_view v = unquote(std::string_view(at, static_cast<std::size_t>(field_end - at)));
+            if (is_missing(v)) x = std::numeric_limits<double>::quiet_NaN();
+            else if (!parse_number(v, x)) return false;
+            table.columns[c].values[base + row] = x;
+          }
+        } else {
+          field_end = std::find(at, end, delim);
+          if (c != SIZE_MAX) labels[row * factors + label_slot[c]] = unquote(std::string_view(at, static_cast<std::size_t>(field_end - at)));
+        }
+        if (field_end == end) return field + 1 == width;
+        at = field_end + 1;
+      }
+    };
     parallel_for(pieces.size(), 1, [&](std::size_t b, std::size_t e) {
       std::vector<std::string_view> f;
       for (std::size_t k = b; k < e; ++k) {
@@ -268,6 +309,11 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
           const std::string_view line = strip_cr(data.substr(at, stop - at));
           at = stop + 1;
           if (line.empty()) continue;
+          if (one_pass && fast_row(line, row)) {
+            table.line[base + row] = line_number;
+            ++row;
+            continue;
+          }
           split_line(line, delim, f);
           if (f.size() != width) {
             piece.bad_line = line_number;
