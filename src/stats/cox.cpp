@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <type_traits>
+#include <utility>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -12,6 +14,20 @@
 
 namespace kohort::stats {
 namespace {
+
+// The per-row loops run over the p covariates; for p up to kFixedP they are compiled with p a
+// constant (f gets std::integral_constant<std::size_t, p>), so the short loops unroll instead of
+// paying a runtime-length loop's set-up on every row; other p get 0 (use the runtime p).
+constexpr std::size_t kFixedP = 16;
+template <typename F, std::size_t... P>
+void with_fixed_p(std::size_t p, F&& f, std::index_sequence<P...>) {
+  const bool fixed = ((p == P + 1 && (f(std::integral_constant<std::size_t, P + 1>{}), true)) || ...);
+  if (!fixed) f(std::integral_constant<std::size_t, 0>{});
+}
+template <typename F>
+void with_fixed_p(std::size_t p, F&& f) {
+  with_fixed_p(p, std::forward<F>(f), std::make_index_sequence<kFixedP>{});
+}
 
 // A run of sweep positions within one stratum that starts at a new time, with the risk-set sums
 // (s0, s1) of the stratum's rows before it. Right-censored data is cut into segments of about
@@ -168,10 +184,11 @@ struct Pass {
 // `resid` (n x p in sweep order, or null) receives the unweighted score residuals of the stratum's rows.
 // A segment that is not a whole stratum leaves its rows' hazards relative to the segment's own
 // start (the caller adds the later segments' hazard); a whole stratum's rows leave at its end.
+template <std::size_t P>
 void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, const std::vector<double>& eta,
                   const std::vector<double>& exp_eta, Ties ties, double* hazard, double* resid, Pass& out) {
   const bool want_resid = resid != nullptr;
-  const std::size_t p = s.p;
+  const std::size_t p = P ? P : s.p;
   const std::size_t begin = segment.begin, end = segment.end;
   std::vector<double> s1 = segment.s1, a1(p, 0.0), xb(p), acc_hx(p, 0.0), dhx(p), dhx_dead(p), xbar_dead(p);
   double s0 = segment.s0, acc_h = 0;
@@ -235,9 +252,11 @@ void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, c
     }
     const double term_weight = dead_weight / terms;
     double dh = 0, dh_dead = 0;
-    std::fill(dhx.begin(), dhx.end(), 0.0);
-    std::fill(dhx_dead.begin(), dhx_dead.end(), 0.0);
-    std::fill(xbar_dead.begin(), xbar_dead.end(), 0.0);
+    if (want_resid) {
+      std::fill(dhx.begin(), dhx.end(), 0.0);
+      std::fill(dhx_dead.begin(), dhx_dead.end(), 0.0);
+      std::fill(xbar_dead.begin(), xbar_dead.end(), 0.0);
+    }
     for (int k = 0; k < terms; ++k) {
       const double f = terms > 1 ? static_cast<double>(k) / deaths : 0.0;
       const double den = s0 - f * a0;
@@ -299,8 +318,9 @@ struct Workspace {
 };
 
 // eta = x beta and exp(eta) for the rows [begin, end).
+template <std::size_t P>
 void linear_predictor(const Sorted& s, const std::vector<double>& beta, std::size_t begin, std::size_t end, Workspace& ws) {
-  const std::size_t p = s.p;
+  const std::size_t p = P ? P : s.p;
   for (std::size_t k = begin; k < end; ++k) {
     double v = 0;
     for (std::size_t a = 0; a < p; ++a) v += s.x[k * p + a] * beta[a];
@@ -311,13 +331,14 @@ void linear_predictor(const Sorted& s, const std::vector<double>& beta, std::siz
 
 // The linear predictor, and each segment's starting risk-set sums: the sums over the segments
 // before it in its stratum, added in segment order.
+template <std::size_t P>
 std::vector<Segment> prepare_segments(const Sorted& s, const std::vector<double>& beta, Workspace& ws) {
-  const std::size_t p = s.p;
+  const std::size_t p = P ? P : s.p;
   std::vector<Segment> segments = s.segments;
   std::vector<double> s0(segments.size(), 0.0), s1(segments.size() * p, 0.0);
   parallel_for(segments.size(), 1, [&](std::size_t b, std::size_t e) {
     for (std::size_t c = b; c < e; ++c) {
-      linear_predictor(s, beta, segments[c].begin, segments[c].end, ws);
+      linear_predictor<P>(s, beta, segments[c].begin, segments[c].end, ws);
       double* sum = &s1[c * p];
       for (std::size_t k = segments[c].begin; k < segments[c].end; ++k) {
         const double r = s.weight[k] * ws.exp_eta[k];
@@ -358,8 +379,41 @@ void finish_segment_hazards(const std::vector<Segment>& segments, const std::vec
   });
 }
 
-Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid, Workspace& ws) {
-  const std::size_t p = s.p, n = s.n;
+// Adds sum_k c_k x_k x_k' (c_k = w_k exp(eta_k) hazard_k) over the rows [begin, end) to the lower
+// triangle of m. Rows go in blocks of kBlock, transposed, so each entry is a dot product of two
+// contiguous vectors summed in four fixed lanes (vectorised, and the same at any thread count).
+template <std::size_t P>
+void add_weighted_outer_products(const Sorted& s, const Workspace& ws, std::size_t begin, std::size_t end, double* m) {
+  const std::size_t p = P ? P : s.p;
+  constexpr std::size_t kBlock = 32, kLanes = 4;
+  std::vector<double> xt(p * kBlock), cxt(p * kBlock);  // [a * kBlock + row in block]
+  for (std::size_t first = begin; first < end; first += kBlock) {
+    const std::size_t rows = std::min(kBlock, end - first);
+    for (std::size_t i = 0; i < kBlock; ++i) {  // rows past the end are zeros: they add nothing
+      const std::size_t k = first + i;
+      const double c = i < rows ? s.weight[k] * ws.exp_eta[k] * ws.hazard[k] : 0.0;
+      for (std::size_t a = 0; a < p; ++a) {
+        const double x = i < rows ? s.x[k * p + a] : 0.0;
+        xt[a * kBlock + i] = x;
+        cxt[a * kBlock + i] = c * x;
+      }
+    }
+    for (std::size_t a = 0; a < p; ++a) {
+      const double* u = &cxt[a * kBlock];
+      for (std::size_t b = 0; b <= a; ++b) {
+        const double* v = &xt[b * kBlock];
+        double lane[kLanes] = {0, 0, 0, 0};
+        for (std::size_t i = 0; i < kBlock; i += kLanes)
+          for (std::size_t l = 0; l < kLanes; ++l) lane[l] += u[i + l] * v[i + l];
+        m[a * p + b] += (lane[0] + lane[1]) + (lane[2] + lane[3]);
+      }
+    }
+  }
+}
+
+template <std::size_t P>
+Pass evaluate_fixed(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid, Workspace& ws) {
+  const std::size_t p = P ? P : s.p, n = s.n;
   ws.eta.resize(n);
   ws.exp_eta.resize(n);
   ws.hazard.assign(n, 0.0);
@@ -369,10 +423,10 @@ Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::
   const bool segmented = !s.has_start && resid == nullptr;
   std::vector<Segment> segments;
   if (segmented) {
-    segments = prepare_segments(s, beta, ws);
+    segments = prepare_segments<P>(s, beta, ws);
   } else {
     segments = whole_strata(s);
-    parallel_for(n, 1 << 16, [&](std::size_t b, std::size_t e) { linear_predictor(s, beta, b, e, ws); });
+    parallel_for(n, 1 << 16, [&](std::size_t b, std::size_t e) { linear_predictor<P>(s, beta, b, e, ws); });
   }
   if (resid) resid->assign(n * p, 0.0);
   std::vector<Pass> parts(segments.size());
@@ -382,7 +436,7 @@ Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::
     for (std::size_t c = b; c < e; ++c) {
       parts[c].score.assign(p, 0.0);
       parts[c].info.assign(p * p, 0.0);
-      stratum_pass(s, segments[c], !segmented, ws.eta, exp_eta, ties, hazard.data(), resid ? resid->data() : nullptr, parts[c]);
+      stratum_pass<P>(s, segments[c], !segmented, ws.eta, exp_eta, ties, hazard.data(), resid ? resid->data() : nullptr, parts[c]);
     }
   });
   if (segmented) finish_segment_hazards(segments, parts, hazard);
@@ -391,16 +445,7 @@ Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::
   const std::size_t chunks = (n + kChunk - 1) / kChunk;
   std::vector<double> chunk_info(chunks * p * p, 0.0);
   parallel_for(n, kChunk, [&](std::size_t b, std::size_t e) {
-    double* m = &chunk_info[(b / kChunk) * p * p];
-    for (std::size_t k = b; k < e; ++k) {
-      const double c = s.weight[k] * exp_eta[k] * hazard[k];
-      const double* x = &s.x[k * p];
-      for (std::size_t a = 0; a < p; ++a) {  // full rows: vectorised; the mirror overwrites the upper half
-        const double cx = c * x[a];
-        double* row = &m[a * p];
-        for (std::size_t b2 = 0; b2 < p; ++b2) row[b2] += cx * x[b2];
-      }
-    }
+    add_weighted_outer_products<P>(s, ws, b, e, &chunk_info[(b / kChunk) * p * p]);
   });
   Pass total;
   total.score.assign(p, 0.0);
@@ -415,6 +460,12 @@ Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::
   for (std::size_t a = 0; a < p; ++a)
     for (std::size_t b = 0; b < a; ++b) total.info[b * p + a] = total.info[a * p + b];
   return total;
+}
+
+Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid, Workspace& ws) {
+  Pass pass;
+  with_fixed_p(s.p, [&](auto p) { pass = evaluate_fixed<decltype(p)::value>(s, beta, ties, resid, ws); });
+  return pass;
 }
 
 void check(const CoxData& d) {
