@@ -90,44 +90,49 @@ std::vector<std::size_t> sweep_order(const CoxData& d, const std::vector<double>
 }
 
 // `by_stop` is sweep_order(d, stop).
-Sorted sort_data(const CoxData& d, const std::vector<std::size_t>& by_stop, const std::vector<double>& stop,
+Sorted sort_data(const CoxData& d, std::vector<std::size_t> by_stop, const std::vector<double>& stop,
                  const std::vector<double>& start) {
   Sorted s;
   s.n = d.n;
   s.p = d.p;
   s.has_start = !start.empty();
-  s.row = by_stop;
+  s.row = std::move(by_stop);
+  const std::vector<std::size_t>& order = s.row;
   s.stop.resize(d.n);
   s.event.resize(d.n);
   s.weight.resize(d.n);
   s.x.resize(d.n * d.p);
-  std::vector<std::size_t> position(d.n);
+  // Sweep position of each row: only entry times need it.
+  std::vector<std::size_t> position(s.has_start ? d.n : 0);
   for (std::size_t k = 0; k < d.n; ++k) {
-    const std::size_t i = by_stop[k];
-    position[i] = k;
+    const std::size_t i = order[k];
+    if (s.has_start) position[i] = k;
     s.stop[k] = stop[i];
     s.event[k] = d.event[i];
     s.weight[k] = d.weight.empty() ? 1.0 : d.weight[i];
   }
   // Covariates centred (the partial likelihood is unchanged; sums stay well scaled) and stored
-  // row-major in sweep order: columns read sequentially, each row written once. Each column's
-  // mean is one serial sum, and rows are disjoint, so threads change nothing.
+  // row-major in sweep order, each row gathered once. Each column's mean is one serial sum, and
+  // rows are disjoint, so threads change nothing.
   std::vector<double> mean(d.p);
   parallel_for(d.p, 1, [&](std::size_t b, std::size_t e) {
     for (std::size_t j = b; j < e; ++j) {
-      const double* col = &d.x[j * d.n];
+      const double* col = d.column(j);
       double sum = 0;
       for (std::size_t i = 0; i < d.n; ++i) sum += col[i];
       mean[j] = sum / static_cast<double>(d.n);
     }
   });
+  std::vector<const double*> columns(d.p);
+  for (std::size_t j = 0; j < d.p; ++j) columns[j] = d.column(j);
   parallel_for(d.n, 1 << 16, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) {
-      double* out = &s.x[position[i] * d.p];
-      for (std::size_t j = 0; j < d.p; ++j) out[j] = d.x[j * d.n + i] - mean[j];
+    for (std::size_t k = b; k < e; ++k) {
+      double* out = &s.x[k * d.p];
+      const std::size_t i = order[k];
+      for (std::size_t j = 0; j < d.p; ++j) out[j] = columns[j][i] - mean[j];
     }
   });
-  auto stratum = [&](std::size_t k) { return d.strata.empty() ? 0 : d.strata[by_stop[k]]; };
+  auto stratum = [&](std::size_t k) { return d.strata.empty() ? 0 : d.strata[order[k]]; };
   s.bounds.push_back(0);
   if (!d.strata.empty())
     for (std::size_t k = 1; k < d.n; ++k)
@@ -469,7 +474,8 @@ Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::
 }
 
 void check(const CoxData& d) {
-  if (d.stop.size() != d.n || d.event.size() != d.n || d.x.size() != d.n * d.p ||
+  const bool x_ok = d.x_columns.empty() ? d.x.size() == d.n * d.p : d.x_columns.size() == d.p && d.x.empty();
+  if (d.stop.size() != d.n || d.event.size() != d.n || !x_ok ||
       (!d.start.empty() && d.start.size() != d.n) || (!d.weight.empty() && d.weight.size() != d.n) ||
       (!d.strata.empty() && d.strata.size() != d.n) || (!d.cluster.empty() && d.cluster.size() != d.n))
     throw Error("fit_cox: inconsistent data sizes");
@@ -489,21 +495,27 @@ CoxDerivatives cox_derivatives(const CoxData& data, const std::vector<double>& b
 CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
   check(data);
   const std::size_t p = data.p;
-  // Right-censored data is sorted once: timefix rarely changes anything, and the sort tells.
-  std::vector<double> stop = data.stop, start = data.start;
+  // Right-censored data is sorted once: timefix rarely changes anything, and the sort tells;
+  // the times are copied only to be changed.
+  std::vector<double> fixed_stop, start = data.start;
+  const std::vector<double>* stop = &data.stop;
   std::vector<std::size_t> by_stop;
   if (start.empty()) {
-    std::vector<std::size_t> by_time = descending_order(stop);
-    if (options.timefix && has_near_tied_times(stop, by_time)) {
-      merge_near_tied_times(stop, nullptr);
-      by_time = descending_order(stop);
+    std::vector<std::size_t> by_time = descending_order(data.stop);
+    if (options.timefix && has_near_tied_times(data.stop, by_time)) {
+      fixed_stop = data.stop;
+      merge_near_tied_times(fixed_stop, nullptr);
+      stop = &fixed_stop;
+      by_time = descending_order(fixed_stop);
     }
     by_stop = by_stratum(data, std::move(by_time));
   } else {
-    if (options.timefix) merge_near_tied_times(stop, &start);
-    by_stop = sweep_order(data, stop);
+    fixed_stop = data.stop;
+    if (options.timefix) merge_near_tied_times(fixed_stop, &start);
+    stop = &fixed_stop;
+    by_stop = sweep_order(data, fixed_stop);
   }
-  const Sorted s = sort_data(data, by_stop, stop, start);
+  const Sorted s = sort_data(data, std::move(by_stop), *stop, start);
   CoxFit fit;
   fit.n = data.n;
   for (double e : data.event) fit.events += e != 0;
