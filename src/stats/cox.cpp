@@ -152,13 +152,13 @@ Sorted sort_data(const CoxData& d, std::vector<std::size_t> by_stop, const std::
 }
 
 // Whether R's timefix would change any of these times: two distinct times closer than the
-// tolerance, absolutely or relative to the mean absolute distinct time. `descending` orders the
-// rows by descending time; walking it backwards visits the distinct times in the same ascending
-// order as merge_near_tied_times, so the mean and the verdict are the same as its own.
-bool has_near_tied_times(const std::vector<double>& time, const std::vector<std::size_t>& descending) {
+// tolerance, absolutely or relative to the mean absolute distinct time. Walking the times sorted
+// descending backwards visits the distinct times in the same ascending order as
+// merge_near_tied_times, so the mean and the verdict are the same as its own.
+bool has_near_tied_times(const std::vector<double>& descending) {
   std::vector<double> distinct;
   for (std::size_t k = descending.size(); k-- > 0;) {
-    const double t = time[descending[k]];
+    const double t = descending[k];
     if (std::isfinite(t) && (distinct.empty() || t != distinct.back())) distinct.push_back(t);
   }
   if (distinct.size() < 2) return false;
@@ -500,8 +500,9 @@ CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
   const std::vector<double>* stop = &data.stop;
   std::vector<std::size_t> by_stop;
   if (start.empty()) {
-    std::vector<std::size_t> by_time = descending_order(data.stop);
-    if (options.timefix && has_near_tied_times(data.stop, by_time)) {
+    std::vector<double> sorted;
+    std::vector<std::size_t> by_time = descending_order(data.stop, &sorted);
+    if (options.timefix && has_near_tied_times(sorted)) {
       fixed_stop = data.stop;
       merge_near_tied_times(fixed_stop, nullptr);
       stop = &fixed_stop;
