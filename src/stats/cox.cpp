@@ -2,6 +2,7 @@
 #include "stats/radix_sort.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <type_traits>
@@ -28,6 +29,19 @@ template <typename F>
 void with_fixed_p(std::size_t p, F&& f) {
   with_fixed_p(p, std::forward<F>(f), std::make_index_sequence<kFixedP>{});
 }
+
+// p running sums, zeroed: on the stack for a fixed p, where they cannot alias the data, so the
+// compiler keeps them in registers and vectorises; on the heap otherwise.
+template <std::size_t P>
+struct Sums {
+  std::conditional_t<P == 0, std::vector<double>, std::array<double, P>> v;
+  explicit Sums(std::size_t p) {
+    if constexpr (P == 0) v.assign(p, 0.0);
+    else v.fill(0.0);
+  }
+  double& operator[](std::size_t i) { return v[i]; }
+  void zero() { std::fill(v.begin(), v.end(), 0.0); }
+};
 
 // A run of sweep positions within one stratum that starts at a new time, with the risk-set sums
 // (s0, s1) of the stratum's rows before it. Right-censored data is cut into segments of about
@@ -194,8 +208,10 @@ void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, c
   const bool want_resid = resid != nullptr;
   const std::size_t p = P ? P : s.p;
   const std::size_t begin = segment.begin, end = segment.end;
-  std::vector<double> s1 = segment.s1, a1(p, 0.0), xb(p), acc_hx(p, 0.0), dhx(p), dhx_dead(p), xbar_dead(p);
-  double s0 = segment.s0, acc_h = 0;
+  Sums<P> s1(p), a1(p), xb(p), acc_hx(p), dhx(p), dhx_dead(p), xbar_dead(p), score(p);
+  Sums<P * P> info(p * p);  // copied to `out` at the end
+  for (std::size_t a = 0; a < p; ++a) s1[a] = segment.s1[a];
+  double s0 = segment.s0, acc_h = 0, loglik = 0;
   std::size_t in_risk = 0;
   auto risk = [&](std::size_t k) { return s.weight[k] * exp_eta[k]; };
   // A row's hazard is acc_h when it leaves minus acc_h when it enters.
@@ -223,7 +239,7 @@ void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, c
       }
       if (in_risk == 0) {  // an empty risk set: clear the round-off left by subtraction
         s0 = 0;
-        std::fill(s1.begin(), s1.end(), 0.0);
+        s1.zero();
       }
     }
     double a0 = 0, dead_weight = 0;
@@ -235,8 +251,8 @@ void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, c
       const double* x = &s.x[k * p];
       ++deaths;
       dead_weight += s.weight[k];
-      out.loglik += s.weight[k] * eta[k];
-      for (std::size_t a = 0; a < p; ++a) out.score[a] += s.weight[k] * x[a];
+      loglik += s.weight[k] * eta[k];
+      for (std::size_t a = 0; a < p; ++a) score[a] += s.weight[k] * x[a];
     }
     if (deaths == 0) {
       ip = jp;
@@ -246,7 +262,7 @@ void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, c
     // tied deaths matter only for Efron with two or more deaths.
     const int terms = ties == Ties::kEfron ? deaths : 1;
     if (terms > 1) {
-      std::fill(a1.begin(), a1.end(), 0.0);
+      a1.zero();
       for (std::size_t k = ip; k < jp; ++k) {
         if (s.event[k] == 0) continue;
         const double r = risk(k);
@@ -257,23 +273,23 @@ void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, c
     const double term_weight = dead_weight / terms;
     double dh = 0, dh_dead = 0;
     if (want_resid) {
-      std::fill(dhx.begin(), dhx.end(), 0.0);
-      std::fill(dhx_dead.begin(), dhx_dead.end(), 0.0);
-      std::fill(xbar_dead.begin(), xbar_dead.end(), 0.0);
+      dhx.zero();
+      dhx_dead.zero();
+      xbar_dead.zero();
     }
     for (int k = 0; k < terms; ++k) {
       const double f = terms > 1 ? static_cast<double>(k) / deaths : 0.0;
       const double den = s0 - f * a0;
       const double h = term_weight / den;
-      out.loglik -= term_weight * std::log(den);
+      loglik -= term_weight * std::log(den);
       for (std::size_t a = 0; a < p; ++a) {
         xb[a] = (s1[a] - f * a1[a]) / den;
-        out.score[a] -= term_weight * xb[a];
+        score[a] -= term_weight * xb[a];
       }
       // Full rows (the upper triangle is overwritten by the mirror): contiguous, so vectorised.
       for (std::size_t a = 0; a < p; ++a) {
         const double wx = term_weight * xb[a];
-        double* row = &out.info[a * p];
+        double* row = &info[a * p];
         for (std::size_t b = 0; b < p; ++b) row[b] -= wx * xb[b];
       }
       dh += h;
@@ -300,6 +316,9 @@ void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, c
       for (std::size_t a = 0; a < p; ++a) acc_hx[a] += dhx[a];
     ip = jp;
   }
+  out.loglik = loglik;
+  for (std::size_t a = 0; a < p; ++a) out.score[a] = score[a];
+  for (std::size_t a = 0; a < p * p; ++a) out.info[a] = info[a];
   out.hazard_total = acc_h;
   if (!whole_stratum) return;
   // Rows still at risk at the start of the stratum's time leave now.
