@@ -344,9 +344,11 @@ struct Workspace {
 template <std::size_t P>
 void linear_predictor(const Sorted& s, const std::vector<double>& beta, std::size_t begin, std::size_t end, Workspace& ws) {
   const std::size_t p = P ? P : s.p;
+  Sums<P> b(p);  // a local copy: the stores below cannot alias it
+  for (std::size_t a = 0; a < p; ++a) b[a] = beta[a];
   for (std::size_t k = begin; k < end; ++k) {
     double v = 0;
-    for (std::size_t a = 0; a < p; ++a) v += s.x[k * p + a] * beta[a];
+    for (std::size_t a = 0; a < p; ++a) v += s.x[k * p + a] * b[a];
     ws.eta[k] = v;
     ws.exp_eta[k] = std::exp(v);
   }
@@ -362,12 +364,15 @@ std::vector<Segment> prepare_segments(const Sorted& s, const std::vector<double>
   parallel_for(segments.size(), 1, [&](std::size_t b, std::size_t e) {
     for (std::size_t c = b; c < e; ++c) {
       linear_predictor<P>(s, beta, segments[c].begin, segments[c].end, ws);
-      double* sum = &s1[c * p];
+      Sums<P> sum(p);  // local: no aliasing with the data
+      double sum0 = 0;
       for (std::size_t k = segments[c].begin; k < segments[c].end; ++k) {
         const double r = s.weight[k] * ws.exp_eta[k];
-        s0[c] += r;
+        sum0 += r;
         for (std::size_t a = 0; a < p; ++a) sum[a] += r * s.x[k * p + a];
       }
+      s0[c] = sum0;
+      for (std::size_t a = 0; a < p; ++a) s1[c * p + a] = sum[a];
     }
   });
   double run0 = 0;
