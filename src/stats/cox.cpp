@@ -192,15 +192,14 @@ struct Pass {
   double hazard_total = 0;          // sum of the hazard increments of the pass
 };
 
-
-// One reverse cumulative pass over a stratum: adds rows as time decreases, removes rows whose
+// One reverse cumulative pass over a segment of a stratum: adds rows as time decreases, removes rows whose
 // entry time is passed, and at each event time adds the Efron or Breslow terms to the
 // log-likelihood and score. The information sum_t w_t (S2_t / S0_t - xbar_t xbar_t') needs no
 // running p x p sums: its first part equals sum_i r_i x_i x_i' times the hazard increments over
 // the times row i is at risk, so the pass records that per row (`hazard`, with the Efron
 // fractions for tied deaths) and the caller adds the rows up in parallel.
-// `resid` (n x p in sweep order, or null) receives the unweighted score residuals of the stratum's rows.
-// A segment that is not a whole stratum leaves its rows' hazards relative to the segment's own
+// `resid` (n x p in sweep order, or null) receives the unweighted score residuals of the stratum's
+// rows. A segment that is not a whole stratum leaves its rows' hazards relative to the segment's own
 // start (the caller adds the later segments' hazard); a whole stratum's rows leave at its end.
 template <std::size_t P>
 void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, const std::vector<double>& eta,
