@@ -69,7 +69,7 @@ void run_cox(const CoxArgs& a) {
   std::vector<std::string> terms;
   data.stop.reserve(rows.size());
   data.event.reserve(rows.size());
-  data.x.reserve(rows.size() * covariates.size());
+
   for (auto r : rows) {
     const double stop = stop_col.values[r];
     data.stop.push_back(stop);
@@ -89,7 +89,17 @@ void run_cox(const CoxArgs& a) {
     if (cluster_col) data.cluster.push_back(cluster_col->codes[r]);
   }
   // Covariates: numeric as they are; factors as indicators of each level but the first (R's contrasts).
+  // With every row kept and no factors the fit reads the table's own columns (no copy).
+  bool whole_columns = rows.size() == table.rows;
+  for (const auto& name : covariates) whole_columns = whole_columns && !table.column(name).is_factor;
+  if (whole_columns) {
+    for (const auto& name : covariates) data.x_columns.push_back(table.column(name).values.data());
+    terms = covariates;
+  } else {
+    data.x.reserve(rows.size() * covariates.size());
+  }
   for (const auto& name : covariates) {
+    if (whole_columns) break;
     const Column& col = table.column(name);
     if (!col.is_factor) {
       terms.push_back(name);

@@ -2,8 +2,11 @@
 #include "stats/radix_sort.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
+#include <type_traits>
+#include <utility>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -12,6 +15,44 @@
 
 namespace kohort::stats {
 namespace {
+
+// The per-row loops run over the p covariates; for p up to kFixedP they are compiled with p a
+// constant (f gets std::integral_constant<std::size_t, p>), so the short loops unroll instead of
+// paying a runtime-length loop's set-up on every row; other p get 0 (use the runtime p).
+constexpr std::size_t kFixedP = 16;
+template <typename F, std::size_t... P>
+void with_fixed_p(std::size_t p, F&& f, std::index_sequence<P...>) {
+  const bool fixed = ((p == P + 1 && (f(std::integral_constant<std::size_t, P + 1>{}), true)) || ...);
+  if (!fixed) f(std::integral_constant<std::size_t, 0>{});
+}
+template <typename F>
+void with_fixed_p(std::size_t p, F&& f) {
+  with_fixed_p(p, std::forward<F>(f), std::make_index_sequence<kFixedP>{});
+}
+
+// p running sums, zeroed: on the stack for a fixed p, where they cannot alias the data, so the
+// compiler keeps them in registers and vectorises; on the heap otherwise.
+template <std::size_t P>
+struct Sums {
+  std::conditional_t<P == 0, std::vector<double>, std::array<double, P>> v;
+  explicit Sums(std::size_t p) {
+    if constexpr (P == 0) v.assign(p, 0.0);
+    else v.fill(0.0);
+  }
+  double& operator[](std::size_t i) { return v[i]; }
+  void zero() { std::fill(v.begin(), v.end(), 0.0); }
+};
+
+// A run of sweep positions within one stratum that starts at a new time, with the risk-set sums
+// (s0, s1) of the stratum's rows before it. Right-censored data is cut into segments of about
+// kSegment rows, by the data alone, so their sweeps run in parallel with identical results at
+// any thread count; otherwise (entry times, score residuals) a stratum is one segment.
+struct Segment {
+  std::size_t stratum = 0, begin = 0, end = 0;
+  double s0 = 0;
+  std::vector<double> s1;
+};
+constexpr std::size_t kSegment = 1 << 16;
 
 // The data sorted once: per stratum by descending stop time (the sweep order), plus the order of
 // descending start times mapped to sweep positions (for leaving the risk set).
@@ -23,91 +64,153 @@ struct Sorted {
   std::vector<double> start_desc;        // start times in descending order within stratum
   std::vector<std::size_t> start_pos;    // sweep position of each of those
   std::vector<std::size_t> bounds;       // stratum s spans [bounds[s], bounds[s+1]) in both orders
+  std::vector<Segment> segments;         // right-censored data: the strata cut at time changes
 };
 
-Sorted sort_data(const CoxData& d, const std::vector<double>& stop, const std::vector<double>& start) {
+// Each stratum cut into runs of about kSegment rows, each ending where the time changes (a tie
+// group is never split).
+std::vector<Segment> cut_segments(const Sorted& s) {
+  std::vector<Segment> segments;
+  for (std::size_t st = 0; st + 1 < s.bounds.size(); ++st) {
+    const std::size_t end = s.bounds[st + 1];
+    for (std::size_t at = s.bounds[st]; at < end;) {
+      std::size_t cut = std::min(end, at + kSegment);
+      while (cut < end && s.stop[cut] == s.stop[cut - 1]) ++cut;
+      segments.push_back(Segment{st, at, cut, 0.0, {}});
+      at = cut;
+    }
+  }
+  return segments;
+}
+
+// One segment per stratum, starting from an empty risk set.
+std::vector<Segment> whole_strata(const Sorted& s) {
+  std::vector<Segment> segments;
+  for (std::size_t st = 0; st + 1 < s.bounds.size(); ++st)
+    segments.push_back(Segment{st, s.bounds[st], s.bounds[st + 1], 0.0, std::vector<double>(s.p, 0.0)});
+  return segments;
+}
+
+// Rows by stratum, then descending time, rows of equal time in row order (deterministic);
+// `rows` is descending_order(time).
+std::vector<std::size_t> by_stratum(const CoxData& d, std::vector<std::size_t> rows) {
+  if (!d.strata.empty())
+    std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return d.strata[a] < d.strata[b]; });
+  return rows;
+}
+
+std::vector<std::size_t> sweep_order(const CoxData& d, const std::vector<double>& time) {
+  return by_stratum(d, descending_order(time));
+}
+
+// `by_stop` is sweep_order(d, stop).
+Sorted sort_data(const CoxData& d, std::vector<std::size_t> by_stop, const std::vector<double>& stop,
+                 const std::vector<double>& start) {
   Sorted s;
   s.n = d.n;
   s.p = d.p;
   s.has_start = !start.empty();
-  auto stratum = [&](std::size_t i) { return d.strata.empty() ? 0 : d.strata[i]; };
-  // Sort keys by value (stratum, then descending time, then row for a deterministic order).
-  struct Key {
-    int stratum;
-    double time;
-    std::size_t row;
-  };
-  auto key_order = [&](const std::vector<double>& time) {
-    std::vector<std::size_t> rows = descending_order(time);  // ties in row order
-    if (!d.strata.empty())
-      std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return d.strata[a] < d.strata[b]; });
-    std::vector<Key> keys(d.n);
-    for (std::size_t k = 0; k < d.n; ++k) keys[k] = Key{stratum(rows[k]), time[rows[k]], rows[k]};
-    return keys;
-  };
-  const std::vector<Key> by_stop = key_order(stop);
-  s.row.resize(d.n);
+  s.row = std::move(by_stop);
+  const std::vector<std::size_t>& order = s.row;
   s.stop.resize(d.n);
   s.event.resize(d.n);
   s.weight.resize(d.n);
   s.x.resize(d.n * d.p);
-  std::vector<std::size_t> position(d.n);
+  std::vector<std::size_t> position(d.n);  // sweep position of each row
   for (std::size_t k = 0; k < d.n; ++k) {
-    const std::size_t i = by_stop[k].row;
-    s.row[k] = i;
+    const std::size_t i = order[k];
     position[i] = k;
-    s.stop[k] = by_stop[k].time;
+    s.stop[k] = stop[i];
     s.event[k] = d.event[i];
     s.weight[k] = d.weight.empty() ? 1.0 : d.weight[i];
   }
   // Covariates centred (the partial likelihood is unchanged; sums stay well scaled) and stored
-  // row-major in sweep order: columns read sequentially, each row written once.
+  // row-major in sweep order: columns read in order, each row written once at its position (one
+  // cache miss per row, where gathering would miss once per value). Each column's mean is one
+  // serial sum, and rows are disjoint, so threads change nothing.
   std::vector<double> mean(d.p);
-  for (std::size_t j = 0; j < d.p; ++j) {
-    const double* col = &d.x[j * d.n];
-    double sum = 0;
-    for (std::size_t i = 0; i < d.n; ++i) sum += col[i];
-    mean[j] = sum / static_cast<double>(d.n);
-  }
-  for (std::size_t i = 0; i < d.n; ++i) {
-    double* out = &s.x[position[i] * d.p];
-    for (std::size_t j = 0; j < d.p; ++j) out[j] = d.x[j * d.n + i] - mean[j];
-  }
+  parallel_for(d.p, 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t j = b; j < e; ++j) {
+      const double* col = d.column(j);
+      double sum = 0;
+      for (std::size_t i = 0; i < d.n; ++i) sum += col[i];
+      mean[j] = sum / static_cast<double>(d.n);
+    }
+  });
+  std::vector<const double*> columns(d.p);
+  for (std::size_t j = 0; j < d.p; ++j) columns[j] = d.column(j);
+  parallel_for(d.n, 1 << 16, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      double* out = &s.x[position[i] * d.p];
+      for (std::size_t j = 0; j < d.p; ++j) out[j] = columns[j][i] - mean[j];
+    }
+  });
+  auto stratum = [&](std::size_t k) { return d.strata.empty() ? 0 : d.strata[order[k]]; };
   s.bounds.push_back(0);
-  for (std::size_t k = 1; k < d.n; ++k)
-    if (by_stop[k].stratum != by_stop[k - 1].stratum) s.bounds.push_back(k);
+  if (!d.strata.empty())
+    for (std::size_t k = 1; k < d.n; ++k)
+      if (stratum(k) != stratum(k - 1)) s.bounds.push_back(k);
   s.bounds.push_back(d.n);
   if (s.has_start) {
-    const std::vector<Key> by_start = key_order(start);
+    const std::vector<std::size_t> by_start = sweep_order(d, start);
     s.start_desc.resize(d.n);
     s.start_pos.resize(d.n);
     for (std::size_t k = 0; k < d.n; ++k) {
-      s.start_desc[k] = by_start[k].time;
-      s.start_pos[k] = position[by_start[k].row];
+      s.start_desc[k] = start[by_start[k]];
+      s.start_pos[k] = position[by_start[k]];
     }
+  } else {
+    s.segments = cut_segments(s);
   }
   return s;
+}
+
+// Whether R's timefix would change any of these times: two distinct times closer than the
+// tolerance, absolutely or relative to the mean absolute distinct time. Walking the times sorted
+// descending backwards visits the distinct times in the same ascending order as
+// merge_near_tied_times, so the mean and the verdict are the same as its own.
+bool has_near_tied_times(const std::vector<double>& descending) {
+  std::vector<double> distinct;
+  for (std::size_t k = descending.size(); k-- > 0;) {
+    const double t = descending[k];
+    if (std::isfinite(t) && (distinct.empty() || t != distinct.back())) distinct.push_back(t);
+  }
+  if (distinct.size() < 2) return false;
+  double mean_abs = 0;
+  for (double t : distinct) mean_abs += std::fabs(t);
+  mean_abs /= static_cast<double>(distinct.size());
+  for (std::size_t k = 1; k < distinct.size(); ++k) {
+    const double gap = distinct[k] - distinct[k - 1];
+    if (gap <= kTimefixTolerance || gap / mean_abs <= kTimefixTolerance) return true;
+  }
+  return false;
 }
 
 struct Pass {
   double loglik = 0;
   std::vector<double> score, info;  // info: lower triangle accumulated, mirrored at the end
+  double hazard_total = 0;          // sum of the hazard increments of the pass
 };
 
-// One reverse cumulative pass over a stratum: adds rows as time decreases, removes rows whose
+// One reverse cumulative pass over a segment of a stratum: adds rows as time decreases, removes rows whose
 // entry time is passed, and at each event time adds the Efron or Breslow terms to the
 // log-likelihood and score. The information sum_t w_t (S2_t / S0_t - xbar_t xbar_t') needs no
 // running p x p sums: its first part equals sum_i r_i x_i x_i' times the hazard increments over
 // the times row i is at risk, so the pass records that per row (`hazard`, with the Efron
 // fractions for tied deaths) and the caller adds the rows up in parallel.
-// `resid` (n x p in sweep order, or null) receives the unweighted score residuals of the stratum's rows.
-void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double>& eta,
+// `resid` (n x p in sweep order, or null) receives the unweighted score residuals of the stratum's
+// rows. A segment that is not a whole stratum leaves its rows' hazards relative to the segment's own
+// start (the caller adds the later segments' hazard); a whole stratum's rows leave at its end.
+template <std::size_t P>
+void stratum_pass(const Sorted& s, const Segment& segment, bool whole_stratum, const std::vector<double>& eta,
                   const std::vector<double>& exp_eta, Ties ties, double* hazard, double* resid, Pass& out) {
   const bool want_resid = resid != nullptr;
-  const std::size_t p = s.p;
-  const std::size_t begin = s.bounds[stratum], end = s.bounds[stratum + 1];
-  std::vector<double> s1(p, 0.0), a1(p, 0.0), xb(p), acc_hx(p, 0.0), dhx(p), dhx_dead(p), xbar_dead(p);
-  double s0 = 0, acc_h = 0;
+  const std::size_t p = P ? P : s.p;
+  const std::size_t begin = segment.begin, end = segment.end;
+  Sums<P> s1(p), a1(p), xb(p), acc_hx(p), dhx(p), dhx_dead(p), xbar_dead(p), score(p);
+  Sums<P * P> info(p * p);  // copied to `out` at the end
+  for (std::size_t a = 0; a < p; ++a) s1[a] = segment.s1[a];
+  double s0 = segment.s0, acc_h = 0, loglik = 0;
   std::size_t in_risk = 0;
   auto risk = [&](std::size_t k) { return s.weight[k] * exp_eta[k]; };
   // A row's hazard is acc_h when it leaves minus acc_h when it enters.
@@ -135,7 +238,7 @@ void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double
       }
       if (in_risk == 0) {  // an empty risk set: clear the round-off left by subtraction
         s0 = 0;
-        std::fill(s1.begin(), s1.end(), 0.0);
+        s1.zero();
       }
     }
     double a0 = 0, dead_weight = 0;
@@ -147,8 +250,8 @@ void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double
       const double* x = &s.x[k * p];
       ++deaths;
       dead_weight += s.weight[k];
-      out.loglik += s.weight[k] * eta[k];
-      for (std::size_t a = 0; a < p; ++a) out.score[a] += s.weight[k] * x[a];
+      loglik += s.weight[k] * eta[k];
+      for (std::size_t a = 0; a < p; ++a) score[a] += s.weight[k] * x[a];
     }
     if (deaths == 0) {
       ip = jp;
@@ -158,7 +261,7 @@ void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double
     // tied deaths matter only for Efron with two or more deaths.
     const int terms = ties == Ties::kEfron ? deaths : 1;
     if (terms > 1) {
-      std::fill(a1.begin(), a1.end(), 0.0);
+      a1.zero();
       for (std::size_t k = ip; k < jp; ++k) {
         if (s.event[k] == 0) continue;
         const double r = risk(k);
@@ -168,20 +271,26 @@ void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double
     }
     const double term_weight = dead_weight / terms;
     double dh = 0, dh_dead = 0;
-    std::fill(dhx.begin(), dhx.end(), 0.0);
-    std::fill(dhx_dead.begin(), dhx_dead.end(), 0.0);
-    std::fill(xbar_dead.begin(), xbar_dead.end(), 0.0);
+    if (want_resid) {
+      dhx.zero();
+      dhx_dead.zero();
+      xbar_dead.zero();
+    }
     for (int k = 0; k < terms; ++k) {
       const double f = terms > 1 ? static_cast<double>(k) / deaths : 0.0;
       const double den = s0 - f * a0;
       const double h = term_weight / den;
-      out.loglik -= term_weight * std::log(den);
+      loglik -= term_weight * std::log(den);
       for (std::size_t a = 0; a < p; ++a) {
         xb[a] = (s1[a] - f * a1[a]) / den;
-        out.score[a] -= term_weight * xb[a];
+        score[a] -= term_weight * xb[a];
       }
-      for (std::size_t a = 0; a < p; ++a)
-        for (std::size_t b = 0; b <= a; ++b) out.info[a * p + b] -= term_weight * xb[a] * xb[b];
+      // Full rows (the upper triangle is overwritten by the mirror): contiguous, so vectorised.
+      for (std::size_t a = 0; a < p; ++a) {
+        const double wx = term_weight * xb[a];
+        double* row = &info[a * p];
+        for (std::size_t b = 0; b < p; ++b) row[b] -= wx * xb[b];
+      }
       dh += h;
       dh_dead += (1 - f) * h;
       if (want_resid) {
@@ -206,6 +315,11 @@ void stratum_pass(const Sorted& s, std::size_t stratum, const std::vector<double
       for (std::size_t a = 0; a < p; ++a) acc_hx[a] += dhx[a];
     ip = jp;
   }
+  out.loglik = loglik;
+  for (std::size_t a = 0; a < p; ++a) out.score[a] = score[a];
+  for (std::size_t a = 0; a < p * p; ++a) out.info[a] = info[a];
+  out.hazard_total = acc_h;
+  if (!whole_stratum) return;
   // Rows still at risk at the start of the stratum's time leave now.
   auto leave = [&](std::size_t k) {
     hazard[k] += acc_h;
@@ -225,48 +339,140 @@ struct Workspace {
   std::vector<double> eta, exp_eta, hazard;
 };
 
-Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid, Workspace& ws) {
-  const std::size_t p = s.p, n = s.n;
+// eta = x beta and exp(eta) for the rows [begin, end).
+template <std::size_t P>
+void linear_predictor(const Sorted& s, const std::vector<double>& beta, std::size_t begin, std::size_t end, Workspace& ws) {
+  const std::size_t p = P ? P : s.p;
+  Sums<P> b(p);  // a local copy: the stores below cannot alias it
+  for (std::size_t a = 0; a < p; ++a) b[a] = beta[a];
+  for (std::size_t k = begin; k < end; ++k) {
+    double v = 0;
+    for (std::size_t a = 0; a < p; ++a) v += s.x[k * p + a] * b[a];
+    ws.eta[k] = v;
+    ws.exp_eta[k] = std::exp(v);
+  }
+}
+
+// The linear predictor, and each segment's starting risk-set sums: the sums over the segments
+// before it in its stratum, added in segment order.
+template <std::size_t P>
+std::vector<Segment> prepare_segments(const Sorted& s, const std::vector<double>& beta, Workspace& ws) {
+  const std::size_t p = P ? P : s.p;
+  std::vector<Segment> segments = s.segments;
+  std::vector<double> s0(segments.size(), 0.0), s1(segments.size() * p, 0.0);
+  parallel_for(segments.size(), 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t c = b; c < e; ++c) {
+      linear_predictor<P>(s, beta, segments[c].begin, segments[c].end, ws);
+      Sums<P> sum(p);  // local: no aliasing with the data
+      double sum0 = 0;
+      for (std::size_t k = segments[c].begin; k < segments[c].end; ++k) {
+        const double r = s.weight[k] * ws.exp_eta[k];
+        sum0 += r;
+        for (std::size_t a = 0; a < p; ++a) sum[a] += r * s.x[k * p + a];
+      }
+      s0[c] = sum0;
+      for (std::size_t a = 0; a < p; ++a) s1[c * p + a] = sum[a];
+    }
+  });
+  double run0 = 0;
+  std::vector<double> run1(p, 0.0);
+  for (std::size_t c = 0; c < segments.size(); ++c) {
+    if (c == 0 || segments[c].stratum != segments[c - 1].stratum) {
+      run0 = 0;
+      std::fill(run1.begin(), run1.end(), 0.0);
+    }
+    segments[c].s0 = run0;
+    segments[c].s1 = run1;
+    run0 += s0[c];
+    for (std::size_t a = 0; a < p; ++a) run1[a] += s1[c * p + a];
+  }
+  return segments;
+}
+
+// Segments leave their rows' hazards relative to their own start: each row also gains the hazard
+// increments of its own and the later segments of its stratum (the earlier times), summed from
+// the stratum's last segment.
+void finish_segment_hazards(const std::vector<Segment>& segments, const std::vector<Pass>& parts, std::vector<double>& hazard) {
+  std::vector<double> later(segments.size());
+  double run = 0;
+  for (std::size_t c = segments.size(); c-- > 0;) {
+    if (c + 1 == segments.size() || segments[c].stratum != segments[c + 1].stratum) run = 0;
+    run += parts[c].hazard_total;
+    later[c] = run;
+  }
+  parallel_for(segments.size(), 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t c = b; c < e; ++c)
+      for (std::size_t k = segments[c].begin; k < segments[c].end; ++k) hazard[k] += later[c];
+  });
+}
+
+// Adds sum_k c_k x_k x_k' (c_k = w_k exp(eta_k) hazard_k) over the rows [begin, end) to the lower
+// triangle of m. Rows go in blocks of kBlock, transposed, so each entry is a dot product of two
+// contiguous vectors summed in four fixed lanes (vectorised, and the same at any thread count).
+template <std::size_t P>
+void add_weighted_outer_products(const Sorted& s, const Workspace& ws, std::size_t begin, std::size_t end, double* m) {
+  const std::size_t p = P ? P : s.p;
+  constexpr std::size_t kBlock = 32, kLanes = 4;
+  std::vector<double> xt(p * kBlock), cxt(p * kBlock);  // [a * kBlock + row in block]
+  for (std::size_t first = begin; first < end; first += kBlock) {
+    const std::size_t rows = std::min(kBlock, end - first);
+    for (std::size_t i = 0; i < kBlock; ++i) {  // rows past the end are zeros: they add nothing
+      const std::size_t k = first + i;
+      const double c = i < rows ? s.weight[k] * ws.exp_eta[k] * ws.hazard[k] : 0.0;
+      for (std::size_t a = 0; a < p; ++a) {
+        const double x = i < rows ? s.x[k * p + a] : 0.0;
+        xt[a * kBlock + i] = x;
+        cxt[a * kBlock + i] = c * x;
+      }
+    }
+    for (std::size_t a = 0; a < p; ++a) {
+      const double* u = &cxt[a * kBlock];
+      for (std::size_t b = 0; b <= a; ++b) {
+        const double* v = &xt[b * kBlock];
+        double lane[kLanes] = {0, 0, 0, 0};
+        for (std::size_t i = 0; i < kBlock; i += kLanes)
+          for (std::size_t l = 0; l < kLanes; ++l) lane[l] += u[i + l] * v[i + l];
+        m[a * p + b] += (lane[0] + lane[1]) + (lane[2] + lane[3]);
+      }
+    }
+  }
+}
+
+template <std::size_t P>
+Pass evaluate_fixed(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid, Workspace& ws) {
+  const std::size_t p = P ? P : s.p, n = s.n;
   ws.eta.resize(n);
   ws.exp_eta.resize(n);
   ws.hazard.assign(n, 0.0);
-  std::vector<double>& eta = ws.eta;
-  std::vector<double>& exp_eta = ws.exp_eta;
+  const std::vector<double>& exp_eta = ws.exp_eta;
   std::vector<double>& hazard = ws.hazard;
-  parallel_for(n, 1 << 16, [&](std::size_t b, std::size_t e) {
-    for (std::size_t k = b; k < e; ++k) {
-      double v = 0;
-      for (std::size_t a = 0; a < p; ++a) v += s.x[k * p + a] * beta[a];
-      eta[k] = v;
-      exp_eta[k] = std::exp(v);
-    }
-  });
+  // Score residuals need the stratum-wide running sums: whole strata then.
+  const bool segmented = !s.has_start && resid == nullptr;
+  std::vector<Segment> segments;
+  if (segmented) {
+    segments = prepare_segments<P>(s, beta, ws);
+  } else {
+    segments = whole_strata(s);
+    parallel_for(n, 1 << 16, [&](std::size_t b, std::size_t e) { linear_predictor<P>(s, beta, b, e, ws); });
+  }
   if (resid) resid->assign(n * p, 0.0);
-  const std::size_t strata = s.bounds.size() - 1;
-  std::vector<Pass> parts(strata);
-  // Strata are independent; each has its own accumulator (and disjoint rows), and they are
-  // summed in stratum order, so the result does not depend on the thread count.
-  parallel_for(strata, 1, [&](std::size_t b, std::size_t e) {
-    for (std::size_t st = b; st < e; ++st) {
-      parts[st].score.assign(p, 0.0);
-      parts[st].info.assign(p * p, 0.0);
-      stratum_pass(s, st, eta, exp_eta, ties, hazard.data(), resid ? resid->data() : nullptr, parts[st]);
+  std::vector<Pass> parts(segments.size());
+  // Segments cover disjoint rows and each has its own accumulator; they are summed in segment
+  // order, so the result does not depend on the thread count.
+  parallel_for(segments.size(), 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t c = b; c < e; ++c) {
+      parts[c].score.assign(p, 0.0);
+      parts[c].info.assign(p * p, 0.0);
+      stratum_pass<P>(s, segments[c], !segmented, ws.eta, exp_eta, ties, hazard.data(), resid ? resid->data() : nullptr, parts[c]);
     }
   });
+  if (segmented) finish_segment_hazards(segments, parts, hazard);
   // sum_i w_i exp(eta_i) hazard_i x_i x_i' in fixed chunks, added in chunk order.
   constexpr std::size_t kChunk = 1 << 15;
   const std::size_t chunks = (n + kChunk - 1) / kChunk;
   std::vector<double> chunk_info(chunks * p * p, 0.0);
   parallel_for(n, kChunk, [&](std::size_t b, std::size_t e) {
-    double* m = &chunk_info[(b / kChunk) * p * p];
-    for (std::size_t k = b; k < e; ++k) {
-      const double c = s.weight[k] * exp_eta[k] * hazard[k];
-      const double* x = &s.x[k * p];
-      for (std::size_t a = 0; a < p; ++a) {
-        const double cx = c * x[a];
-        for (std::size_t b2 = 0; b2 <= a; ++b2) m[a * p + b2] += cx * x[b2];
-      }
-    }
+    add_weighted_outer_products<P>(s, ws, b, e, &chunk_info[(b / kChunk) * p * p]);
   });
   Pass total;
   total.score.assign(p, 0.0);
@@ -283,8 +489,15 @@ Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::
   return total;
 }
 
+Pass evaluate(const Sorted& s, const std::vector<double>& beta, Ties ties, std::vector<double>* resid, Workspace& ws) {
+  Pass pass;
+  with_fixed_p(s.p, [&](auto p) { pass = evaluate_fixed<decltype(p)::value>(s, beta, ties, resid, ws); });
+  return pass;
+}
+
 void check(const CoxData& d) {
-  if (d.stop.size() != d.n || d.event.size() != d.n || d.x.size() != d.n * d.p ||
+  const bool x_ok = d.x_columns.empty() ? d.x.size() == d.n * d.p : d.x_columns.size() == d.p && d.x.empty();
+  if (d.stop.size() != d.n || d.event.size() != d.n || !x_ok ||
       (!d.start.empty() && d.start.size() != d.n) || (!d.weight.empty() && d.weight.size() != d.n) ||
       (!d.strata.empty() && d.strata.size() != d.n) || (!d.cluster.empty() && d.cluster.size() != d.n))
     throw Error("fit_cox: inconsistent data sizes");
@@ -295,7 +508,7 @@ void check(const CoxData& d) {
 
 CoxDerivatives cox_derivatives(const CoxData& data, const std::vector<double>& beta, Ties ties) {
   check(data);
-  const Sorted s = sort_data(data, data.stop, data.start);
+  const Sorted s = sort_data(data, sweep_order(data, data.stop), data.stop, data.start);
   Workspace ws;
   Pass pass = evaluate(s, beta, ties, nullptr, ws);
   return CoxDerivatives{pass.loglik, std::move(pass.score), std::move(pass.info)};
@@ -304,9 +517,28 @@ CoxDerivatives cox_derivatives(const CoxData& data, const std::vector<double>& b
 CoxFit fit_cox(const CoxData& data, const CoxOptions& options) {
   check(data);
   const std::size_t p = data.p;
-  std::vector<double> stop = data.stop, start = data.start;
-  if (options.timefix) merge_near_tied_times(stop, start.empty() ? nullptr : &start);
-  const Sorted s = sort_data(data, stop, start);
+  // Right-censored data is sorted once: timefix rarely changes anything, and the sort tells;
+  // the times are copied only to be changed.
+  std::vector<double> fixed_stop, start = data.start;
+  const std::vector<double>* stop = &data.stop;
+  std::vector<std::size_t> by_stop;
+  if (start.empty()) {
+    std::vector<double> sorted;
+    std::vector<std::size_t> by_time = descending_order(data.stop, &sorted);
+    if (options.timefix && has_near_tied_times(sorted)) {
+      fixed_stop = data.stop;
+      merge_near_tied_times(fixed_stop, nullptr);
+      stop = &fixed_stop;
+      by_time = descending_order(fixed_stop);
+    }
+    by_stop = by_stratum(data, std::move(by_time));
+  } else {
+    fixed_stop = data.stop;
+    if (options.timefix) merge_near_tied_times(fixed_stop, &start);
+    stop = &fixed_stop;
+    by_stop = sweep_order(data, fixed_stop);
+  }
+  const Sorted s = sort_data(data, std::move(by_stop), *stop, start);
   CoxFit fit;
   fit.n = data.n;
   for (double e : data.event) fit.events += e != 0;

@@ -17,6 +17,10 @@ struct CoxData {
   std::vector<int> strata;     // stratum per row; empty = one stratum
   std::vector<int> cluster;    // cluster per row for the robust variance; empty = none
   std::vector<double> x;       // covariates, column-major: x[j * n + i]
+  // Instead of x: covariate j's n values at x_columns[j] (e.g. a table's own columns, saving a
+  // copy); they must outlive the fit. Used when non-empty, x then left empty.
+  std::vector<const double*> x_columns;
+  const double* column(std::size_t j) const { return x_columns.empty() ? &x[j * n] : x_columns[j]; }
 };
 
 enum class Ties { kEfron, kBreslow };

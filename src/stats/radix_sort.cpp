@@ -15,6 +15,13 @@ std::uint64_t ascending_key(double x) {
   return (bits >> 63) ? ~bits : bits | (std::uint64_t{1} << 63);
 }
 
+double from_ascending_key(std::uint64_t key) {
+  const std::uint64_t bits = (key >> 63) ? key & ~(std::uint64_t{1} << 63) : ~key;
+  double x;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+
 // Sorts (key, payload) pairs by key, stably.
 template <typename Payload>
 void radix_pairs(std::vector<std::uint64_t>& keys, std::vector<Payload>& payload) {
@@ -52,7 +59,7 @@ void radix_sort(std::vector<double>& values) {
   values.swap(payload);
 }
 
-std::vector<std::size_t> descending_order(const std::vector<double>& values) {
+std::vector<std::size_t> descending_order(const std::vector<double>& values, std::vector<double>* sorted) {
   std::vector<std::uint64_t> keys(values.size());
   std::vector<std::size_t> rows(values.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
@@ -60,6 +67,10 @@ std::vector<std::size_t> descending_order(const std::vector<double>& values) {
     rows[i] = i;
   }
   radix_pairs(keys, rows);
+  if (sorted) {
+    sorted->resize(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) (*sorted)[i] = from_ascending_key(~keys[i]);
+  }
   return rows;
 }
 

@@ -11,7 +11,8 @@ namespace kohort::stats {
 void radix_sort(std::vector<double>& values);
 
 // Row indices ordered by descending value, rows of equal value in ascending index order (as a
-// stable sort). Values must be finite.
-std::vector<std::size_t> descending_order(const std::vector<double>& values);
+// stable sort). Values must be finite. `sorted`, if given, receives the values in that order
+// (read off the sort's keys, so without a random access per row; -0 comes back as +0).
+std::vector<std::size_t> descending_order(const std::vector<double>& values, std::vector<double>* sorted = nullptr);
 
 }  // namespace kohort::stats

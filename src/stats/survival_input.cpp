@@ -39,14 +39,20 @@ std::vector<double> event_indicator(const Table& table, const Column& event) {
 }
 
 std::vector<std::size_t> complete_rows(const Table& table, const std::vector<const Column*>& columns) {
+  // Column by column (tight loops), then the rows with nothing missing.
+  std::vector<unsigned char> missing(table.rows, 0);
+  for (const Column* c : columns) {
+    if (!c) continue;
+    if (c->is_factor) {
+      for (std::size_t i = 0; i < table.rows; ++i) missing[i] |= c->codes[i] < 0;
+    } else {
+      for (std::size_t i = 0; i < table.rows; ++i) missing[i] |= c->values[i] != c->values[i];
+    }
+  }
   std::vector<std::size_t> rows;
   rows.reserve(table.rows);
-  for (std::size_t i = 0; i < table.rows; ++i) {
-    bool ok = true;
-    for (const Column* c : columns)
-      if (c && c->missing(i)) { ok = false; break; }
-    if (ok) rows.push_back(i);
-  }
+  for (std::size_t i = 0; i < table.rows; ++i)
+    if (!missing[i]) rows.push_back(i);
   if (rows.size() < table.rows)
     log_info(fmt::format("{} of {} rows dropped for missing values", table.rows - rows.size(), table.rows));
   return rows;

@@ -18,7 +18,8 @@ std::vector<std::size_t> complete_rows(const Table& table, const std::vector<con
 // are made equal (each becomes the smallest of its chain of near neighbours), as R's survival does
 // by default (timefix) so that round-off does not split a tie. `start` may be null. Throws
 // InputError if an interval (start, stop] shrinks to nothing.
-void merge_near_tied_times(std::vector<double>& stop, std::vector<double>* start, double tolerance = 1.4901161193847656e-08);
+inline constexpr double kTimefixTolerance = 1.4901161193847656e-08;  // sqrt(.Machine$double.eps), as R
+void merge_near_tied_times(std::vector<double>& stop, std::vector<double>* start, double tolerance = kTimefixTolerance);
 
 // Formats a number with 17 significant digits ("NA" for NaN, "Inf"/"-Inf").
 std::string format_number(double x);

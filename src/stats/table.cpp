@@ -6,6 +6,7 @@
 #include <cstring>
 #include <cstdint>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <unordered_map>
 
@@ -38,36 +39,36 @@ std::string_view unquote(std::string_view field) {
 
 bool is_missing(std::string_view v) { return v.empty() || v == "NA" || v == "NaN" || v == "." || v == "nan"; }
 
-// Plain decimals ("-12.345") with at most 15 significant digits: mantissa / 10^k with both exact
-// doubles is one correctly rounded division, so this equals from_chars (Clinger's fast path).
-bool parse_simple_decimal(std::string_view v, double& out) {
-  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  std::size_t i = 0;
+// Plain decimals ("-12.345") with at most 15 digits: mantissa / 10^k with both exact doubles is
+// one correctly rounded division, so this equals from_chars (Clinger's fast path). Leading zeros
+// count as digits here, which only sends a few more values to from_chars.
+// Parses from `at` up to the first character that cannot continue the decimal; returns where it
+// stopped, or null if what came before is not a plain decimal of at most 15 digits.
+const char* parse_decimal_prefix(const char* at, const char* const end, double& out) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   bool negative = false;
-  if (i < v.size() && (v[i] == '-' || v[i] == '+')) negative = v[i++] == '-';
+  if (at != end && (*at == '-' || *at == '+')) negative = *at++ == '-';
+  auto digit = [](char ch) { return static_cast<unsigned char>(ch - '0') <= 9; };
   std::uint64_t mantissa = 0;
-  int digits = 0, fraction = -1;
-  bool any = false;
-  for (; i < v.size(); ++i) {
-    const char ch = v[i];
-    if (ch >= '0' && ch <= '9') {
-      any = true;
-      if (mantissa != 0 || ch != '0') ++digits;
-      mantissa = mantissa * 10 + static_cast<std::uint64_t>(ch - '0');
-      if (fraction >= 0) ++fraction;
-      if (digits > 15 || fraction > 22) return false;
-    } else if (ch == '.' && fraction < 0) {
-      fraction = 0;
-    } else {
-      return false;
-    }
+  const char* const integer = at;
+  while (at != end && digit(*at)) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*at++ - '0');
+  std::size_t digits = static_cast<std::size_t>(at - integer), fraction = 0;
+  if (at != end && *at == '.') {
+    const char* const first = ++at;
+    while (at != end && digit(*at)) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*at++ - '0');
+    fraction = static_cast<std::size_t>(at - first);
+    digits += fraction;
   }
-  if (!any) return false;
+  if (digits == 0 || digits > 15) return nullptr;  // more than 15 digits may not be exact
   double x = static_cast<double>(mantissa);
   if (fraction > 0) x /= kPow10[fraction];
   out = negative ? -x : x;
-  return true;
+  return at;
+}
+
+bool parse_simple_decimal(std::string_view v, double& out) {
+  const char* const end = v.data() + v.size();
+  return parse_decimal_prefix(v.data(), end, out) == end;
 }
 
 // Parses a whole field as a number; false if any character is left over.
@@ -103,6 +104,16 @@ class BlockReader {
   BlockReader(const BlockReader&) = delete;
   BlockReader& operator=(const BlockReader&) = delete;
 
+  // Rows the whole file will have, extrapolated from the first block (`bytes` holding `rows`) for
+  // uncompressed files; just `rows` when the size is unknown (gzip).
+  std::size_t expected_rows(std::size_t bytes, std::size_t rows) const {
+    if (!gzdirect(file_) || bytes == 0) return rows;
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path_, error);
+    if (error || size <= bytes) return rows;
+    return static_cast<std::size_t>(static_cast<double>(rows) * (static_cast<double>(size) / static_cast<double>(bytes)) * 1.02) + 16;
+  }
+
   // The next run of whole lines, each ending in '\n'; false at the end of the file.
   bool next(std::string& block) {
     block.swap(carry_);
@@ -135,6 +146,27 @@ class BlockReader {
   gzFile file_ = nullptr;
   std::string carry_;
 };
+
+// The fields of a line; a byte loop, as fields are short (a search call per field costs more).
+void split_line(std::string_view line, char delim, std::vector<std::string_view>& fields) {
+  fields.clear();
+  const char* const data = line.data();
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (data[i] != delim) continue;
+    fields.emplace_back(data + start, i - start);
+    start = i + 1;
+  }
+  fields.emplace_back(data + start, line.size() - start);
+}
+
+// Reserves the numeric columns for the whole file once (growing them block by block copies them
+// and faults in fresh pages each time).
+void reserve_rows(Table& table, std::size_t rows) {
+  table.line.reserve(rows);
+  for (Column& col : table.columns)
+    if (!col.is_factor) col.values.reserve(rows);
+}
 
 std::string_view strip_cr(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -176,6 +208,13 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
   // are interned afterwards in file order; the first bad line of the block is reported.
   const std::size_t width = fields.size();
   const std::size_t columns = request.size();
+  // The requested column read from each field; a field requested twice goes by the checked path.
+  std::vector<std::size_t> column_of_field(width, SIZE_MAX);
+  bool one_pass = true;
+  for (std::size_t c = 0; c < columns; ++c) {
+    one_pass = one_pass && column_of_field[source[c]] == SIZE_MAX;
+    column_of_field[source[c]] = c;
+  }
   constexpr std::size_t kPiece = 1 << 18;
   struct Piece {
     std::size_t begin = 0, end = 0;         // byte range in the block
@@ -186,7 +225,12 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
     std::string message;
     std::size_t needs_factor = SIZE_MAX;
   };
-  std::vector<std::string_view> labels;     // rows of the block x columns (factor columns only)
+  // Factor labels of the block, rows x factor columns; numeric-only tables need none.
+  std::vector<std::size_t> label_slot(columns, SIZE_MAX);
+  std::size_t factors = 0;
+  for (std::size_t c = 0; c < columns; ++c)
+    if (table.columns[c].is_factor) label_slot[c] = factors++;
+  std::vector<std::string_view> labels;
   std::uint64_t next_line = 2;
   std::size_t offset = header_end + 1;      // the first block starts after the header
   do {
@@ -223,7 +267,37 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
     table.line.resize(base + rows);
     for (std::size_t c = 0; c < columns; ++c)
       if (!table.columns[c].is_factor) table.columns[c].values.resize(base + rows);
-    labels.assign(rows * columns, std::string_view());
+    if (base == 0) reserve_rows(table, reader.expected_rows(data.size(), rows));
+    labels.assign(rows * factors, std::string_view());
+    // One pass over a line: plain decimals parse straight from the text, other fields go through
+    // the general rules. False on anything wrong; the checked path below then reports it.
+    auto fast_row = [&](std::string_view line, std::size_t row) {
+      const char* at = line.data();
+      const char* const end = at + line.size();
+      for (std::size_t field = 0;; ++field) {
+        if (field == width) return false;
+        const std::size_t c = column_of_field[field];
+        const char* field_end = nullptr;
+        double x;
+        if (c != SIZE_MAX && !table.columns[c].is_factor) {
+          field_end = parse_decimal_prefix(at, end, x);
+          if (field_end && (field_end == end || *field_end == delim)) {
+            table.columns[c].values[base + row] = x;
+          } else {
+            field_end = std::find(at, end, delim);
+            const std::string_view v = unquote(std::string_view(at, static_cast<std::size_t>(field_end - at)));
+            if (is_missing(v)) x = std::numeric_limits<double>::quiet_NaN();
+            else if (!parse_number(v, x)) return false;
+            table.columns[c].values[base + row] = x;
+          }
+        } else {
+          field_end = std::find(at, end, delim);
+          if (c != SIZE_MAX) labels[row * factors + label_slot[c]] = unquote(std::string_view(at, static_cast<std::size_t>(field_end - at)));
+        }
+        if (field_end == end) return field + 1 == width;
+        at = field_end + 1;
+      }
+    };
     parallel_for(pieces.size(), 1, [&](std::size_t b, std::size_t e) {
       std::vector<std::string_view> f;
       for (std::size_t k = b; k < e; ++k) {
@@ -235,7 +309,12 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
           const std::string_view line = strip_cr(data.substr(at, stop - at));
           at = stop + 1;
           if (line.empty()) continue;
-          split(line, delim, f);
+          if (one_pass && fast_row(line, row)) {
+            table.line[base + row] = line_number;
+            ++row;
+            continue;
+          }
+          split_line(line, delim, f);
           if (f.size() != width) {
             piece.bad_line = line_number;
             piece.message = fmt::format("{} fields, but the header has {}; is the delimiter '{}' right?", f.size(), width,
@@ -246,7 +325,7 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
             const std::string_view v = unquote(f[source[c]]);
             Column& col = table.columns[c];
             if (col.is_factor) {
-              labels[row * columns + c] = v;
+              labels[row * factors + label_slot[c]] = v;
               continue;
             }
             double x;
@@ -275,7 +354,7 @@ Table read_once(const std::string& path, const std::vector<ColumnRequest>& reque
       Column& col = table.columns[c];
       if (!col.is_factor) continue;
       for (std::size_t r = 0; r < rows; ++r) {
-        const std::string_view v = labels[r * columns + c];
+        const std::string_view v = labels[r * factors + label_slot[c]];
         if (is_missing(v)) { col.codes.push_back(-1); continue; }
         auto [it, inserted] = level_index[c].try_emplace(std::string(v), static_cast<std::int32_t>(col.levels.size()));
         if (inserted) col.levels.emplace_back(v);
