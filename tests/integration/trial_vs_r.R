@@ -20,27 +20,8 @@ covs <- covs[vapply(covs, function(v) length(unique(d[[v]])) > 1, TRUE)]
 names(d) <- make.names(names(d))
 covs <- make.names(covs)
 failures <- 0
-check <- function(what, kohort, r, tol, relative = TRUE) {
-  ok <- is.finite(kohort) & is.finite(r)
-  if (!all(ok == (is.finite(kohort) | is.finite(r)))) {
-    cat(sprintf("FAIL %s: missing values differ\n", what)); failures <<- failures + 1; return(invisible())
-  }
-  err <- if (relative) abs(kohort[ok] - r[ok]) / pmax(abs(r[ok]), 1e-300) else abs(kohort[ok] - r[ok])
-  worst <- if (length(err)) max(err) else 0
-  status <- if (worst <= tol) "ok  " else { failures <<- failures + 1; "FAIL" }
-  cat(sprintf("%s %-55s %d values, worst %s error %.2e (limit %.0e)\n", status, what, length(err),
-              if (relative) "relative" else "absolute", worst, tol))
-}
-kohort_estimate <- function(estimate, method_pattern, horizon = "NA", arm = "treatment_vs_comparator") {
-  row <- est[est$estimate == estimate & grepl(method_pattern, est$method, fixed = TRUE) &
-             est$horizon == horizon & est$arm == arm, ]
-  stopifnot(nrow(row) == 1)
-  c(row$value, row$lower, row$upper)
-}
-hr <- function(fit) {
-  s <- summary(fit)$conf.int
-  c(s[1, "exp(coef)"], s[1, "lower .95"], s[1, "upper .95"])
-}
+here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1]))
+source(file.path(here, "r", "trial_checks.R"))
 
 # Propensity score.
 form <- reformulate(covs, response = "arm")
