@@ -32,7 +32,7 @@ std::uint64_t load_word(const std::uint8_t* row, std::size_t bytes, std::size_t 
 
 PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
                                const std::vector<bool>& squared)
-    : vectors_(static_cast<std::size_t>(vectors.cols())), stride_((vectors_ + 7) / 8 * 8), pairs_((file_samples + 1) / 2) {
+    : vectors_(static_cast<std::size_t>(vectors.cols())), stride_(vectors_ <= 16 ? (vectors_ + 7) / 8 * 8 : (vectors_ + 3) / 4 * 4), pairs_((file_samples + 1) / 2) {
   const std::size_t entries = pairs_ * 16 * stride_;
   table_.reset(static_cast<double*>(std::aligned_alloc(64, (entries * sizeof(double) + 63) / 64 * 64)));
   if (!table_) throw std::bad_alloc();
@@ -164,9 +164,13 @@ using Accumulate = void (*)(const double*, std::size_t, const std::uint8_t*, std
 Accumulate accumulate_for(std::size_t width, std::size_t stride) {
   const bool whole = width == stride;
   switch (width) {
+    case 4: return whole ? accumulate<4, 4> : accumulate<4, 0>;
     case 8: return whole ? accumulate<8, 8> : accumulate<8, 0>;
+    case 12: return whole ? accumulate<12, 12> : accumulate<12, 0>;
     case 16: return whole ? accumulate<16, 16> : accumulate<16, 0>;
+    case 20: return whole ? accumulate<20, 20> : accumulate<20, 0>;
     case 24: return whole ? accumulate<24, 24> : accumulate<24, 0>;
+    case 28: return whole ? accumulate<28, 28> : accumulate<28, 0>;
     default: return whole ? accumulate<32, 32> : accumulate<32, 0>;
   }
 }

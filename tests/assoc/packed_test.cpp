@@ -80,4 +80,42 @@ TEST(PackedProducts, LinearFromCodesEqualsDense) {
   }
 }
 
+// Every entry width the kernels have (narrow 8 and 16; wide multiples of 4, also beyond 32, which
+// is summed in slices): sums from codes equal the dot products of decoded counts.
+TEST(PackedProducts, EveryVectorCountEqualsDecodedDotProducts) {
+  Random random(17, 0, 0);
+  const std::size_t file_samples = 301, variants = 9;
+  const std::size_t bytes = (file_samples + 3) / 4;
+  static const double kCount[4] = {2.0, 0.0, 1.0, 0.0};  // missing counts 0
+  std::vector<std::vector<std::uint8_t>> rows(variants, std::vector<std::uint8_t>(bytes, 0));
+  for (auto& row : rows)
+    for (std::size_t s = 0; s < file_samples; ++s) row[s / 4] = static_cast<std::uint8_t>(row[s / 4] | ((random.next() & 3) << (2 * (s % 4))));
+  PackedBlock block;
+  block.file_samples = file_samples;
+  for (auto& row : rows) block.rows.push_back(row.data());
+  std::vector<std::uint32_t> positions;
+  for (std::size_t s = 0; s < file_samples; s += 2) positions.push_back(static_cast<std::uint32_t>(s));
+  const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
+  for (Eigen::Index width = 1; width <= 41; ++width) {
+    Eigen::MatrixXd vectors(n, width);
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal();
+    PackedProducts products(vectors, positions, file_samples, std::vector<bool>(static_cast<std::size_t>(width), false));
+    Eigen::MatrixXd out;
+    products.compute(block, 1, variants, out);
+    ASSERT_EQ(out.rows(), width);
+    ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(variants - 1));
+    for (std::size_t j = 1; j < variants; ++j) {
+      for (Eigen::Index v = 0; v < width; ++v) {
+        double expected = 0;
+        for (Eigen::Index i = 0; i < n; ++i) {
+          std::uint32_t s = positions[static_cast<std::size_t>(i)];
+          expected += kCount[(rows[j][s / 4] >> (2 * (s % 4))) & 3] * vectors(i, v);
+        }
+        ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j - 1)), expected, 1e-12 * (1 + std::fabs(expected))) << "width " << width << " vector " << v;
+      }
+    }
+  }
+}
+
 }  // namespace kohort::assoc
