@@ -54,6 +54,17 @@ class BedSource final : public GenotypeSource {
     return static_cast<const std::uint8_t*>(map_) + 3 + std::size_t(file_variant) * bytes_per_variant_;
   }
 
+  void release_packed_rows(std::uint32_t first, std::uint32_t end) const override {
+    if (!map_ || end <= first) return;
+    // Whole pages inside the range only: a page shared with a later row stays mapped. The page
+    // cache keeps the data, so releasing costs nothing if a row is read again.
+    const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    const std::size_t begin_byte = 3 + std::size_t(first) * bytes_per_variant_;
+    const std::size_t end_byte = 3 + std::size_t(end) * bytes_per_variant_;
+    const std::size_t begin_page = (begin_byte + page - 1) / page * page, end_page = end_byte / page * page;
+    if (end_page > begin_page) madvise(static_cast<std::uint8_t*>(map_) + begin_page, end_page - begin_page, MADV_DONTNEED);
+  }
+
  protected:
   void on_select_samples(const std::vector<std::uint32_t>& selected) override {
     identity_ = selected.size() == file_samples().size();

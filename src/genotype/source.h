@@ -66,6 +66,12 @@ class GenotypeSource {
     (void)file_variant;
     return nullptr;
   }
+  // Says that the packed rows of file variants [first, end) will not be read again, so that they
+  // leave the process's resident memory (a mapped .bed stays bounded by the block, not the file).
+  virtual void release_packed_rows(std::uint32_t first, std::uint32_t end) const {
+    (void)first;
+    (void)end;
+  }
   // File indexes of the selected samples, in block order.
   const std::vector<std::uint32_t>& selected_sample_indexes() const { return selected_samples_; }
 
