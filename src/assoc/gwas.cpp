@@ -118,6 +118,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   Progress progress("association", total, "variants");
   Eigen::MatrixXd dosages;
   std::vector<VariantResult> linear_results, logistic_results;
+  std::vector<VariantColumns> columns;  // the variant's own columns, shared by every phenotype's file
   genotype::DosageOptions raw;
   raw.mean_impute = false;  // missing calls stay NaN: each model decides how to treat them
   const double significance = std::log(5e-8);
@@ -135,6 +136,10 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     if (logistic) packed_logistic ? logistic->test_packed(packed, logistic_results) : logistic->test(dosages, logistic_results);
     // Formatting and compressing the rows is a large share of the work with many phenotypes:
     // each phenotype's file is written by one task, so its content never depends on the threads.
+    columns.resize(count);
+    parallel_for(count, 256, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t v = begin; v < end; ++v) columns[v] = variant_columns(source.variant(first + v));
+    });
     parallel_for(phenotypes.names.size(), 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t p = begin; p < end; ++p) {
         const bool is_binary = phenotypes.binary[p];
@@ -143,11 +148,12 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
         const std::size_t index = kind_index[p];
         for (std::size_t v = 0; v < count; ++v) {
           const VariantResult& r = results[v * stride + index];
-          writers[p]->write(source.variant(first + v), r);
+          writers[p]->write(columns[v], r);
           summary.significant[p] += r.log_p < significance;
         }
       }
     });
+    if (packed_input) source.release_packed_rows(source.file_variant_index(first), source.file_variant_index(first + count - 1) + 1);
     summary.variants += count;
     progress.update(summary.variants);
   }

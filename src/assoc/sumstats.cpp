@@ -84,8 +84,20 @@ void SummaryStatisticsWriter::push_pending(std::uint64_t offset) {
   index_pending_ = false;
 }
 
-void SummaryStatisticsWriter::write(const genotype::Variant& variant, const VariantResult& result) {
-  std::string chromosome = gwas_ssf_chromosome(variant.chrom);
+VariantColumns variant_columns(const genotype::Variant& variant) {
+  VariantColumns columns;
+  columns.chromosome = gwas_ssf_chromosome(variant.chrom);
+  columns.position = variant.pos;
+  columns.head = fmt::format(FMT_COMPILE("{}\t{}\t{}\t{}\t"), columns.chromosome, variant.pos, variant.alt, variant.ref);
+  const bool is_rsid = variant.id.size() > 2 && variant.id.compare(0, 2, "rs") == 0 &&
+                       variant.id.find_first_not_of("0123456789", 2) == std::string::npos;
+  columns.ids = fmt::format(FMT_COMPILE("\t{}_{}_{}_{}\t{}"), columns.chromosome, variant.pos, variant.ref, variant.alt,
+                            is_rsid ? std::string_view(variant.id) : std::string_view("NA"));
+  return columns;
+}
+
+void SummaryStatisticsWriter::write(const VariantColumns& variant, const VariantResult& result) {
+  const std::string& chromosome = variant.chromosome;
   if (chromosome != last_chromosome_) {
     if (seen_chromosomes_.find("|" + chromosome + "|") != std::string::npos) sorted_ = false;
     seen_chromosomes_ += "|" + chromosome + "|";
@@ -93,10 +105,10 @@ void SummaryStatisticsWriter::write(const genotype::Variant& variant, const Vari
     index_names_ += chromosome;
     index_names_.push_back('\0');
     ++index_tid_;
-  } else if (variant.pos < last_position_) {
+  } else if (variant.position < last_position_) {
     sorted_ = false;
   }
-  last_position_ = variant.pos;
+  last_position_ = variant.position;
   if (!sorted_) drop_index();
 
   // Compiled format strings into a stack buffer: with many phenotypes, formatting is a large share.
@@ -112,7 +124,7 @@ void SummaryStatisticsWriter::write(const genotype::Variant& variant, const Vari
       s.append(digits, end);
     }
   };
-  fmt::format_to(out, FMT_COMPILE("{}\t{}\t{}\t{}\t"), chromosome, variant.pos, variant.alt, variant.ref);
+  s.append(variant.head);
   number(result.beta);
   s.push_back('\t');
   number(result.se);
@@ -120,10 +132,8 @@ void SummaryStatisticsWriter::write(const genotype::Variant& variant, const Vari
   number(result.effect_allele_frequency);
   fmt::format_to(out, FMT_COMPILE("\t{}\t"), format_p_value(result.log_p));
   number(std::isnan(result.log_p) ? result.log_p : -result.log_p / std::log(10.0) + 0.0);
-  bool is_rsid = variant.id.size() > 2 && variant.id.compare(0, 2, "rs") == 0 &&
-                 variant.id.find_first_not_of("0123456789", 2) == std::string::npos;
-  fmt::format_to(out, FMT_COMPILE("\t{}_{}_{}_{}\t{}\t{}"), chromosome, variant.pos, variant.ref, variant.alt,
-                 is_rsid ? std::string_view(variant.id) : std::string_view("NA"), result.n);
+  s.append(variant.ids);
+  fmt::format_to(out, FMT_COMPILE("\t{}"), result.n);
   if (binary_) fmt::format_to(out, FMT_COMPILE("\t{}\t{}"), result.cases, result.controls);
   fmt::format_to(out, FMT_COMPILE("\t{}\t{}\n"), result.method[0] ? result.method : "NA", result.error ? result.error : "NA");
   out_->write(std::string_view(s.data(), s.size()));
@@ -132,7 +142,7 @@ void SummaryStatisticsWriter::write(const genotype::Variant& variant, const Vari
     // tabix's interval for a 1-based position column that is both begin and end: [pos-1, pos),
     // clamped to [0, 1) for position 0; the offset is where the next row starts.
     push_pending(pending_.offset);
-    pending_ = {index_tid_, std::max<std::int64_t>(variant.pos - 1, 0), std::max<std::int64_t>(variant.pos, 1), out_->virtual_offset()};
+    pending_ = {index_tid_, std::max<std::int64_t>(variant.position - 1, 0), std::max<std::int64_t>(variant.position, 1), out_->virtual_offset()};
     index_pending_ = true;
   }
 }

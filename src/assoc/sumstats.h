@@ -29,6 +29,15 @@ struct SummaryMetadata {
 // GWAS-SSF chromosome code: 1-22, X 23, Y 24, MT 25 (a leading "chr" is dropped).
 std::string gwas_ssf_chromosome(const std::string& chromosome);
 
+// The columns of a row that depend on the variant alone, formatted once for all phenotypes.
+struct VariantColumns {
+  std::string chromosome;  // GWAS-SSF code
+  std::int64_t position = 0;
+  std::string head;  // chromosome, base_pair_location, effect_allele, other_allele, each then a tab
+  std::string ids;   // a tab, variant_id, a tab, rsid (NA unless the id is an rs number)
+};
+VariantColumns variant_columns(const genotype::Variant& variant);
+
 class SummaryStatisticsWriter {
  public:
   // `path` should end in .tsv.gz. One thread compresses: the tabix index is built from the block
@@ -36,7 +45,8 @@ class SummaryStatisticsWriter {
   SummaryStatisticsWriter(const std::string& path, bool binary);
   ~SummaryStatisticsWriter();
 
-  void write(const genotype::Variant& variant, const VariantResult& result);
+  void write(const VariantColumns& variant, const VariantResult& result);
+  void write(const genotype::Variant& variant, const VariantResult& result) { write(variant_columns(variant), result); }
   // Completes the file, indexes it with tabix when sorted, and writes the metadata.
   void commit(const SummaryMetadata& metadata);
 
