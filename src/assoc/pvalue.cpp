@@ -5,8 +5,11 @@
 #include <boost/math/special_functions/beta.hpp>
 #include <boost/math/special_functions/erf.hpp>
 #include <boost/math/special_functions/gamma.hpp>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <string_view>
 
 namespace kohort::assoc {
 namespace {
@@ -94,18 +97,34 @@ double log_p_t(double t, double df) {
   return std::log1p(-complement);
 }
 
-std::string format_p_value(double log_p) {
-  if (std::isnan(log_p)) return "NA";
-  if (log_p >= 0) return "1";
+char* format_p_value_to(double log_p, char* out) {
+  auto put = [&](std::string_view text) {
+    std::memcpy(out, text.data(), text.size());
+    return out + text.size();
+  };
+  if (std::isnan(log_p)) return put("NA");
+  if (log_p >= 0) return put("1");
   double log10_p = log_p / kLn10;
-  if (log10_p > -4) return fmt::format("{:.6g}", std::exp(log_p));
+  // std::to_chars with a precision prints as printf does ("%.6g", "%.5f"), without a locale.
+  if (log10_p > -4) return std::to_chars(out, out + 32, std::exp(log_p), std::chars_format::general, 6).ptr;
   double exponent = std::floor(log10_p);
   double mantissa = std::pow(10.0, log10_p - exponent);
   if (mantissa >= 9.999995) {
     mantissa /= 10.0;
     exponent += 1;
   }
-  return fmt::format("{:.5f}e{:03d}", mantissa, static_cast<int>(exponent));
+  out = std::to_chars(out, out + 32, mantissa, std::chars_format::fixed, 5).ptr;
+  // The exponent is negative here; at least two digits, as printf's e-notation.
+  int power = -static_cast<int>(exponent);
+  *out++ = 'e';
+  *out++ = '-';
+  if (power < 10) *out++ = '0';
+  return std::to_chars(out, out + 8, power).ptr;
+}
+
+std::string format_p_value(double log_p) {
+  char text[32];
+  return std::string(text, format_p_value_to(log_p, text));
 }
 
 std::string format_neg_log10_p(double log_p) {

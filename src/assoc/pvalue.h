@@ -16,6 +16,8 @@ double log_normal_upper(double x);
 
 // Six significant digits, scientific below 1e-4, from a natural-log p-value.
 std::string format_p_value(double log_p);
+// The same into `out`, which has room for 32 characters; returns the end of the text.
+char* format_p_value_to(double log_p, char* out);
 // -log10(p), six significant digits.
 std::string format_neg_log10_p(double log_p);
 

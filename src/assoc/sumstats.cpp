@@ -130,7 +130,13 @@ void SummaryStatisticsWriter::write(const VariantColumns& variant, const Variant
   number(result.se);
   s.push_back('\t');
   number(result.effect_allele_frequency);
-  fmt::format_to(out, FMT_COMPILE("\t{}\t"), format_p_value(result.log_p));
+  {
+    char p_value[34];
+    p_value[0] = '\t';
+    char* end = format_p_value_to(result.log_p, p_value + 1);
+    *end++ = '\t';
+    s.append(p_value, end);
+  }
   number(std::isnan(result.log_p) ? result.log_p : -result.log_p / std::log(10.0) + 0.0);
   s.append(variant.ids);
   fmt::format_to(out, FMT_COMPILE("\t{}"), result.n);

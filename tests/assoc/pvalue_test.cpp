@@ -69,6 +69,12 @@ TEST(PValue, PrintsTinyValuesInsteadOfZero) {
   EXPECT_EQ(format_neg_log10_p(log_p), "400");
   EXPECT_EQ(format_p_value(std::log(0.05)), "0.05");
   EXPECT_EQ(format_p_value(std::log(2.5e-8)), "2.50000e-08");
+  EXPECT_EQ(format_p_value(std::log(0.123456789)), "0.123457");
+  EXPECT_EQ(format_p_value(std::log(1.5e-4)), "0.00015");
+  EXPECT_EQ(format_p_value(std::log(9.9999999e-5)), "1.00000e-04");  // the mantissa rounds up to 10
+  EXPECT_EQ(format_p_value(std::log(3e-123)), "3.00000e-123");
+  EXPECT_EQ(format_p_value(0.0), "1");
+  EXPECT_EQ(format_p_value(std::nan("")), "NA");
 }
 
 }  // namespace kohort::assoc
