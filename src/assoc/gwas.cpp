@@ -21,18 +21,19 @@ PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::str
   PhenotypeSet set;
   set.names = columns.empty() ? table.columns() : columns;
   set.values.resize(static_cast<Eigen::Index>(sample_ids.size()), static_cast<Eigen::Index>(set.names.size()));
+  const std::vector<std::int64_t> rows = table.rows(sample_ids);
   for (std::size_t p = 0; p < set.names.size(); ++p) {
     std::size_t column = table.column_index(set.names[p]);
     if (!table.is_numeric(column)) {
       throw InputError(path, fmt::format("phenotype column '{}' is not numeric; expected numbers, 0/1 or 1/2 for case/control", set.names[p]));
     }
-    Eigen::VectorXd values = table.numeric(column, sample_ids);
-    std::set<double> distinct;
+    Eigen::VectorXd values = table.numeric(column, rows);
+    std::set<double> distinct;  // up to 3 values: enough to tell a binary trait
     std::size_t present = 0;
     for (Eigen::Index i = 0; i < values.size(); ++i) {
       if (values(i) == -9) values(i) = NAN;  // PLINK's missing phenotype
       if (!std::isnan(values(i))) {
-        distinct.insert(values(i));
+        if (distinct.size() < 3) distinct.insert(values(i));
         ++present;
       }
     }

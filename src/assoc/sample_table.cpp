@@ -24,7 +24,14 @@ bool parse_number(const std::string& text, double& value) {
 }  // namespace
 
 bool is_missing_value(const std::string& value) {
-  return value.empty() || value == "NA" || value == "na" || value == "nan" || value == "NaN" || value == ".";
+  // By length first: every value of every column passes here, and most are numbers.
+  switch (value.size()) {
+    case 0: return true;
+    case 1: return value[0] == '.';
+    case 2: return value == "NA" || value == "na";
+    case 3: return value == "nan" || value == "NaN";
+    default: return false;
+  }
 }
 
 SampleTable::SampleTable(const std::string& path) : path_(path) {
@@ -77,14 +84,27 @@ std::size_t SampleTable::column_index(const std::string& name) const {
 }
 
 Eigen::VectorXd SampleTable::numeric(std::size_t column, const std::vector<std::string>& sample_ids) const {
-  Eigen::VectorXd out(static_cast<Eigen::Index>(sample_ids.size()));
+  return numeric(column, rows(sample_ids));
+}
+
+std::vector<std::int64_t> SampleTable::rows(const std::vector<std::string>& sample_ids) const {
+  std::vector<std::int64_t> out(sample_ids.size(), -1);
   for (std::size_t s = 0; s < sample_ids.size(); ++s) {
     auto row = row_of_.find(sample_ids[s]);
+    if (row != row_of_.end()) out[s] = static_cast<std::int64_t>(row->second);
+  }
+  return out;
+}
+
+Eigen::VectorXd SampleTable::numeric(std::size_t column, const std::vector<std::int64_t>& rows) const {
+  Eigen::VectorXd out(static_cast<Eigen::Index>(rows.size()));
+  for (std::size_t s = 0; s < rows.size(); ++s) {
     double value = std::numeric_limits<double>::quiet_NaN();
-    if (row != row_of_.end()) {
-      const std::string& text = values_[row->second][column];
+    if (rows[s] >= 0) {
+      const std::size_t row = static_cast<std::size_t>(rows[s]);
+      const std::string& text = values_[row][column];
       if (!is_missing_value(text) && !parse_number(text, value)) {
-        throw InputError(path_, line_of_[row->second],
+        throw InputError(path_, line_of_[row],
                          fmt::format("column '{}': '{}' is not a number; expected a number or NA", columns_[column], text));
       }
     }

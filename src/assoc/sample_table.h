@@ -3,6 +3,7 @@
 // `#IID ...`, whitespace-separated) or a plain TSV/CSV whose first column is the sample id
 // (e.g. `person_id`, as `kohort endpoints` writes). Values NA, nan, '.' and empty are missing.
 #include <Eigen/Core>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,6 +22,9 @@ class SampleTable {
   // Values of `column` for `sample_ids` (NaN for samples not in the file or missing values).
   // Throws InputError (file, line) on a value that is not a number.
   Eigen::VectorXd numeric(std::size_t column, const std::vector<std::string>& sample_ids) const;
+  // The file's row of each sample id (-1 when absent): looked up once for reading many columns.
+  std::vector<std::int64_t> rows(const std::vector<std::string>& sample_ids) const;
+  Eigen::VectorXd numeric(std::size_t column, const std::vector<std::int64_t>& rows) const;
   // The column's raw text values for `sample_ids` ("" when absent).
   std::vector<std::string> text(std::size_t column, const std::vector<std::string>& sample_ids) const;
   // True when every present value parses as a number.
