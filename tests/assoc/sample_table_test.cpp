@@ -1,0 +1,77 @@
+// Phenotype and covariate tables: id layouts, missing-value spellings, lookups of many columns,
+// and errors that name the file and line.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include "assoc/sample_table.h"
+#include "core/error.h"
+
+namespace kohort::assoc {
+namespace {
+
+std::string write_file(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / ("kohort_sample_table_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+}  // namespace
+
+TEST(SampleTable, ReadsPlinkLayoutWithMissingSpellingsAndAbsentSamples) {
+  const std::string path = write_file("plink.txt",
+                                      "FID IID y z\n"
+                                      "f1 a 1.5 NA\n"
+                                      "f2 b . 2\n"
+                                      "f3 c nan +3e2\n"
+                                      "f4 d NaN na\n");
+  SampleTable table(path);
+  ASSERT_EQ(table.columns(), (std::vector<std::string>{"y", "z"}));
+  const std::vector<std::string> ids = {"d", "x", "a", "c"};  // x is not in the file
+  const std::vector<std::int64_t> rows = table.rows(ids);
+  EXPECT_EQ(rows, (std::vector<std::int64_t>{3, -1, 0, 2}));
+  Eigen::VectorXd y = table.numeric(table.column_index("y"), rows), z = table.numeric(table.column_index("z"), ids);
+  EXPECT_TRUE(std::isnan(y(0)));
+  EXPECT_TRUE(std::isnan(y(1)));
+  EXPECT_EQ(y(2), 1.5);
+  EXPECT_TRUE(std::isnan(y(3)));
+  EXPECT_TRUE(std::isnan(z(0)));
+  EXPECT_TRUE(std::isnan(z(2)));
+  EXPECT_EQ(z(3), 300.0);
+  EXPECT_TRUE(table.is_numeric(0));
+  for (const char* missing : {"", ".", "NA", "na", "nan", "NaN"}) EXPECT_TRUE(is_missing_value(missing)) << missing;
+  for (const char* present : {"0", "-9", "N", "NAN", "nana", "1.0"}) EXPECT_FALSE(is_missing_value(present)) << present;
+  std::filesystem::remove(path);
+}
+
+TEST(SampleTable, ErrorsNameFileAndLine) {
+  const std::string bad_value = write_file("bad.tsv", "person_id\ty\np1\t1\np2\tabc\n");
+  SampleTable table(bad_value);
+  EXPECT_FALSE(table.is_numeric(0));
+  try {
+    table.numeric(0, std::vector<std::string>{"p1", "p2"});
+    FAIL() << "expected an error for 'abc'";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), bad_value);
+    EXPECT_EQ(e.line(), 3u);
+    EXPECT_NE(std::string(e.what()).find("'abc' is not a number"), std::string::npos) << e.what();
+  }
+  const std::string twice = write_file("twice.tsv", "person_id\ty\np1\t1\np1\t2\n");
+  try {
+    SampleTable duplicate(twice);
+    FAIL() << "expected an error for the repeated sample";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), 3u);
+    EXPECT_NE(std::string(e.what()).find("appears twice"), std::string::npos) << e.what();
+  }
+  const std::string short_row = write_file("short.tsv", "person_id\ty\tz\np1\t1\n");
+  EXPECT_THROW(SampleTable{short_row}, InputError);
+  EXPECT_THROW(table.column_index("w"), InputError);
+  for (const auto& p : {bad_value, twice, short_row}) std::filesystem::remove(p);
+}
+
+}  // namespace kohort::assoc
