@@ -131,7 +131,15 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     }
     if (need_dosages) {
       dosages.resize(n, static_cast<Eigen::Index>(count));
-      source.read_dosages(first, count, dosages.data(), raw);
+      if (source.concurrent_reads()) {
+        // Decoding (BGEN: decompression and unpacking) is most of the work with dosage input;
+        // each variant is decoded on its own, so the result does not depend on the threads.
+        parallel_for(count, 16, [&](std::size_t begin, std::size_t end) {
+          source.read_dosages(first + begin, end - begin, dosages.data() + static_cast<Eigen::Index>(begin) * n, raw);
+        });
+      } else {
+        source.read_dosages(first, count, dosages.data(), raw);
+      }
     }
     if (linear) packed_input ? linear->test_packed(packed, linear_results) : linear->test(dosages, linear_results);
     if (logistic) packed_logistic ? logistic->test_packed(packed, logistic_results) : logistic->test(dosages, logistic_results);

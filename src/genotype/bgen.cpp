@@ -2,8 +2,8 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 #include <sqlite3.h>
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -169,10 +169,19 @@ class BgenSource final : public GenotypeSource {
       if (source_size != expected) bad_block(v, "size does not match the sample count");
       std::memcpy(data.data(), source, expected);
     } else if (compression_ == Compression::kZlib) {
-      uLongf produced = expected;
-      const int status = uncompress(data.data(), &produced, source, source_size);
-      if (status != Z_OK || produced != expected) {
-        bad_block(v, fmt::format("zlib decompression failed ({}; {} of {} bytes)", zError(status), produced, expected));
+      // libdeflate inflates whole buffers about twice as fast as zlib: with BGEN input,
+      // decompression is a large share of a GWAS.
+      struct FreeDecompressor {
+        void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+      };
+      thread_local std::unique_ptr<libdeflate_decompressor, FreeDecompressor> decompressor(libdeflate_alloc_decompressor());
+      if (!decompressor) throw Error("cannot allocate a zlib decompressor");
+      std::size_t produced = 0;
+      const libdeflate_result status = libdeflate_zlib_decompress(decompressor.get(), source, source_size, data.data(), expected, &produced);
+      if (status != LIBDEFLATE_SUCCESS || produced != expected) {
+        bad_block(v, fmt::format("zlib decompression failed ({}; {} of {} bytes)",
+                                 status == LIBDEFLATE_BAD_DATA ? "corrupt data" : status == LIBDEFLATE_INSUFFICIENT_SPACE ? "longer than stated" : "shorter than stated",
+                                 produced, expected));
       }
     } else {
       const std::size_t produced = ZSTD_decompress(data.data(), expected, source, source_size);
