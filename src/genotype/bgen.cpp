@@ -7,6 +7,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 
 #include <cmath>
@@ -119,12 +120,18 @@ class BgenSource final : public GenotypeSource {
   }
 
   void read_variant_dosages(std::uint32_t file_variant, double* out) override {
+    if (identity_) return decode(file_variant, out);  // all samples in file order: no copy
     thread_local std::vector<double> all;
     const std::size_t n = file_samples().size();
     all.resize(n);
     decode(file_variant, all.data());
     const auto& selected = selected_samples();
     for (std::size_t s = 0; s < selected.size(); ++s) out[s] = all[selected[s]];
+  }
+
+  void on_select_samples(const std::vector<std::uint32_t>& selected) override {
+    identity_ = selected.size() == file_samples().size();
+    for (std::size_t i = 0; identity_ && i < selected.size(); ++i) identity_ = selected[i] == i;
   }
 
  private:
@@ -223,15 +230,31 @@ class BgenSource final : public GenotypeSource {
     if (max_ploidy > 2) bad_block(v, "ploidy above 2 is not supported");
     const std::uint8_t* packed = d + 10 + n;
     const std::uint64_t mask = bits == 64 ? ~0ull : ((1ull << bits) - 1);
-    const double scale = 1.0 / double(mask);
+    // Divided, not multiplied by 1/mask: a stored probability of mask/mask is then exactly 1, so
+    // a sure genotype gets an exact dosage (a monomorphic variant has frequency 0, not 1e-17).
+    const double denominator = double(mask);
     std::uint64_t bit = 0;
     std::uint64_t values = 0;
     for (std::size_t s = 0; s < n; ++s) values += phased ? (ploidy[s] & 63) : ((ploidy[s] & 63) == 2 ? 2 : 1);
     if (10 + n + (values * bits + 7) / 8 != size) bad_block(v, "probability data size does not match its header");
+    if (!phased && bits == 8 && d[6] == 2 && max_ploidy == 2) {
+      // The common case (UK Biobank style: unphased diploid, 8 bits): two bytes a sample, the
+      // probabilities from a table of the same quotients as the general loop below.
+      static const std::array<double, 256> kProbability = [] {
+        std::array<double, 256> table{};
+        for (unsigned i = 0; i < 256; ++i) table[i] = double(i) / 255.0;
+        return table;
+      }();
+      for (std::size_t s = 0; s < n; ++s) {
+        const double p11 = kProbability[packed[2 * s]], p12 = kProbability[packed[2 * s + 1]];
+        out[s] = (ploidy[s] & 128) != 0 ? kNaN : p12 + 2.0 * (1.0 - p11 - p12);
+      }
+      return;
+    }
     auto next = [&]() {
       std::uint64_t word;
       std::memcpy(&word, packed + bit / 8, 8);
-      const double value = double((word >> (bit % 8)) & mask) * scale;
+      const double value = double((word >> (bit % 8)) & mask) / denominator;
       bit += bits;
       return value;
     };
@@ -253,6 +276,7 @@ class BgenSource final : public GenotypeSource {
   }
 
   int fd_;
+  bool identity_ = true;  // the selected samples are the file's, in file order
   std::vector<BlockLocation> blocks_;
   Compression compression_;
   int layout_;
