@@ -105,6 +105,9 @@ void dosages_from_calls(const std::int8_t* calls, std::size_t n, const DosageOpt
 }
 
 void finish_dosages(std::size_t n, const DosageOptions& options, double* column, DosageStats* stats) {
+  // Raw dosages without statistics (the GWAS engine's request): they stay as decoded. The passes
+  // below would cost more than decoding an 8-bit BGEN block.
+  if (!stats && !options.mean_impute && !options.standardise) return;
   double sum = 0;
   std::uint32_t observed = 0;
   for (std::size_t s = 0; s < n; ++s) {
