@@ -2,8 +2,10 @@
 # kohort gwas and plink2 --glm side by side on 20,000 samples x 100,000 variants (plink2 --dummy),
 # 5 covariates: 1 quantitative phenotype, 20 quantitative phenotypes and 1 binary phenotype, on a
 # set without missing calls and on one with 1% missing calls (kohort in exact-missing mode there,
-# so both compute the same numbers). Prints wall-clock medians over REPEAT runs, the ratios, and
-# kohort's own cost of 20 phenotypes relative to one.
+# so both compute the same numbers). Then the quantitative cases on a BGEN 1.2 (8-bit, zlib) export
+# of BGEN_VARIANTS (default 20,000) of the variants, where both tools must decode dosages. Prints
+# wall-clock medians over REPEAT runs, the ratios, and kohort's own cost of 20 phenotypes relative
+# to one.
 # Environment: KOHORT (binary), KOHORT_BENCH_WORK (scratch), SAMPLES, VARIANTS, REPEAT (default 1),
 # THREADS (default: all cores, for both tools).
 set -euo pipefail
@@ -50,8 +52,23 @@ for set in full missing; do
     declare "kohort_${set}_$case=$kohort"
   done
 done
-for set in full missing; do
+bgen_variants=${BGEN_VARIANTS:-20000}
+if [ ! -f "bgen$bgen_variants.bgen" ]; then
+  plink2 --bfile full --thin-count "$bgen_variants" --seed 1 --export bgen-1.2 bits=8 --out "bgen$bgen_variants" >/dev/null
+fi
+for case in q1 q20; do
+  columns=$([ "$case" = q20 ] && echo "$quantitative20" || echo "$case")
+  plink=$(median_seconds plink2 --threads "$threads" --bgen "bgen$bgen_variants.bgen" ref-last --sample "bgen$bgen_variants.sample" \
+    --pheno pheno.txt --pheno-name "$columns" --covar covar.txt --glm hide-covar omit-ref --out "p2_bgen_$case")
+  kohort=$(median_seconds "$KOHORT" --threads "$threads" gwas --bgen "bgen$bgen_variants.bgen" --sample "bgen$bgen_variants.sample" \
+    --pheno pheno.txt --pheno-col "$columns" --covar covar.txt --out "k_bgen_$case")
+  printf '%-34s %10s %10s %7.1fx
+' "BGEN ($bgen_variants variants), $case" "$plink" "$kohort" "$(awk -v p="$plink" -v k="$kohort" 'BEGIN { print p / k }')"
+  declare "kohort_bgen_$case=$kohort"
+done
+for set in full missing bgen; do
   one="kohort_${set}_q1" twenty="kohort_${set}_q20"
-  printf 'kohort, %s calls: 20 quantitative phenotypes take %.2fx the time of one\n' "$set" \
+  label=$([ "$set" = bgen ] && echo "BGEN input" || echo "$set calls")
+  printf 'kohort, %s: 20 quantitative phenotypes take %.2fx the time of one\n' "$label" \
     "$(awk -v a="${!twenty}" -v b="${!one}" 'BEGIN { print a / b }')"
 done
