@@ -42,7 +42,6 @@ class BedSource final : public GenotypeSource {
       : GenotypeSource(bed, std::move(samples), std::move(variants)) {
     bytes_per_variant_ = (file_samples().size() + 3) / 4;
     map_file(bed);
-    identity_ = true;
   }
   ~BedSource() override {
     if (map_ && map_ != MAP_FAILED) munmap(map_, map_size_);
@@ -66,16 +65,11 @@ class BedSource final : public GenotypeSource {
   }
 
  protected:
-  void on_select_samples(const std::vector<std::uint32_t>& selected) override {
-    identity_ = selected.size() == file_samples().size();
-    for (std::size_t i = 0; identity_ && i < selected.size(); ++i) identity_ = selected[i] == i;
-  }
-
   void read_variant_calls(std::uint32_t file_variant, std::int8_t* out) override {
     const auto* packed = packed_row(file_variant);
     const std::size_t n = file_samples().size();
     const auto& selected = selected_samples();
-    if (identity_) return decode_all(packed, n, out);
+    if (samples_in_file_order()) return decode_all(packed, n, out);
     if (selected.size() * 8 < n) {  // a small subset: pick its calls out of the packed bytes
       for (std::size_t s = 0; s < selected.size(); ++s) {
         const std::uint32_t f = selected[s];
@@ -97,14 +91,14 @@ class BedSource final : public GenotypeSource {
   }
 
   const std::uint8_t* packed_view(std::uint32_t file_variant) const override {
-    return identity_ ? packed_row(file_variant) : nullptr;
+    return samples_in_file_order() ? packed_row(file_variant) : nullptr;
   }
 
   void read_variant_packed(std::uint32_t file_variant, std::uint64_t* out) override {
     const auto* packed = packed_row(file_variant);
     const std::size_t words = packed_words();
     out[words - 1] = 0;
-    if (identity_) {
+    if (samples_in_file_order()) {
       std::memcpy(out, packed, bytes_per_variant_);
       const std::size_t n = file_samples().size();
       if (n % 32 != 0) out[words - 1] &= (std::uint64_t(1) << (2 * (n % 32))) - 1;  // clear the padding
@@ -174,7 +168,6 @@ class BedSource final : public GenotypeSource {
   void* map_ = nullptr;
   std::size_t map_size_ = 0;
   std::size_t bytes_per_variant_ = 0;
-  bool identity_ = true;
 };
 
 }  // namespace

@@ -120,18 +120,13 @@ class BgenSource final : public GenotypeSource {
   }
 
   void read_variant_dosages(std::uint32_t file_variant, double* out) override {
-    if (identity_) return decode(file_variant, out);  // all samples in file order: no copy
+    if (samples_in_file_order()) return decode(file_variant, out);  // no gather, no copy
     thread_local std::vector<double> all;
     const std::size_t n = file_samples().size();
     all.resize(n);
     decode(file_variant, all.data());
     const auto& selected = selected_samples();
     for (std::size_t s = 0; s < selected.size(); ++s) out[s] = all[selected[s]];
-  }
-
-  void on_select_samples(const std::vector<std::uint32_t>& selected) override {
-    identity_ = selected.size() == file_samples().size();
-    for (std::size_t i = 0; identity_ && i < selected.size(); ++i) identity_ = selected[i] == i;
   }
 
  private:
@@ -276,7 +271,6 @@ class BgenSource final : public GenotypeSource {
   }
 
   int fd_;
-  bool identity_ = true;  // the selected samples are the file's, in file order
   std::vector<BlockLocation> blocks_;
   Compression compression_;
   int layout_;

@@ -24,7 +24,8 @@ void GenotypeSource::select_samples(std::vector<std::uint32_t> file_indexes) {
     if (index >= samples_.size()) throw Error("sample index out of range in select_samples");
   }
   selected_samples_ = std::move(file_indexes);
-  on_select_samples(selected_samples_);
+  samples_in_file_order_ = selected_samples_.size() == samples_.size();
+  for (std::size_t i = 0; samples_in_file_order_ && i < selected_samples_.size(); ++i) samples_in_file_order_ = selected_samples_[i] == i;
 }
 
 void GenotypeSource::select_variants(std::vector<std::uint32_t> file_indexes) {

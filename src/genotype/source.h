@@ -101,8 +101,6 @@ class GenotypeSource {
 
  protected:
   GenotypeSource(std::string path, std::vector<Sample> samples, std::vector<Variant> variants);
-  // Called when the sample selection changes; `selected` indexes file samples.
-  virtual void on_select_samples(const std::vector<std::uint32_t>& selected) { (void)selected; }
   // Hard calls of one variant (file index) for the selected samples.
   virtual void read_variant_calls(std::uint32_t file_variant, std::int8_t* out) = 0;
   // A view of one variant's packed calls, or nullptr when the source has none (see packed_bytes).
@@ -116,6 +114,8 @@ class GenotypeSource {
   virtual void read_variant_dosages(std::uint32_t file_variant, double* out);
 
   const std::vector<std::uint32_t>& selected_samples() const { return selected_samples_; }
+  // True when the selection is every file sample in file order: readers then skip the gather.
+  bool samples_in_file_order() const { return samples_in_file_order_; }
 
  private:
   template <typename Real>
@@ -126,6 +126,7 @@ class GenotypeSource {
   std::vector<Sample> samples_;
   std::vector<Variant> variants_;
   std::vector<std::uint32_t> selected_samples_;
+  bool samples_in_file_order_ = true;
   std::vector<std::uint32_t> selected_variants_;
 };
 
