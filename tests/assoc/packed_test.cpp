@@ -118,4 +118,42 @@ TEST(PackedProducts, EveryVectorCountEqualsDecodedDotProducts) {
   }
 }
 
+// More samples than one batch of copied row pieces holds (4,096 samples per kB), with an odd count so
+// that the last chunk is partial, and each row exactly as long as in a .bed file: the copy into
+// chunk order must neither drop nor invent bytes at batch and row ends.
+TEST(PackedProducts, RowsLongerThanOneCopyBatchGiveDecodedDotProducts) {
+  Random random(23, 0, 0);
+  const std::size_t file_samples = 9001, variants = 11;
+  const std::size_t bytes = (file_samples + 3) / 4;
+  static const double kCount[4] = {2.0, 0.0, 1.0, 0.0};
+  std::vector<std::vector<std::uint8_t>> rows(variants, std::vector<std::uint8_t>(bytes, 0));
+  for (auto& row : rows)
+    for (std::size_t s = 0; s < file_samples; ++s) row[s / 4] = static_cast<std::uint8_t>(row[s / 4] | ((random.next() & 3) << (2 * (s % 4))));
+  PackedBlock block;
+  block.file_samples = file_samples;
+  for (auto& row : rows) block.rows.push_back(row.data());
+  std::vector<std::uint32_t> positions;
+  for (std::size_t s = 0; s < file_samples; ++s)
+    if (s % 7 != 3) positions.push_back(static_cast<std::uint32_t>(s));
+  const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
+  for (Eigen::Index width : {1, 9, 21, 26, 37}) {
+    Eigen::MatrixXd vectors(n, width);
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal();
+    PackedProducts products(vectors, positions, file_samples, std::vector<bool>(static_cast<std::size_t>(width), false));
+    Eigen::MatrixXd out;
+    products.compute(block, 0, variants, out);
+    for (std::size_t j = 0; j < variants; ++j) {
+      for (Eigen::Index v = 0; v < width; ++v) {
+        double expected = 0;
+        for (Eigen::Index i = 0; i < n; ++i) {
+          std::uint32_t s = positions[static_cast<std::size_t>(i)];
+          expected += kCount[(rows[j][s / 4] >> (2 * (s % 4))) & 3] * vectors(i, v);
+        }
+        ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j)), expected, 1e-10 * (1 + std::fabs(expected))) << "width " << width << " vector " << v;
+      }
+    }
+  }
+}
+
 }  // namespace kohort::assoc
