@@ -1,8 +1,9 @@
 #pragma once
 // Dot products of many variants' PLINK 2-bit genotype codes with a few sample vectors, computed
 // from the codes directly: for every pair of samples (one 4-bit nibble of a .bed row), a table of
-// 16 entries holds the pair's contribution to every vector, so a variant costs one table lookup
-// per two samples instead of decoding N doubles and a matrix product. Missing calls contribute 0.
+// 9 entries (one per pair of ALT counts) holds the pair's contribution to every vector, so a variant
+// costs one table lookup per two samples instead of decoding N doubles and a matrix product.
+// Missing calls contribute 0.
 #include <Eigen/Core>
 #include <cstdint>
 #include <cstdlib>
@@ -34,7 +35,7 @@ class PackedProducts {
   // beyond 16: padding 26 vectors to 28 rather than 32 saves an eighth of the loads and adds.
   std::size_t stride_ = 0;
   std::size_t pairs_ = 0;
-  // [pair][nibble][stride], on 64-byte boundaries: an 8-double entry is then one cache line, not two.
+  // [pair][ALT counts][stride], on 64-byte boundaries: an 8-double entry is then one cache line, not two.
   struct FreeAligned {
     void operator()(double* p) const { std::free(p); }
   };
