@@ -123,8 +123,18 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   genotype::DosageOptions raw;
   raw.mean_impute = false;  // missing calls stay NaN: each model decides how to treat them
   const double significance = std::log(5e-8);
-  for (std::size_t first = 0; first < total; first += settings.block_size) {
-    const std::size_t count = std::min(settings.block_size, total - first);
+  // Decoded dosages are held as doubles, a block at a time: the block is kept to about 16 MB a
+  // thread (1,024 variants of 500,000 samples would be 4 GB), in whole tasks of 64 variants for
+  // every thread. Results do not depend on how variants are split into blocks.
+  std::size_t block_size = settings.block_size;
+  if (need_dosages) {
+    const std::size_t per_variant = sizeof(double) * std::max<std::size_t>(1, static_cast<std::size_t>(n));
+    const std::size_t tasks = 64 * static_cast<std::size_t>(thread_count());
+    const std::size_t budget = static_cast<std::size_t>(thread_count()) * (std::size_t{16} << 20) / per_variant;
+    block_size = std::min(block_size, std::max(tasks, budget / tasks * tasks));
+  }
+  for (std::size_t first = 0; first < total; first += block_size) {
+    const std::size_t count = std::min(block_size, total - first);
     if (packed_input) {
       packed.rows.resize(count);
       for (std::size_t v = 0; v < count; ++v) packed.rows[v] = source.packed_row(source.file_variant_index(first + v));

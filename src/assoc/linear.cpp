@@ -104,7 +104,7 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
   // Gather the group's samples; fill missing calls (mean, or zero when excluded) and note them.
   detail::GatheredGenotypes gathered;
   detail::gather_genotypes(dosages, group.rows, begin, end, missing_ == MissingGenotypes::mean_impute, gathered);
-  const Eigen::MatrixXd& g = gathered.values;
+  const Eigen::Ref<const Eigen::MatrixXd> g = detail::genotype_matrix(gathered, dosages, begin, end);
   const auto& missing_rows = gathered.missing;
   const auto& means = gathered.means;
 

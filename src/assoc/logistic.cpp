@@ -291,7 +291,7 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
 
   detail::GatheredGenotypes gathered;
   detail::gather_genotypes(dosages, model.rows, begin, end, true, gathered);
-  const Eigen::MatrixXd& g = gathered.values;
+  const Eigen::Ref<const Eigen::MatrixXd> g = detail::genotype_matrix(gathered, dosages, begin, end);
   const auto& missing_rows = gathered.missing;
   const auto& means = gathered.means;
 

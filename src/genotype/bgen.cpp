@@ -229,20 +229,26 @@ class BgenSource final : public GenotypeSource {
     // a sure genotype gets an exact dosage (a monomorphic variant has frequency 0, not 1e-17).
     const double denominator = double(mask);
     std::uint64_t bit = 0;
-    std::uint64_t values = 0;
-    for (std::size_t s = 0; s < n; ++s) values += phased ? (ploidy[s] & 63) : ((ploidy[s] & 63) == 2 ? 2 : 1);
+    const bool all_diploid = d[6] == 2 && max_ploidy == 2;  // the header's least and most ploidy
+    std::uint64_t values = 2 * std::uint64_t{n};
+    if (!all_diploid) {
+      values = 0;
+      for (std::size_t s = 0; s < n; ++s) values += phased ? (ploidy[s] & 63) : ((ploidy[s] & 63) == 2 ? 2 : 1);
+    }
     if (10 + n + (values * bits + 7) / 8 != size) bad_block(v, "probability data size does not match its header");
-    if (!phased && bits == 8 && d[6] == 2 && max_ploidy == 2) {
-      // The common case (UK Biobank style: unphased diploid, 8 bits): two bytes a sample, the
-      // probabilities from a table of the same quotients as the general loop below.
-      static const std::array<double, 256> kProbability = [] {
-        std::array<double, 256> table{};
-        for (unsigned i = 0; i < 256; ++i) table[i] = double(i) / 255.0;
+    if (!phased && bits == 8 && all_diploid) {
+      // The common case (UK Biobank style: unphased diploid, 8 bits): two bytes a sample. The
+      // dosage p12 + 2 p22 is (b12 + 2 (255 - b11 - b12)) / 255 for stored bytes b11, b12: one
+      // correctly rounded quotient, from a table of the 511 possible numerators.
+      static const std::array<double, 511> kDosage = [] {
+        std::array<double, 511> table{};
+        for (unsigned i = 0; i < 511; ++i) table[i] = double(i) / 255.0;
         return table;
       }();
       for (std::size_t s = 0; s < n; ++s) {
-        const double p11 = kProbability[packed[2 * s]], p12 = kProbability[packed[2 * s + 1]];
-        out[s] = (ploidy[s] & 128) != 0 ? kNaN : p12 + 2.0 * (1.0 - p11 - p12);
+        const int b11 = packed[2 * s], b12 = packed[2 * s + 1];
+        if (b11 + b12 > 255) bad_block(v, fmt::format("the probabilities of sample {} sum to more than 1", s + 1));
+        out[s] = (ploidy[s] & 128) != 0 ? kNaN : kDosage[static_cast<unsigned>(510 - 2 * b11 - b12)];
       }
       return;
     }

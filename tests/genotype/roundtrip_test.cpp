@@ -332,4 +332,56 @@ TEST(WrittenBgen, UncompressedHighBitDepths) {
   fs::remove_all(dir);
 }
 
+// The 8-bit unphased diploid layout (UK Biobank's) has a decoder of its own: each dosage is the one
+// correctly rounded quotient (b12 + 2 (255 - b11 - b12)) / 255 of the stored bytes, sure genotypes
+// are exact, and a sample whose probabilities sum above 1 is an error naming the variant and sample.
+TEST(WrittenBgen, EightBitDosagesAreExactQuotients) {
+  const auto dir = fs::temp_directory_path() / ("kohort_written_bgen8_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  const std::size_t n = 61, m = 5;
+  std::vector<std::vector<std::array<double, 3>>> probs(m, std::vector<std::array<double, 3>>(n));
+  for (auto& variant : probs) {
+    for (auto& p : variant) {
+      const double a = std::round(uniform(rng) * 255) / 255, b = std::round(uniform(rng) * (1 - a) * 255) / 255;
+      p = {a, b, 1 - a - b};
+    }
+  }
+  probs[1][0] = {1, 0, 0};  // sure genotypes: dosages 0, 1 and 2 exactly
+  probs[1][1] = {0, 1, 0};
+  probs[1][2] = {0, 0, 1};
+  const std::string path = (dir / "b8.bgen").string();
+  write_bgen(path, 8, probs);
+  auto source = open_bgen(path, "");
+  std::vector<double> dosages(n * m);
+  source->read_dosages(0, m, dosages.data(), DosageOptions{false, false});
+  for (std::size_t v = 0; v < m; ++v) {
+    for (std::size_t s = 0; s < n; ++s) {
+      const double got = dosages[v * n + s];
+      if (s % 7 == 3) {
+        EXPECT_TRUE(std::isnan(got));
+        continue;
+      }
+      const long b11 = std::lround(probs[v][s][0] * 255), b12 = std::lround(probs[v][s][1] * 255);
+      EXPECT_EQ(got, double(b12 + 2 * (255 - b11 - b12)) / 255.0) << "variant " << v << " sample " << s;
+    }
+  }
+  EXPECT_EQ(dosages[1 * n + 0], 0.0);
+  EXPECT_EQ(dosages[1 * n + 1], 1.0);
+  EXPECT_EQ(dosages[1 * n + 2], 2.0);
+
+  probs[2][4] = {0.7, 0.6, 0};  // 179 + 153 > 255
+  write_bgen(path, 8, probs);
+  auto bad = open_bgen(path, "");
+  try {
+    bad->read_dosages(2, 1, dosages.data(), DosageOptions{false, false});
+    ADD_FAILURE() << "probabilities above 1 accepted";
+  } catch (const kohort::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("variant 3 (v2)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("sample 5 sum to more than 1"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
 }  // namespace
