@@ -128,15 +128,24 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
   const double df = n_used - static_cast<double>(k) - 1.0;
 
   // Projection pieces on the samples actually used. Without exclusions: Q'Q = I.
+  // Residuals are orthogonal to Q on all the group's samples; on the used ones Q'y = -Q_M' y_M,
+  // for all the group's phenotypes at once (one small product, not a loop per phenotype).
+  const Eigen::Index pg = static_cast<Eigen::Index>(group.phenotypes.size());
   double g_res_ss;
-  Eigen::LLT<Eigen::MatrixXd> a_factor;
-  Eigen::MatrixXd q_missing;
+  Eigen::MatrixXd qy, a_inv_qy;
+  Eigen::VectorXd yy_missing;
   if (exclude) {
-    q_missing.resize(static_cast<Eigen::Index>(m), k);
-    for (std::size_t r = 0; r < m; ++r) q_missing.row(static_cast<Eigen::Index>(r)) = group.q.row(missing[r]);
-    Eigen::MatrixXd a = Eigen::MatrixXd::Identity(k, k) - q_missing.transpose() * q_missing;
-    a_factor.compute(a);
+    Eigen::MatrixXd q_missing(static_cast<Eigen::Index>(m), k), y_missing(static_cast<Eigen::Index>(m), pg);
+    for (std::size_t r = 0; r < m; ++r) {
+      q_missing.row(static_cast<Eigen::Index>(r)) = group.q.row(missing[r]);
+      y_missing.row(static_cast<Eigen::Index>(r)) = group.residuals.row(missing[r]);
+    }
+    const Eigen::MatrixXd a = Eigen::MatrixXd::Identity(k, k) - q_missing.transpose() * q_missing;
+    const Eigen::LLT<Eigen::MatrixXd> a_factor(a);
     g_res_ss = gg - qg.dot(a_factor.solve(qg));
+    qy = -(q_missing.transpose() * y_missing);  // K x P_g
+    a_inv_qy = a_factor.solve(qy);
+    yy_missing = y_missing.colwise().squaredNorm().transpose();
   } else {
     g_res_ss = gg - qg.squaredNorm();
   }
@@ -150,20 +159,12 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
       out.error = "CONST_ALLELE";  // the genotype is constant, or a combination of the covariates
       continue;
     }
-    double gy = gy_all(static_cast<Eigen::Index>(p));
-    double yy = group.residual_ss(static_cast<Eigen::Index>(p));
+    const Eigen::Index column = static_cast<Eigen::Index>(p);
+    double gy = gy_all(column);
+    double yy = group.residual_ss(column);
     if (exclude) {
-      // Residuals are orthogonal to Q on all the group's samples; on the used ones Q'y = -Q_M' y_M.
-      Eigen::VectorXd qy = Eigen::VectorXd::Zero(k);
-      double yy_missing = 0;
-      for (std::size_t r = 0; r < m; ++r) {
-        double y = group.residuals(missing[r], static_cast<Eigen::Index>(p));
-        qy -= q_missing.row(static_cast<Eigen::Index>(r)).transpose() * y;
-        yy_missing += y * y;
-      }
-      Eigen::VectorXd a_inv_qy = a_factor.solve(qy);
-      gy -= qg.dot(a_inv_qy);
-      yy = yy - yy_missing - qy.dot(a_inv_qy);
+      gy -= qg.dot(a_inv_qy.col(column));
+      yy = yy - yy_missing(column) - qy.col(column).dot(a_inv_qy.col(column));
     }
     double beta = gy / g_res_ss;
     double rss = std::max(0.0, yy - beta * gy);
