@@ -24,6 +24,8 @@ struct LinearAssociation::Group {
   std::unique_ptr<PackedProducts> packed;
   std::vector<std::uint64_t> mask;
   std::vector<std::int32_t> row_of_position;
+  // [q residuals] by sample: the rows of samples with missing calls are summed for mean imputation.
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> vectors_by_row;
 };
 
 LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes,
@@ -185,6 +187,7 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
     Eigen::MatrixXd vectors(group->q.rows(), group->q.cols() + group->residuals.cols());
     vectors << group->q, group->residuals;
     group->packed = std::make_unique<PackedProducts>(vectors, group_positions, file_samples, std::vector<bool>(static_cast<std::size_t>(vectors.cols()), false));
+    if (missing_ == MissingGenotypes::mean_impute) group->vectors_by_row = vectors;
     group->mask = sample_mask(group_positions, file_samples);
     group->row_of_position.assign(file_samples, -1);
     for (std::size_t r = 0; r < group_positions.size(); ++r) group->row_of_position[group_positions[r]] = static_cast<std::int32_t>(r);
@@ -199,6 +202,7 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
     Eigen::MatrixXd sums;
     std::vector<std::uint32_t> missing_positions;
     std::vector<Eigen::Index> missing;
+    std::vector<double> missing_sum;
     for (auto& group_pointer : groups_) {
       const Group& group = *group_pointer;
       if (group.q.size() == 0) continue;
@@ -217,10 +221,14 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
         double gg = counts.het + 4.0 * counts.hom_alt;
         if (missing_ == MissingGenotypes::mean_impute && !missing.empty()) {
           // Missing calls count as the mean: add mean times the vectors' sums over those samples.
+          const std::size_t width = static_cast<std::size_t>(k + pg);
+          missing_sum.assign(width, 0.0);
           for (auto r : missing) {
-            qg += mean * group.q.row(r).transpose();
-            gy += mean * group.residuals.row(r).transpose();
+            const double* row = group.vectors_by_row.data() + static_cast<std::size_t>(r) * width;
+            for (std::size_t v = 0; v < width; ++v) missing_sum[v] += row[v];
           }
+          for (Eigen::Index v = 0; v < k; ++v) qg(v) += mean * missing_sum[static_cast<std::size_t>(v)];
+          for (Eigen::Index p = 0; p < pg; ++p) gy(p) += mean * missing_sum[static_cast<std::size_t>(k + p)];
           gg += static_cast<double>(missing.size()) * mean * mean;
         }
         finish_variant(group, j, qg, gy, gg, missing, mean, results);
