@@ -80,19 +80,45 @@ TEST(PackedProducts, LinearFromCodesEqualsDense) {
   }
 }
 
+namespace {
+
+// Random 2-bit codes for `variants` rows of `file_samples` samples, each row exactly as long as in
+// a .bed file (so that reading past its end would be caught by the sanitizer build).
+std::vector<std::vector<std::uint8_t>> random_rows(Random& random, std::size_t file_samples, std::size_t variants) {
+  std::vector<std::vector<std::uint8_t>> rows(variants, std::vector<std::uint8_t>((file_samples + 3) / 4, 0));
+  for (auto& row : rows)
+    for (std::size_t s = 0; s < file_samples; ++s) row[s / 4] = static_cast<std::uint8_t>(row[s / 4] | ((random.next() & 3) << (2 * (s % 4))));
+  return rows;
+}
+
+PackedBlock block_of(const std::vector<std::vector<std::uint8_t>>& rows, std::size_t file_samples) {
+  PackedBlock block;
+  block.file_samples = file_samples;
+  for (auto& row : rows) block.rows.push_back(row.data());
+  return block;
+}
+
+// Dot product of a row's decoded ALT counts (missing counts 0) at `positions` with vector v.
+double decoded_product(const std::vector<std::uint8_t>& row, const std::vector<std::uint32_t>& positions, const Eigen::MatrixXd& vectors,
+                       Eigen::Index v) {
+  static const double kCount[4] = {2.0, 0.0, 1.0, 0.0};
+  double sum = 0;
+  for (Eigen::Index i = 0; i < vectors.rows(); ++i) {
+    const std::uint32_t s = positions[static_cast<std::size_t>(i)];
+    sum += kCount[(row[s / 4] >> (2 * (s % 4))) & 3] * vectors(i, v);
+  }
+  return sum;
+}
+
+}  // namespace
+
 // Every entry width the kernels have (narrow 8 and 16; wide multiples of 4, also beyond 32, which
 // is summed in slices): sums from codes equal the dot products of decoded counts.
 TEST(PackedProducts, EveryVectorCountEqualsDecodedDotProducts) {
   Random random(17, 0, 0);
   const std::size_t file_samples = 301, variants = 9;
-  const std::size_t bytes = (file_samples + 3) / 4;
-  static const double kCount[4] = {2.0, 0.0, 1.0, 0.0};  // missing counts 0
-  std::vector<std::vector<std::uint8_t>> rows(variants, std::vector<std::uint8_t>(bytes, 0));
-  for (auto& row : rows)
-    for (std::size_t s = 0; s < file_samples; ++s) row[s / 4] = static_cast<std::uint8_t>(row[s / 4] | ((random.next() & 3) << (2 * (s % 4))));
-  PackedBlock block;
-  block.file_samples = file_samples;
-  for (auto& row : rows) block.rows.push_back(row.data());
+  const auto rows = random_rows(random, file_samples, variants);
+  const PackedBlock block = block_of(rows, file_samples);
   std::vector<std::uint32_t> positions;
   for (std::size_t s = 0; s < file_samples; s += 2) positions.push_back(static_cast<std::uint32_t>(s));
   const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
@@ -107,11 +133,7 @@ TEST(PackedProducts, EveryVectorCountEqualsDecodedDotProducts) {
     ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(variants - 1));
     for (std::size_t j = 1; j < variants; ++j) {
       for (Eigen::Index v = 0; v < width; ++v) {
-        double expected = 0;
-        for (Eigen::Index i = 0; i < n; ++i) {
-          std::uint32_t s = positions[static_cast<std::size_t>(i)];
-          expected += kCount[(rows[j][s / 4] >> (2 * (s % 4))) & 3] * vectors(i, v);
-        }
+        const double expected = decoded_product(rows[j], positions, vectors, v);
         ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j - 1)), expected, 1e-12 * (1 + std::fabs(expected))) << "width " << width << " vector " << v;
       }
     }
@@ -124,14 +146,8 @@ TEST(PackedProducts, EveryVectorCountEqualsDecodedDotProducts) {
 TEST(PackedProducts, RowsLongerThanOneCopyBatchGiveDecodedDotProducts) {
   Random random(23, 0, 0);
   const std::size_t file_samples = 9001, variants = 11;
-  const std::size_t bytes = (file_samples + 3) / 4;
-  static const double kCount[4] = {2.0, 0.0, 1.0, 0.0};
-  std::vector<std::vector<std::uint8_t>> rows(variants, std::vector<std::uint8_t>(bytes, 0));
-  for (auto& row : rows)
-    for (std::size_t s = 0; s < file_samples; ++s) row[s / 4] = static_cast<std::uint8_t>(row[s / 4] | ((random.next() & 3) << (2 * (s % 4))));
-  PackedBlock block;
-  block.file_samples = file_samples;
-  for (auto& row : rows) block.rows.push_back(row.data());
+  const auto rows = random_rows(random, file_samples, variants);
+  const PackedBlock block = block_of(rows, file_samples);
   std::vector<std::uint32_t> positions;
   for (std::size_t s = 0; s < file_samples; ++s)
     if (s % 7 != 3) positions.push_back(static_cast<std::uint32_t>(s));
@@ -145,11 +161,7 @@ TEST(PackedProducts, RowsLongerThanOneCopyBatchGiveDecodedDotProducts) {
     products.compute(block, 0, variants, out);
     for (std::size_t j = 0; j < variants; ++j) {
       for (Eigen::Index v = 0; v < width; ++v) {
-        double expected = 0;
-        for (Eigen::Index i = 0; i < n; ++i) {
-          std::uint32_t s = positions[static_cast<std::size_t>(i)];
-          expected += kCount[(rows[j][s / 4] >> (2 * (s % 4))) & 3] * vectors(i, v);
-        }
+        const double expected = decoded_product(rows[j], positions, vectors, v);
         ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j)), expected, 1e-10 * (1 + std::fabs(expected))) << "width " << width << " vector " << v;
       }
     }

@@ -268,19 +268,27 @@ void write_bgi(const std::string& path, const std::vector<std::pair<std::uint64_
   sqlite3_close(db);
 }
 
-TEST(WrittenBgen, UncompressedHighBitDepths) {
-  const auto dir = fs::temp_directory_path() / ("kohort_written_bgen_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::mt19937_64 rng(3);
+// Random genotype probabilities (P11, P12, P22) of m variants x n samples; with `grid` > 0, P11
+// and P12 are multiples of 1 / grid (what an 8-bit BGEN stores exactly for grid 255).
+std::vector<std::vector<std::array<double, 3>>> random_probabilities(std::uint64_t seed, std::size_t n, std::size_t m, double grid) {
+  std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> uniform(0, 1);
-  const std::size_t n = 37, m = 11;
+  auto on_grid = [&](double x) { return grid > 0 ? std::round(x * grid) / grid : x; };
   std::vector<std::vector<std::array<double, 3>>> probs(m, std::vector<std::array<double, 3>>(n));
   for (auto& variant : probs) {
     for (auto& p : variant) {
-      const double a = uniform(rng), b = uniform(rng) * (1 - a);
+      const double a = on_grid(uniform(rng)), b = on_grid(uniform(rng) * (1 - a));
       p = {a, b, 1 - a - b};
     }
   }
+  return probs;
+}
+
+TEST(WrittenBgen, UncompressedHighBitDepths) {
+  const auto dir = fs::temp_directory_path() / ("kohort_written_bgen_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::size_t n = 37, m = 11;
+  const auto probs = random_probabilities(3, n, m, 0);
   for (unsigned bits : {17u, 24u, 31u, 32u}) {
     const std::string path = (dir / fmt::format("b{}.bgen", bits)).string();
     const auto where = write_bgen(path, bits, probs);
@@ -338,16 +346,8 @@ TEST(WrittenBgen, UncompressedHighBitDepths) {
 TEST(WrittenBgen, EightBitDosagesAreExactQuotients) {
   const auto dir = fs::temp_directory_path() / ("kohort_written_bgen8_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::mt19937_64 rng(5);
-  std::uniform_real_distribution<double> uniform(0, 1);
   const std::size_t n = 61, m = 5;
-  std::vector<std::vector<std::array<double, 3>>> probs(m, std::vector<std::array<double, 3>>(n));
-  for (auto& variant : probs) {
-    for (auto& p : variant) {
-      const double a = std::round(uniform(rng) * 255) / 255, b = std::round(uniform(rng) * (1 - a) * 255) / 255;
-      p = {a, b, 1 - a - b};
-    }
-  }
+  auto probs = random_probabilities(5, n, m, 255);
   probs[1][0] = {1, 0, 0};  // sure genotypes: dosages 0, 1 and 2 exactly
   probs[1][1] = {0, 1, 0};
   probs[1][2] = {0, 0, 1};
