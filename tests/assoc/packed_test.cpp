@@ -110,6 +110,28 @@ double decoded_product(const std::vector<std::uint8_t>& row, const std::vector<s
   return sum;
 }
 
+// Products of variants [begin, variants) of `rows` with `width` random normal vectors at
+// `positions`, from the codes, against decoded dot products (relative tolerance `tolerance`).
+void expect_decoded_products(Random& random, const std::vector<std::vector<std::uint8_t>>& rows, std::size_t file_samples,
+                             const std::vector<std::uint32_t>& positions, Eigen::Index width, std::size_t begin, double tolerance) {
+  const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
+  const std::size_t variants = rows.size();
+  Eigen::MatrixXd vectors(n, width);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal();
+  PackedProducts products(vectors, positions, file_samples, std::vector<bool>(static_cast<std::size_t>(width), false));
+  Eigen::MatrixXd out;
+  products.compute(block_of(rows, file_samples), begin, variants, out);
+  ASSERT_EQ(out.rows(), width);
+  ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(variants - begin));
+  for (std::size_t j = begin; j < variants; ++j) {
+    for (Eigen::Index v = 0; v < width; ++v) {
+      const double expected = decoded_product(rows[j], positions, vectors, v);
+      ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j - begin)), expected, tolerance * (1 + std::fabs(expected))) << "width " << width << " vector " << v;
+    }
+  }
+}
+
 }  // namespace
 
 // Every entry width the kernels have (narrow 8 and 16; wide multiples of 4, also beyond 32, which
@@ -118,26 +140,9 @@ TEST(PackedProducts, EveryVectorCountEqualsDecodedDotProducts) {
   Random random(17, 0, 0);
   const std::size_t file_samples = 301, variants = 9;
   const auto rows = random_rows(random, file_samples, variants);
-  const PackedBlock block = block_of(rows, file_samples);
   std::vector<std::uint32_t> positions;
   for (std::size_t s = 0; s < file_samples; s += 2) positions.push_back(static_cast<std::uint32_t>(s));
-  const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
-  for (Eigen::Index width = 1; width <= 41; ++width) {
-    Eigen::MatrixXd vectors(n, width);
-    for (Eigen::Index i = 0; i < n; ++i)
-      for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal();
-    PackedProducts products(vectors, positions, file_samples, std::vector<bool>(static_cast<std::size_t>(width), false));
-    Eigen::MatrixXd out;
-    products.compute(block, 1, variants, out);
-    ASSERT_EQ(out.rows(), width);
-    ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(variants - 1));
-    for (std::size_t j = 1; j < variants; ++j) {
-      for (Eigen::Index v = 0; v < width; ++v) {
-        const double expected = decoded_product(rows[j], positions, vectors, v);
-        ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j - 1)), expected, 1e-12 * (1 + std::fabs(expected))) << "width " << width << " vector " << v;
-      }
-    }
-  }
+  for (Eigen::Index width = 1; width <= 41; ++width) expect_decoded_products(random, rows, file_samples, positions, width, 1, 1e-12);
 }
 
 // More samples than one batch of copied row pieces holds (4,096 samples per kB), with an odd count so
@@ -147,25 +152,10 @@ TEST(PackedProducts, RowsLongerThanOneCopyBatchGiveDecodedDotProducts) {
   Random random(23, 0, 0);
   const std::size_t file_samples = 9001, variants = 11;
   const auto rows = random_rows(random, file_samples, variants);
-  const PackedBlock block = block_of(rows, file_samples);
   std::vector<std::uint32_t> positions;
   for (std::size_t s = 0; s < file_samples; ++s)
     if (s % 7 != 3) positions.push_back(static_cast<std::uint32_t>(s));
-  const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
-  for (Eigen::Index width : {1, 9, 21, 26, 37}) {
-    Eigen::MatrixXd vectors(n, width);
-    for (Eigen::Index i = 0; i < n; ++i)
-      for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal();
-    PackedProducts products(vectors, positions, file_samples, std::vector<bool>(static_cast<std::size_t>(width), false));
-    Eigen::MatrixXd out;
-    products.compute(block, 0, variants, out);
-    for (std::size_t j = 0; j < variants; ++j) {
-      for (Eigen::Index v = 0; v < width; ++v) {
-        const double expected = decoded_product(rows[j], positions, vectors, v);
-        ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j)), expected, 1e-10 * (1 + std::fabs(expected))) << "width " << width << " vector " << v;
-      }
-    }
-  }
+  for (Eigen::Index width : {1, 9, 21, 26, 37}) expect_decoded_products(random, rows, file_samples, positions, width, 0, 1e-10);
 }
 
 }  // namespace kohort::assoc
