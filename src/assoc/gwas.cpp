@@ -123,15 +123,15 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   genotype::DosageOptions raw;
   raw.mean_impute = false;  // missing calls stay NaN: each model decides how to treat them
   const double significance = std::log(5e-8);
-  // Decoded dosages are held as doubles, a block at a time: the block is kept to about 16 MB a
-  // thread (1,024 variants of 500,000 samples would be 4 GB), in whole tasks of 64 variants for
-  // every thread. Results do not depend on how variants are split into blocks.
+  // Decoded dosages are held as doubles, a block at a time: the block is kept to about 64 MB
+  // (1,024 variants of 500,000 samples would be 4 GB). The cap is a multiple of 64 variants and does
+  // not depend on the threads, so the models' fixed column chunks, and so the results, stay the
+  // same at any thread count.
   std::size_t block_size = settings.block_size;
   if (need_dosages) {
     const std::size_t per_variant = sizeof(double) * std::max<std::size_t>(1, static_cast<std::size_t>(n));
-    const std::size_t tasks = 64 * static_cast<std::size_t>(thread_count());
-    const std::size_t budget = static_cast<std::size_t>(thread_count()) * (std::size_t{16} << 20) / per_variant;
-    block_size = std::min(block_size, std::max(tasks, budget / tasks * tasks));
+    const std::size_t cap = std::max<std::size_t>(64, (std::size_t{64} << 20) / per_variant / 64 * 64);
+    block_size = std::min(block_size, cap);
   }
   for (std::size_t first = 0; first < total; first += block_size) {
     const std::size_t count = std::min(block_size, total - first);
