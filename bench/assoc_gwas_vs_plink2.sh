@@ -49,7 +49,7 @@ for set in full missing; do
     kohort=$(median_seconds "$KOHORT" --threads "$threads" gwas --bfile "$set" --pheno pheno.txt --pheno-col "$columns" \
       --covar covar.txt $missing_flag --out "k_${set}_$case")
     printf '%-34s %10s %10s %7.1fx\n' "$set calls, $case" "$plink" "$kohort" "$(awk -v p="$plink" -v k="$kohort" 'BEGIN { print p / k }')"
-    declare "kohort_${set}_$case=$kohort"
+    declare "kohort_${set}_$case=$kohort" "plink_${set}_$case=$plink"
   done
 done
 bgen_variants=${BGEN_VARIANTS:-20000}
@@ -71,4 +71,11 @@ for set in full missing bgen; do
   label=$([ "$set" = bgen ] && echo "BGEN input" || echo "$set calls")
   printf 'kohort, %s: 20 quantitative phenotypes take %.2fx the time of one\n' "$label" \
     "$(awk -v a="${!twenty}" -v b="${!one}" 'BEGIN { print a / b }')"
+done
+# What each phenotype beyond the first costs, per 100,000 variants (the .bed sets).
+for set in full missing; do
+  k1="kohort_${set}_q1" k20="kohort_${set}_q20" p1="plink_${set}_q1" p20="plink_${set}_q20"
+  printf '%s calls: each extra phenotype costs kohort %.3f s and plink2 %.3f s per 100,000 variants\n' "$set" \
+    "$(awk -v a="${!k20}" -v b="${!k1}" -v m="$variants" 'BEGIN { print (a - b) / 19 * 100000 / m }')" \
+    "$(awk -v a="${!p20}" -v b="${!p1}" -v m="$variants" 'BEGIN { print (a - b) / 19 * 100000 / m }')"
 done
