@@ -11,6 +11,8 @@
 #include <limits>
 #include <string_view>
 
+#include "core/number_format.h"
+
 namespace kohort::assoc {
 namespace {
 
@@ -105,8 +107,8 @@ char* format_p_value_to(double log_p, char* out) {
   if (std::isnan(log_p)) return put("NA");
   if (log_p >= 0) return put("1");
   double log10_p = log_p / kLn10;
-  // std::to_chars with a precision prints as printf does ("%.6g", "%.5f"), without a locale.
-  if (log10_p > -4) return std::to_chars(out, out + 32, std::exp(log_p), std::chars_format::general, 6).ptr;
+  // As printf's "%.6g" and "%.5f", without a locale.
+  if (log10_p > -4) return format_general(std::exp(log_p), 6, out);
   double exponent = std::floor(log10_p);
   double mantissa = std::pow(10.0, log10_p - exponent);
   if (mantissa >= 9.999995) {

@@ -6,7 +6,6 @@
 #include <htslib/tbx.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -17,6 +16,7 @@
 #include "assoc/pvalue.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/number_format.h"
 #include "core/output.h"
 
 namespace kohort::assoc {
@@ -114,14 +114,13 @@ void SummaryStatisticsWriter::write(const VariantColumns& variant, const Variant
   // Compiled format strings into a stack buffer: with many phenotypes, formatting is a large share.
   fmt::memory_buffer s;
   auto out = fmt::appender(s);
-  // 10 significant digits as printf's %.10g; std::to_chars gives the same digits as fmt, faster.
+  // 10 significant digits, the text of printf's %.10g.
   auto number = [&](double value) {
     if (std::isnan(value)) {
       fmt::format_to(out, FMT_COMPILE("NA"));
     } else {
       char digits[32];
-      auto end = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::general, 10).ptr;
-      s.append(digits, end);
+      s.append(digits, format_general(value, 10, digits));
     }
   };
   s.append(variant.head);
