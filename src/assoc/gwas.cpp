@@ -124,7 +124,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   raw.mean_impute = false;  // missing calls stay NaN: each model decides how to treat them
   const double significance = std::log(5e-8);
   // Decoded dosages are held as doubles, a block at a time: the block is kept to about 64 MB
-  // (1,024 variants of 500,000 samples would be 4 GB). The cap is a multiple of 64 variants and does
+  // (4,096 variants of 500,000 samples would be 16 GB). The cap is a multiple of 64 variants and does
   // not depend on the threads, so the models' fixed column chunks, and so the results, stay the
   // same at any thread count.
   std::size_t block_size = settings.block_size;

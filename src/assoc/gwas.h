@@ -30,7 +30,7 @@ PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::str
 struct GwasSettings {
   MissingGenotypes missing = MissingGenotypes::mean_impute;
   BinaryOptions binary;
-  std::size_t block_size = 1024;
+  std::size_t block_size = 4096;
   std::string genome_assembly = "unknown";
 };
 

@@ -23,7 +23,7 @@ struct GwasArguments {
   std::string pheno_type = "auto", binary_test = "score", missing = "mean";
   double firth_threshold = 0.05, spa_cutoff = 2.0;
   bool no_spa = false;
-  std::size_t block_size = 1024;
+  std::size_t block_size = 4096;
   std::string genome_assembly = "unknown";
 };
 
