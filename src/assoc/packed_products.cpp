@@ -30,6 +30,7 @@ constexpr std::size_t kPairsPerChunk = 64;  // with 8 doubles an entry, a 64 kB 
 // Bytes of each row copied per batch of chunks: 256 keeps the copies of a task of a few thousand
 // variants within the second-level cache (1,024 did not, and was 8-13% slower at 2 threads).
 constexpr std::size_t kBatchBytes = 256;
+constexpr std::uint64_t kLowBits = 0x5555555555555555ULL;  // the low bit of every 2-bit code
 
 std::uint64_t load_whole_word(const std::uint8_t* row, std::size_t word) {
   std::uint64_t value;
@@ -63,7 +64,7 @@ void copy_piece(std::uint8_t* to, const std::uint8_t* from, std::size_t size, st
 
 PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
                                const std::vector<bool>& squared)
-    : vectors_(static_cast<std::size_t>(vectors.cols())), stride_(vectors_ <= 16 ? (vectors_ + 7) / 8 * 8 : (vectors_ + 3) / 4 * 4), pairs_((file_samples + 1) / 2) {
+    : file_samples_(file_samples), vectors_(static_cast<std::size_t>(vectors.cols())), stride_(vectors_ <= 16 ? (vectors_ + 7) / 8 * 8 : (vectors_ + 3) / 4 * 4), pairs_((file_samples + 1) / 2) {
   const std::size_t entries = pairs_ * kPairEntries * stride_;
   table_.reset(static_cast<double*>(std::aligned_alloc(64, (entries * sizeof(double) + 63) / 64 * 64)));
   if (!table_) throw std::bad_alloc();
@@ -87,6 +88,35 @@ PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector
       }
     }
   }
+  by_sample_.assign(file_samples * stride_, 0.0);
+  for (std::size_t r = 0; r < positions.size(); ++r)
+    for (std::size_t v = 0; v < vectors_; ++v) by_sample_[positions[r] * stride_ + v] = vectors(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(v));
+  // The totals are summed in extended precision: a sparse sum with hom ALT common is hom ALT's
+  // value times a total minus a small sum, and for a variant with a single carrier the genotype's
+  // variance left after the intercept is a difference of two such numbers of order n. Summed in
+  // doubles, the total of a constant-like vector such as the intercept's accumulates rounding
+  // errors of the same sign: betas of singletons moved by 2e-8 relative against R's lm.
+  totals_.assign(stride_, 0.0);
+  for (std::size_t v = 0; v < vectors_; ++v) {
+    long double total = 0;
+    for (Eigen::Index r = 0; r < vectors.rows(); ++r) total += vectors(r, static_cast<Eigen::Index>(v));
+    totals_[v] = static_cast<double>(total);
+  }
+  hom_alt_value_.assign(stride_, 0.0);
+  code_weight_.assign(2 * 4 * stride_, 0.0);
+  for (std::size_t v = 0; v < vectors_; ++v) {
+    const double* value = squared[v] ? kSquare : kCount;
+    hom_alt_value_[v] = value[0];
+    for (unsigned code = 0; code < 4; ++code) {
+      code_weight_[(0 * 4 + code) * stride_ + v] = value[code];
+      code_weight_[(1 * 4 + code) * stride_ + v] = value[0] - value[code];
+    }
+  }
+  // A table lookup covers two samples from a small, cache-resident slice; a sparse step covers one
+  // sample and reads its row from far away. Measured with bench_assoc_packed_products (20,000
+  // samples), the sparse sum is the cheaper below about one sample in 20 off the common genotype
+  // with narrow entries (a minor allele frequency near 2.5%), one in 10 with wide ones (5%).
+  sparse_limit_ = file_samples / (stride_ <= 16 ? 20 : 10);
 }
 
 namespace {
@@ -235,12 +265,102 @@ Accumulate accumulate_for(std::size_t width, std::size_t stride) {
 
 void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out) const {
   const std::size_t count = end - begin;
-  std::vector<double> sums(count * stride_, 0.0);
+  out.resize(static_cast<Eigen::Index>(vectors_), static_cast<Eigen::Index>(count));
+  // Which genotype most samples have decides between the table sums and the sparse sum; it
+  // depends on the row alone, so a variant's sums do not depend on the threads or the block.
+  std::vector<const std::uint8_t*> dense_rows;
+  std::vector<std::size_t> dense_columns;
+  std::vector<double> sums(stride_);
+  std::vector<std::uint32_t> off_samples;
+  const std::size_t words = (file_samples_ + 31) / 32, whole_words = (file_samples_ + 3) / 4 / 8;
+  const std::size_t padding = words * 32 - file_samples_;  // codes past the last sample read as 00
+  for (std::size_t j = 0; j < count; ++j) {
+    const std::uint8_t* row = block.rows[begin + j];
+    std::size_t hom_alt = 0, zero = 0;  // codes 00; codes 01 and 11 (missing, hom REF)
+    for (std::size_t w = 0; w < words; ++w) {
+      const std::uint64_t word = w < whole_words ? load_whole_word(row, w) : load_word(row, (file_samples_ + 3) / 4, w);
+      const std::uint64_t low = word & kLowBits, high = (word >> 1) & kLowBits;
+      zero += static_cast<std::size_t>(std::popcount(low));
+      hom_alt += static_cast<std::size_t>(std::popcount(~(low | high) & kLowBits));
+    }
+    hom_alt -= padding;
+    const bool alt_major = hom_alt > zero;
+    if (file_samples_ - std::max(hom_alt, zero) <= sparse_limit_) {
+      compute_sparse(row, alt_major, off_samples, sums.data());
+      for (std::size_t v = 0; v < vectors_; ++v) out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(j)) = sums[v];
+    } else {
+      dense_rows.push_back(row);
+      dense_columns.push_back(j);
+    }
+  }
+  if (dense_rows.empty()) return;
+  compute_dense(dense_rows, sums);
+  for (std::size_t d = 0; d < dense_rows.size(); ++d)
+    for (std::size_t v = 0; v < vectors_; ++v)
+      out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(dense_columns[d])) = sums[d * stride_ + v];
+}
+
+namespace {
+
+// One slice of Slice x 4 vectors of the sparse sum, in registers: out[v] = sum over the listed
+// samples of weight(code)[v] * values(sample)[v].
+template <std::size_t Slice>
+void sparse_slice(const std::vector<std::uint32_t>& samples, const double* by_sample, const double* weights, std::size_t stride,
+                  double* out) {
+  Vector4 acc[Slice];
+  for (auto& a : acc) a = Vector4{};
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    // The rows lie far apart: ask for the row a few samples ahead, not to wait for each in turn.
+    if (k + 8 < samples.size()) {
+      const double* ahead = by_sample + (samples[k + 8] >> 2) * stride;
+      for (std::size_t line = 0; line < Slice * 4; line += 8) __builtin_prefetch(ahead + line);
+    }
+    const double* values = by_sample + (samples[k] >> 2) * stride;
+    const double* weight = weights + (samples[k] & 3) * stride;
+    for (std::size_t i = 0; i < Slice; ++i) acc[i] += load4(weight + 4 * i) * load4(values + 4 * i);
+  }
+  std::memcpy(out, acc, sizeof acc);
+}
+
+using SparseSlice = void (*)(const std::vector<std::uint32_t>&, const double*, const double*, std::size_t, double*);
+constexpr SparseSlice kSparseSlices[8] = {sparse_slice<1>, sparse_slice<2>, sparse_slice<3>, sparse_slice<4>,
+                                          sparse_slice<5>, sparse_slice<6>, sparse_slice<7>, sparse_slice<8>};
+
+}  // namespace
+
+void PackedProducts::compute_sparse(const std::uint8_t* row, bool alt_major, std::vector<std::uint32_t>& samples, double* out) const {
+  // The samples off the common genotype, each as sample << 2 | code, in file order.
+  samples.clear();
+  const std::size_t bytes = (file_samples_ + 3) / 4, words = (file_samples_ + 31) / 32, whole_words = bytes / 8;
+  for (std::size_t w = 0; w < words; ++w) {
+    const std::uint64_t word = w < whole_words ? load_whole_word(row, w) : load_word(row, bytes, w);
+    const std::uint64_t low = word & kLowBits, high = (word >> 1) & kLowBits;
+    // With hom REF common, those counting above 0 (00, 10); with hom ALT common, all but 00.
+    std::uint64_t off = alt_major ? (low | high) : (~low & kLowBits);
+    if (w == words - 1 && file_samples_ % 32 != 0) off &= (std::uint64_t{1} << (2 * (file_samples_ % 32))) - 1;
+    while (off) {
+      const int bit = std::countr_zero(off);
+      off &= off - 1;
+      samples.push_back(static_cast<std::uint32_t>((w * 32 + static_cast<std::size_t>(bit) / 2) << 2 | ((word >> bit) & 3)));
+    }
+  }
+  const double* weights = code_weight_.data() + (alt_major ? 4 * stride_ : 0);
+  for (std::size_t offset = 0; offset < stride_; offset += 32) {
+    const std::size_t slice = std::min<std::size_t>(32, stride_ - offset) / 4;
+    kSparseSlices[slice - 1](samples, by_sample_.data() + offset, weights + offset, stride_, out + offset);
+  }
+  if (alt_major)
+    for (std::size_t v = 0; v < stride_; ++v) out[v] = hom_alt_value_[v] * totals_[v] - out[v];
+}
+
+void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows, std::vector<double>& sums) const {
+  const std::size_t count = rows.size();
+  sums.assign(count * stride_, 0.0);
   // Sample chunks outside, variants inside: the chunk's table slice is reused by every variant.
   // Entries wider than 32 doubles are summed in slices of up to 32 (what the registers hold).
   const std::size_t chunk_pairs = std::max<std::size_t>(16, (kPairsPerChunk * 8 / stride_) & ~std::size_t{3});
   const std::size_t chunk_bytes = chunk_pairs / 2;
-  const std::size_t row_bytes = (block.file_samples + 3) / 4;
+  const std::size_t row_bytes = (file_samples_ + 3) / 4;
   // The chunk's bytes of every variant are first copied next to each other, a batch of chunks at a
   // time. Read in place, each variant's few bytes of a chunk lie on a page of their own, and those
   // scattered loads, not the arithmetic, took two thirds of the time. Copying does not change the
@@ -257,8 +377,8 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
     for (std::size_t j = 0; j < count; ++j) {
       // Each row's piece starts on a page of its own, where the hardware prefetcher does not follow.
       if (j + 2 < count)
-        for (std::size_t b = 0; b < piece_bytes; b += 64) __builtin_prefetch(block.rows[begin + j + 2] + batch_first / 2 + b);
-      const std::uint8_t* row = block.rows[begin + j];
+        for (std::size_t b = 0; b < piece_bytes; b += 64) __builtin_prefetch(rows[j + 2] + batch_first / 2 + b);
+      const std::uint8_t* row = rows[j];
       for (std::size_t c = 0; c < chunks; ++c) {
         const std::size_t offset = batch_first / 2 + c * chunk_bytes;
         copy_piece(batch.data() + c * chunk_step + j * chunk_bytes, row + offset, chunk_bytes, row_bytes - offset);
@@ -280,9 +400,6 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
       }
     }
   }
-  out.resize(static_cast<Eigen::Index>(vectors_), static_cast<Eigen::Index>(count));
-  for (std::size_t j = 0; j < count; ++j)
-    for (std::size_t v = 0; v < vectors_; ++v) out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(j)) = sums[j * stride_ + v];
 }
 
 std::size_t packed_task_size(std::size_t count, std::size_t tasks_per_thread) {

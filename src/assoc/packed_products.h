@@ -3,7 +3,8 @@
 // from the codes directly: for every pair of samples (one 4-bit nibble of a .bed row), a table of
 // 9 entries (one per pair of ALT counts) holds the pair's contribution to every vector, so a variant
 // costs one table lookup per two samples instead of decoding N doubles and a matrix product.
-// Missing calls contribute 0.
+// Rare variants, where nearly every sample has the same genotype, are summed over the few samples
+// that differ instead. Missing calls contribute 0.
 #include <Eigen/Core>
 #include <cstdint>
 #include <cstdlib>
@@ -30,6 +31,13 @@ class PackedProducts {
   void compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out) const;
 
  private:
+  // The table sums of `rows`, stride_ doubles per row into `sums`.
+  void compute_dense(const std::vector<const std::uint8_t*>& rows, std::vector<double>& sums) const;
+  // The sums of one row over its samples whose genotype is not the row's most common one
+  // (`samples` is scratch space).
+  void compute_sparse(const std::uint8_t* row, bool alt_major, std::vector<std::uint32_t>& samples, double* out) const;
+
+  std::size_t file_samples_ = 0;
   std::size_t vectors_ = 0;
   // Vectors rounded up to a multiple of 8 (narrow entries, summed by the narrow kernels), or of 4
   // beyond 16: padding 26 vectors to 28 rather than 32 saves an eighth of the loads and adds.
@@ -40,6 +48,13 @@ class PackedProducts {
     void operator()(double* p) const { std::free(p); }
   };
   std::unique_ptr<double, FreeAligned> table_;
+  // For rare variants: each file sample's vector values (stride_ doubles, zero outside the set),
+  // their totals, and per code the weight of a sample's row: its value (count or square), or,
+  // when hom ALT is the common genotype, what it falls short of hom ALT's (the sum is then hom
+  // ALT's value times the totals minus the weighted rows).
+  std::vector<double> by_sample_, totals_, hom_alt_value_;
+  std::vector<double> code_weight_;  // [hom ALT is common][code][stride_]
+  std::size_t sparse_limit_ = 0;     // most samples off the common genotype for the sparse sum
 };
 
 // Variants per parallel task for PackedProducts::compute over `count` variants: each task streams

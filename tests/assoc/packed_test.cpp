@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "assoc/linear.h"
 #include "assoc/logistic.h"
@@ -98,14 +99,15 @@ PackedBlock block_of(const std::vector<std::vector<std::uint8_t>>& rows, std::si
   return block;
 }
 
-// Dot product of a row's decoded ALT counts (missing counts 0) at `positions` with vector v.
+// Dot product of a row's decoded ALT counts (missing counts 0), or their squares, at `positions`
+// with vector v.
 double decoded_product(const std::vector<std::uint8_t>& row, const std::vector<std::uint32_t>& positions, const Eigen::MatrixXd& vectors,
-                       Eigen::Index v) {
-  static const double kCount[4] = {2.0, 0.0, 1.0, 0.0};
+                       Eigen::Index v, bool squared = false) {
+  static const double kCount[4] = {2.0, 0.0, 1.0, 0.0}, kSquare[4] = {4.0, 0.0, 1.0, 0.0};
   double sum = 0;
   for (Eigen::Index i = 0; i < vectors.rows(); ++i) {
     const std::uint32_t s = positions[static_cast<std::size_t>(i)];
-    sum += kCount[(row[s / 4] >> (2 * (s % 4))) & 3] * vectors(i, v);
+    sum += (squared ? kSquare : kCount)[(row[s / 4] >> (2 * (s % 4))) & 3] * vectors(i, v);
   }
   return sum;
 }
@@ -156,6 +158,75 @@ TEST(PackedProducts, RowsLongerThanOneCopyBatchGiveDecodedDotProducts) {
   for (std::size_t s = 0; s < file_samples; ++s)
     if (s % 7 != 3) positions.push_back(static_cast<std::uint32_t>(s));
   for (Eigen::Index width : {1, 9, 21, 26, 37}) expect_decoded_products(random, rows, file_samples, positions, width, 0, 1e-10);
+}
+
+// Rare variants are summed over the few samples off the common genotype, hom REF or hom ALT (then
+// as hom ALT's value times the vector totals, minus what each such sample falls short of it).
+// Rows with 0.5% of other genotypes and 0.5% missing calls take that path whatever the width; a
+// monomorphic row, one of hom ALT and missing calls only, and common variants are mixed in. The
+// sums, of counts and of squared counts, equal those of decoded genotypes.
+TEST(PackedProducts, RareVariantsEqualDecodedDotProducts) {
+  Random random(31, 0, 0);
+  const std::size_t file_samples = 1037;  // the last 64-bit word of a row is partial
+  std::vector<std::uint32_t> positions;
+  for (std::size_t s = file_samples; s-- > 0;)
+    if (s % 5 != 2) positions.push_back(static_cast<std::uint32_t>(s));
+  std::vector<std::vector<std::uint8_t>> rows;
+  auto add_row = [&](unsigned common, double other, double missing) {
+    std::vector<std::uint8_t> row((file_samples + 3) / 4, 0);
+    for (std::size_t s = 0; s < file_samples; ++s) {
+      unsigned code = common;
+      if (random.bernoulli(other)) code = random.bernoulli(0.5) ? 2u : (common == 3 ? 0u : 3u);
+      if (random.bernoulli(missing)) code = 1;
+      row[s / 4] = static_cast<std::uint8_t>(row[s / 4] | (code << (2 * (s % 4))));
+    }
+    rows.push_back(row);
+  };
+  for (int k = 0; k < 6; ++k) {
+    add_row(3, 0.005, 0.005);  // hom REF common
+    add_row(0, 0.005, 0.005);  // hom ALT common
+  }
+  add_row(3, 0.0, 0.0);   // monomorphic
+  add_row(0, 0.0, 0.01);  // hom ALT and missing calls only
+  add_row(3, 0.6, 0.02);  // common variants: the table sums
+  add_row(0, 0.6, 0.02);
+  const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
+  for (Eigen::Index width : {3, 8, 13, 26, 37}) {
+    Eigen::MatrixXd vectors(n, width);
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal() + (v == 0 ? 3.0 : 0.0);  // vector 0 far from centred
+    std::vector<bool> squared(static_cast<std::size_t>(width), false);
+    squared.back() = true;
+    PackedProducts products(vectors, positions, file_samples, squared);
+    Eigen::MatrixXd out;
+    products.compute(block_of(rows, file_samples), 0, rows.size(), out);
+    ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(rows.size()));
+    for (std::size_t j = 0; j < rows.size(); ++j) {
+      for (Eigen::Index v = 0; v < width; ++v) {
+        const double expected = decoded_product(rows[j], positions, vectors, v, squared[static_cast<std::size_t>(v)]);
+        ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j)), expected, 1e-11 * (1 + std::fabs(expected))) << "width " << width << " row " << j << " vector " << v;
+      }
+    }
+  }
+}
+
+// With hom ALT common, a sum is 2 x the vector's total minus a small sum. For the intercept's basis
+// vector (a constant) the total must be accurate to the last bit: the genotype variance left after
+// the intercept is a difference of numbers of order n, and a total summed naively in doubles put
+// 2e-8 relative errors into the betas of singletons.
+TEST(PackedProducts, HomAltCommonSumsKeepFullPrecision) {
+  const std::size_t file_samples = 20000;
+  std::vector<std::uint32_t> positions(file_samples);
+  for (std::size_t s = 0; s < file_samples; ++s) positions[s] = static_cast<std::uint32_t>(s);
+  const double constant = 1.0 / std::sqrt(static_cast<double>(file_samples));
+  const Eigen::MatrixXd vectors = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(file_samples), 1, constant);
+  std::vector<std::vector<std::uint8_t>> rows(1, std::vector<std::uint8_t>(file_samples / 4, 0));  // hom ALT: code 00
+  rows[0][1234 / 4] = static_cast<std::uint8_t>(2u << (2 * (1234 % 4)));                          // one het
+  PackedProducts products(vectors, positions, file_samples, {false});
+  Eigen::MatrixXd out;
+  products.compute(block_of(rows, file_samples), 0, 1, out);
+  const long double expected = (2.0L * file_samples - 1.0L) * static_cast<long double>(constant);
+  EXPECT_NEAR(out(0, 0), static_cast<double>(expected), 4 * std::numeric_limits<double>::epsilon() * static_cast<double>(expected));
 }
 
 }  // namespace kohort::assoc
