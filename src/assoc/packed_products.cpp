@@ -32,6 +32,11 @@ constexpr std::size_t kPairsPerChunk = 64;  // with 8 doubles an entry, a 64 kB 
 constexpr std::size_t kBatchBytes = 256;
 constexpr std::uint64_t kLowBits = 0x5555555555555555ULL;  // the low bit of every 2-bit code
 
+// The low code bits of the samples in a row's last 64-bit word (its padding codes excluded).
+constexpr std::uint64_t last_word_samples(std::size_t file_samples) {
+  return file_samples % 32 == 0 ? kLowBits : kLowBits & ((std::uint64_t{1} << (2 * (file_samples % 32))) - 1);
+}
+
 std::uint64_t load_whole_word(const std::uint8_t* row, std::size_t word) {
   std::uint64_t value;
   std::memcpy(&value, row + word * 8, 8);  // a fixed-size copy is one load
@@ -272,18 +277,17 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
   std::vector<std::size_t> dense_columns;
   std::vector<double> sums(stride_);
   std::vector<std::uint32_t> off_samples;
-  const std::size_t words = (file_samples_ + 31) / 32, whole_words = (file_samples_ + 3) / 4 / 8;
-  const std::size_t padding = words * 32 - file_samples_;  // codes past the last sample read as 00
+  const std::size_t bytes = (file_samples_ + 3) / 4, words = (file_samples_ + 31) / 32, whole_words = bytes / 8;
   for (std::size_t j = 0; j < count; ++j) {
     const std::uint8_t* row = block.rows[begin + j];
     std::size_t hom_alt = 0, zero = 0;  // codes 00; codes 01 and 11 (missing, hom REF)
     for (std::size_t w = 0; w < words; ++w) {
-      const std::uint64_t word = w < whole_words ? load_whole_word(row, w) : load_word(row, (file_samples_ + 3) / 4, w);
+      const std::uint64_t word = w < whole_words ? load_whole_word(row, w) : load_word(row, bytes, w);
       const std::uint64_t low = word & kLowBits, high = (word >> 1) & kLowBits;
-      zero += static_cast<std::size_t>(std::popcount(low));
-      hom_alt += static_cast<std::size_t>(std::popcount(~(low | high) & kLowBits));
+      const std::uint64_t samples = w == words - 1 ? last_word_samples(file_samples_) : kLowBits;
+      zero += static_cast<std::size_t>(std::popcount(low & samples));
+      hom_alt += static_cast<std::size_t>(std::popcount(~(low | high) & samples));
     }
-    hom_alt -= padding;
     const bool alt_major = hom_alt > zero;
     if (file_samples_ - std::max(hom_alt, zero) <= sparse_limit_) {
       compute_sparse(row, alt_major, off_samples, sums.data());
@@ -336,8 +340,7 @@ void PackedProducts::compute_sparse(const std::uint8_t* row, bool alt_major, std
     const std::uint64_t word = w < whole_words ? load_whole_word(row, w) : load_word(row, bytes, w);
     const std::uint64_t low = word & kLowBits, high = (word >> 1) & kLowBits;
     // With hom REF common, those counting above 0 (00, 10); with hom ALT common, all but 00.
-    std::uint64_t off = alt_major ? (low | high) : (~low & kLowBits);
-    if (w == words - 1 && file_samples_ % 32 != 0) off &= (std::uint64_t{1} << (2 * (file_samples_ % 32))) - 1;
+    std::uint64_t off = (alt_major ? (low | high) : ~low) & (w == words - 1 ? last_word_samples(file_samples_) : kLowBits);
     while (off) {
       const int bit = std::countr_zero(off);
       off &= off - 1;

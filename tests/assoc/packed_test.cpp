@@ -163,8 +163,9 @@ TEST(PackedProducts, RowsLongerThanOneCopyBatchGiveDecodedDotProducts) {
 // Rare variants are summed over the few samples off the common genotype, hom REF or hom ALT (then
 // as hom ALT's value times the vector totals, minus what each such sample falls short of it).
 // Rows with 0.5% of other genotypes and 0.5% missing calls take that path whatever the width; a
-// monomorphic row, one of hom ALT and missing calls only, and common variants are mixed in. The
-// sums, of counts and of squared counts, equal those of decoded genotypes.
+// monomorphic row, one of hom ALT and missing calls only, and common variants are mixed in; the
+// padding codes are set. The sums, of counts and of squared counts, equal those of decoded
+// genotypes.
 TEST(PackedProducts, RareVariantsEqualDecodedDotProducts) {
   Random random(31, 0, 0);
   const std::size_t file_samples = 1037;  // the last 64-bit word of a row is partial
@@ -190,6 +191,8 @@ TEST(PackedProducts, RareVariantsEqualDecodedDotProducts) {
   add_row(0, 0.0, 0.01);  // hom ALT and missing calls only
   add_row(3, 0.6, 0.02);  // common variants: the table sums
   add_row(0, 0.6, 0.02);
+  // Padding codes after the last sample should be 0 in a .bed, but must not count if they are not.
+  for (auto& row : rows) row.back() = static_cast<std::uint8_t>(row.back() | 0xfc);
   const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
   for (Eigen::Index width : {3, 8, 13, 26, 37}) {
     Eigen::MatrixXd vectors(n, width);
