@@ -110,7 +110,7 @@ PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector
   hom_alt_value_.assign(stride_, 0.0);
   code_weight_.assign(2 * 4 * stride_, 0.0);
   for (std::size_t v = 0; v < vectors_; ++v) {
-    const double* value = squared[v] ? kSquare : kCount;
+    const double* value = squared[v] ? &kSquare[0] : &kCount[0];
     hom_alt_value_[v] = value[0];
     for (unsigned code = 0; code < 4; ++code) {
       code_weight_[(0 * 4 + code) * stride_ + v] = value[code];

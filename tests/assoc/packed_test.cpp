@@ -103,11 +103,13 @@ PackedBlock block_of(const std::vector<std::vector<std::uint8_t>>& rows, std::si
 // with vector v.
 double decoded_product(const std::vector<std::uint8_t>& row, const std::vector<std::uint32_t>& positions, const Eigen::MatrixXd& vectors,
                        Eigen::Index v, bool squared = false) {
-  static const double kCount[4] = {2.0, 0.0, 1.0, 0.0}, kSquare[4] = {4.0, 0.0, 1.0, 0.0};
+  static const double kCount[4] = {2.0, 0.0, 1.0, 0.0};
+  static const double kSquare[4] = {4.0, 0.0, 1.0, 0.0};
   double sum = 0;
   for (Eigen::Index i = 0; i < vectors.rows(); ++i) {
     const std::uint32_t s = positions[static_cast<std::size_t>(i)];
-    sum += (squared ? kSquare : kCount)[(row[s / 4] >> (2 * (s % 4))) & 3] * vectors(i, v);
+    const unsigned code = (row[s / 4] >> (2 * (s % 4))) & 3;
+    sum += (squared ? kSquare[code] : kCount[code]) * vectors(i, v);
   }
   return sum;
 }
