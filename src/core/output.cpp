@@ -1,13 +1,13 @@
 #include "core/output.h"
 
 #include <fmt/format.h>
-#include <htslib/bgzf.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "core/bgzf_writer.h"
 #include "core/error.h"
 
 namespace kohort {
@@ -26,26 +26,23 @@ fs::path temporary_name(const fs::path& path) {
 }  // namespace
 
 OutputFile::OutputFile(fs::path path, int threads, int compression_level)
-    : path_(std::move(path)), temp_path_(temporary_name(path_)), threads_(threads) {
+    : path_(std::move(path)), temp_path_(temporary_name(path_)) {
   if (path_.has_parent_path() && !fs::is_directory(path_.parent_path())) {
     throw InputError(path_.string(), fmt::format("cannot write: directory {} does not exist", path_.parent_path().string()));
   }
+  plain_ = std::fopen(temp_path_.c_str(), "wb");
+  if (!plain_) throw InputError(path_.string(), fmt::format("cannot open for writing: {}", std::strerror(errno)));
   if (ends_with(path_.string(), ".gz") || ends_with(path_.string(), ".bgz")) {
-    const std::string mode = fmt::format("w{}", std::clamp(compression_level, 0, 9));
-    bgzf_ = bgzf_open(temp_path_.c_str(), mode.c_str());
-    if (!bgzf_) throw InputError(path_.string(), fmt::format("cannot open for writing: {}", std::strerror(errno)));
-    if (threads > 1) bgzf_mt(bgzf_, threads, 256);
+    blocks_ = std::make_unique<BgzfWriter>(plain_, compression_level, path_.string(), threads);
   } else {
-    plain_ = std::fopen(temp_path_.c_str(), "wb");
-    if (!plain_) throw InputError(path_.string(), fmt::format("cannot open for writing: {}", std::strerror(errno)));
+    buffer_.reserve(kBufferSize);
   }
-  buffer_.reserve(kBufferSize);
 }
 
 OutputFile::~OutputFile() {
   if (committed_) return;
+  blocks_.reset();
   if (plain_) std::fclose(plain_);
-  if (bgzf_) bgzf_close(bgzf_);
   std::error_code ignored;
   fs::remove(temp_path_, ignored);
 }
@@ -53,12 +50,14 @@ OutputFile::~OutputFile() {
 void OutputFile::write(std::string_view data) { write(data.data(), data.size()); }
 
 void OutputFile::write(const void* data, std::size_t size) {
+  if (blocks_) {
+    blocks_->write(data, size);  // it buffers a block itself
+    return;
+  }
   if (buffer_.size() + size > kBufferSize) flush_buffer();
   if (size >= kBufferSize) {
     // Large writes bypass the buffer.
-    bool ok = plain_ ? std::fwrite(data, 1, size, plain_) == size
-                     : bgzf_write(bgzf_, data, size) == static_cast<ssize_t>(size);
-    if (!ok) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
+    if (std::fwrite(data, 1, size, plain_) != size) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
     return;
   }
   buffer_.append(static_cast<const char*>(data), size);
@@ -66,35 +65,27 @@ void OutputFile::write(const void* data, std::size_t size) {
 
 void OutputFile::flush_buffer() {
   if (buffer_.empty()) return;
-  bool ok = plain_ ? std::fwrite(buffer_.data(), 1, buffer_.size(), plain_) == buffer_.size()
-                   : bgzf_write(bgzf_, buffer_.data(), buffer_.size()) == static_cast<ssize_t>(buffer_.size());
-  if (!ok) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
+  if (std::fwrite(buffer_.data(), 1, buffer_.size(), plain_) != buffer_.size()) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
   buffer_.clear();
 }
 
 std::uint64_t OutputFile::virtual_offset() {
-  if (!bgzf_ || threads_ > 1) throw Error(fmt::format("{}: virtual offsets need a BGZF file written with one thread", path_.string()));
-  flush_buffer();
-  return static_cast<std::uint64_t>(bgzf_tell(bgzf_));
+  if (!blocks_) throw Error(fmt::format("{}: virtual offsets need a BGZF (.gz) file", path_.string()));
+  return blocks_->virtual_offset();
 }
 
 std::uint64_t OutputFile::end_block() {
-  virtual_offset();  // checks and flushes the buffer
-  if (bgzf_flush(bgzf_) != 0) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
-  return static_cast<std::uint64_t>(bgzf_tell(bgzf_));
+  if (!blocks_) throw Error(fmt::format("{}: virtual offsets need a BGZF (.gz) file", path_.string()));
+  blocks_->flush();
+  return blocks_->virtual_offset();
 }
 
 void OutputFile::commit() {
   if (committed_) return;
   flush_buffer();
-  int rc = 0;
-  if (plain_) {
-    rc = std::fclose(plain_);
-    plain_ = nullptr;
-  } else {
-    rc = bgzf_close(bgzf_);
-    bgzf_ = nullptr;
-  }
+  if (blocks_) blocks_->finish();
+  const int rc = std::fclose(plain_);
+  plain_ = nullptr;
   if (rc != 0) throw Error(fmt::format("{}: closing failed: {}", path_.string(), std::strerror(errno)));
   std::error_code ec;
   fs::rename(temp_path_, path_, ec);

@@ -5,17 +5,18 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
-struct BGZF;
-
 namespace kohort {
+
+class BgzfWriter;
 
 class OutputFile {
  public:
   // Opens `path` for writing through a temporary file beside it; `threads` > 1 compresses in parallel;
-  // `compression_level` (1 fastest .. 9 smallest) applies to .gz names.
+  // `compression_level` (0 stored, 1 fastest .. 12 smallest) applies to .gz names.
   explicit OutputFile(std::filesystem::path path, int threads = 1, int compression_level = 6);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
@@ -27,25 +28,24 @@ class OutputFile {
   void commit();
 
   // BGZF virtual offset (compressed block address << 16 | offset in the block) of the next byte to
-  // be written, as tabix records offsets: lets an index be built while writing. Only for a .gz file
-  // written with one thread (parallel compression learns block addresses late); throws otherwise.
+  // be written, as tabix records offsets: lets an index be built while writing. Only for a .gz
+  // file; throws otherwise. With threads, it first compresses the blocks waiting for compression.
   std::uint64_t virtual_offset();
   // Compresses what is buffered into a block of its own and returns the virtual offset after it:
   // where a reader stands at the end of the data (tabix's offset for the last row and the end).
   std::uint64_t end_block();
 
   const std::filesystem::path& path() const { return path_; }
-  bool compressed() const { return bgzf_ != nullptr; }
+  bool compressed() const { return blocks_ != nullptr; }
 
  private:
   void flush_buffer();
 
   std::filesystem::path path_;
   std::filesystem::path temp_path_;
-  std::FILE* plain_ = nullptr;
-  BGZF* bgzf_ = nullptr;
+  std::FILE* plain_ = nullptr;  // the file itself, written through `blocks_` for .gz names
+  std::unique_ptr<BgzfWriter> blocks_;
   std::string buffer_;
-  int threads_ = 1;
   bool committed_ = false;
 };
 

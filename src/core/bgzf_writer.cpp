@@ -1,0 +1,195 @@
+#include "core/bgzf_writer.h"
+
+#include <fmt/format.h>
+#include <libdeflate.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.h"
+#include "core/parallel.h"
+
+#ifdef KOHORT_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
+
+namespace kohort {
+namespace {
+
+// Uncompressed bytes per block, as htslib's writer fills them: a block that does not compress
+// still fits the 64 kB limit when stored.
+constexpr std::size_t kBlockData = 0xff00;
+constexpr std::size_t kMaxBlock = 0x10000;
+constexpr std::size_t kHeader = 18, kFooter = 8;
+constexpr std::size_t kMaxDeflate = kMaxBlock - kHeader - kFooter;
+// The empty block that ends every BGZF file.
+constexpr std::uint8_t kEndOfFile[28] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 'B', 'C', 2, 0,
+                                         0x1b, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+void put_le16(std::uint8_t* at, std::size_t value) {
+  at[0] = static_cast<std::uint8_t>(value);
+  at[1] = static_cast<std::uint8_t>(value >> 8);
+}
+
+void put_le32(std::uint8_t* at, std::uint32_t value) {
+  for (int i = 0; i < 4; ++i) at[i] = static_cast<std::uint8_t>(value >> (8 * i));
+}
+
+// A deflate stream of one stored block: for data that does not compress, and level 0.
+std::size_t store(const std::uint8_t* data, std::size_t size, std::uint8_t* out) {
+  out[0] = 1;  // final block, stored
+  put_le16(out + 1, size);
+  put_le16(out + 3, ~size & 0xffff);
+  std::memcpy(out + 5, data, size);
+  return size + 5;
+}
+
+bool use_isal(int level) {
+#ifdef KOHORT_HAVE_ISAL
+  return level == 1;
+#else
+  (void)level;
+  return false;
+#endif
+}
+
+}  // namespace
+
+namespace detail {
+
+// One thread's compressor: whole BGZF blocks from up to kBlockData bytes.
+class BlockCompressor {
+ public:
+  explicit BlockCompressor(int level) : level_(level) {
+#ifdef KOHORT_HAVE_ISAL
+    if (use_isal(level_)) isal_level_buffer_.resize(ISAL_DEF_LVL1_DEFAULT);
+#endif
+    if (level_ > 0 && !use_isal(level_)) {
+      libdeflate_ = libdeflate_alloc_compressor(level_);
+      if (!libdeflate_) throw Error(fmt::format("cannot start a level {} compressor", level_));
+    }
+  }
+  ~BlockCompressor() {
+    if (libdeflate_) libdeflate_free_compressor(libdeflate_);
+  }
+  BlockCompressor(const BlockCompressor&) = delete;
+  BlockCompressor& operator=(const BlockCompressor&) = delete;
+
+  // Writes the block of `size` bytes of `data` to `out` (kMaxBlock bytes); returns its length.
+  std::size_t block(const std::uint8_t* data, std::size_t size, std::uint8_t* out) {
+    std::uint8_t* deflated = out + kHeader;
+    const std::size_t deflated_size = deflate(data, size, deflated);
+    const std::size_t total = kHeader + deflated_size + kFooter;
+    const std::uint8_t fixed[16] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 'B', 'C', 2, 0};
+    std::memcpy(out, fixed, sizeof fixed);
+    put_le16(out + 16, total - 1);
+    std::uint8_t* footer = deflated + deflated_size;
+    put_le32(footer, libdeflate_crc32(0, data, size));
+    put_le32(footer + 4, static_cast<std::uint32_t>(size));
+    return total;
+  }
+
+ private:
+  std::size_t deflate(const std::uint8_t* data, std::size_t size, std::uint8_t* out) {
+    if (level_ == 0) return store(data, size, out);
+#ifdef KOHORT_HAVE_ISAL
+    if (use_isal(level_)) {
+      isal_zstream stream;
+      isal_deflate_stateless_init(&stream);
+      stream.level = 1;
+      stream.level_buf = isal_level_buffer_.data();
+      stream.level_buf_size = static_cast<std::uint32_t>(isal_level_buffer_.size());
+      stream.gzip_flag = IGZIP_DEFLATE;  // a raw deflate stream: the BGZF header is ours
+      stream.flush = NO_FLUSH;
+      stream.end_of_stream = 1;
+      stream.next_in = const_cast<std::uint8_t*>(data);
+      stream.avail_in = static_cast<std::uint32_t>(size);
+      stream.next_out = out;
+      stream.avail_out = static_cast<std::uint32_t>(kMaxDeflate);
+      // Anything but success (the output would not fit the block) stores the block instead.
+      return isal_deflate_stateless(&stream) == COMP_OK ? stream.total_out : store(data, size, out);
+    }
+#endif
+    const std::size_t produced = libdeflate_deflate_compress(libdeflate_, data, size, out, kMaxDeflate);
+    return produced ? produced : store(data, size, out);
+  }
+
+  int level_;
+  libdeflate_compressor* libdeflate_ = nullptr;
+  std::vector<std::uint8_t> isal_level_buffer_;
+};
+
+}  // namespace detail
+
+const char* BgzfWriter::compressor_for(int level) { return use_isal(std::clamp(level, 0, 12)) ? "isa-l" : "libdeflate"; }
+
+BgzfWriter::BgzfWriter(std::FILE* file, int level, std::string name, int threads)
+    : file_(file), name_(std::move(name)), level_(std::clamp(level, 0, 12)) {
+  const std::size_t workers = static_cast<std::size_t>(std::max(threads, 1));
+  // A few blocks per thread per batch: the threads start once per batch, not per block.
+  batch_blocks_ = workers == 1 ? 1 : 4 * workers;
+  pending_.reserve(batch_blocks_ * kBlockData);
+  for (std::size_t t = 0; t < workers; ++t) compressors_.push_back(std::make_unique<detail::BlockCompressor>(level_));
+}
+
+BgzfWriter::~BgzfWriter() = default;
+
+void BgzfWriter::write(const void* data, std::size_t size) {
+  const auto* bytes = static_cast<const std::uint8_t*>(data);
+  const std::size_t batch_bytes = batch_blocks_ * kBlockData;
+  while (size > 0) {
+    const std::size_t take = std::min(size, batch_bytes - pending_.size());
+    pending_.insert(pending_.end(), bytes, bytes + take);
+    bytes += take;
+    size -= take;
+    // Full blocks are written at once, so the next byte's virtual offset is the next block's start.
+    if (pending_.size() == batch_bytes) write_blocks(batch_blocks_);
+  }
+}
+
+std::uint64_t BgzfWriter::virtual_offset() {
+  if (pending_.size() >= kBlockData) write_blocks(pending_.size() / kBlockData);
+  return block_address_ << 16 | pending_.size();
+}
+
+void BgzfWriter::flush() {
+  if (!pending_.empty()) write_blocks((pending_.size() + kBlockData - 1) / kBlockData);
+}
+
+void BgzfWriter::finish() {
+  flush();
+  if (std::fwrite(kEndOfFile, 1, sizeof kEndOfFile, file_) != sizeof kEndOfFile) {
+    throw Error(fmt::format("{}: write failed: {}", name_, std::strerror(errno)));
+  }
+  block_address_ += sizeof kEndOfFile;
+}
+
+void BgzfWriter::write_blocks(std::size_t blocks) {
+  compressed_.resize(blocks * kMaxBlock);
+  compressed_sizes_.resize(blocks);
+  const std::size_t workers = std::min(blocks, compressors_.size());
+  const std::size_t grain = (blocks + workers - 1) / workers;  // so chunk c uses compressor c alone
+  auto compress = [&](std::size_t begin, std::size_t end) {
+    detail::BlockCompressor& compressor = *compressors_[begin / grain];
+    for (std::size_t b = begin; b < end; ++b) {
+      const std::size_t offset = b * kBlockData;
+      compressed_sizes_[b] = compressor.block(pending_.data() + offset, std::min(kBlockData, pending_.size() - offset),
+                                              compressed_.data() + b * kMaxBlock);
+    }
+  };
+  if (workers > 1) {
+    parallel_for(blocks, grain, compress);
+  } else {
+    compress(0, blocks);
+  }
+  for (std::size_t b = 0; b < blocks; ++b) {
+    if (std::fwrite(compressed_.data() + b * kMaxBlock, 1, compressed_sizes_[b], file_) != compressed_sizes_[b]) {
+      throw Error(fmt::format("{}: write failed: {}", name_, std::strerror(errno)));
+    }
+    block_address_ += compressed_sizes_[b];
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(std::min(pending_.size(), blocks * kBlockData)));
+}
+
+}  // namespace kohort

@@ -1,0 +1,56 @@
+#pragma once
+// BGZF (the blocked gzip of the SAM specification, section 4.1) written block by block: every
+// block of up to 65,280 bytes is a gzip member of its own, so the file reads as gzip and tabix can
+// index it by virtual offsets. At level 1, blocks are compressed with ISA-L where kohort was built
+// with it (about twice libdeflate's speed for the same size), else with libdeflate. Each block is
+// compressed on its own, so the bytes written do not depend on the number of threads.
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kohort {
+namespace detail {
+class BlockCompressor;
+}
+
+class BgzfWriter {
+ public:
+  // Writes to `file` (owned by the caller, left open); `name` names it in error messages.
+  // `level`: 0 stores blocks uncompressed, 1 is the fastest compression, 12 the smallest.
+  // `threads` > 1 compresses a batch of blocks at a time in parallel.
+  BgzfWriter(std::FILE* file, int level, std::string name, int threads = 1);
+  ~BgzfWriter();
+  BgzfWriter(const BgzfWriter&) = delete;
+  BgzfWriter& operator=(const BgzfWriter&) = delete;
+
+  void write(const void* data, std::size_t size);
+  // The virtual offset of the next byte: the file offset of its block << 16 | its offset in the
+  // block, as htslib's bgzf_tell and tabix indexes have it. With threads, the blocks waiting for
+  // compression are compressed first (their sizes are needed).
+  std::uint64_t virtual_offset();
+  // Compresses what is buffered, the last partial block into a block of its own.
+  void flush();
+  // Flushes and writes the empty end-of-file block readers use to tell a complete file.
+  void finish();
+
+  // Which deflate implementation compresses at this level: "isa-l" or "libdeflate".
+  static const char* compressor_for(int level);
+
+ private:
+  // Compresses and writes the first `blocks` blocks of `pending_`.
+  void write_blocks(std::size_t blocks);
+
+  std::FILE* file_;
+  std::string name_;
+  int level_;
+  std::size_t batch_blocks_;      // full blocks gathered before they are compressed
+  std::vector<std::uint8_t> pending_;  // uncompressed data: full blocks, then the one being filled
+  std::vector<std::uint8_t> compressed_;
+  std::vector<std::size_t> compressed_sizes_;
+  std::vector<std::unique_ptr<detail::BlockCompressor>> compressors_;  // one per thread
+  std::uint64_t block_address_ = 0;  // file offset where the next block starts
+};
+
+}  // namespace kohort
