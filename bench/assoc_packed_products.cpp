@@ -43,8 +43,9 @@ void products(benchmark::State& state) {
   block.file_samples = kSamples;
   for (auto& row : rows) block.rows.push_back(row.data());
   Eigen::MatrixXd out;
+  kohort::assoc::RowCalls calls;
   for (auto _ : state) {
-    table.compute(block, 0, kVariants, out);
+    table.compute(block, 0, kVariants, out, calls);
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["us_per_variant"] =

@@ -20,9 +20,9 @@ struct LinearAssociation::Group {
   Eigen::MatrixXd q;                     // rows x K orthonormal basis of [1, covariates]
   Eigen::MatrixXd residuals;             // rows x P_g phenotypes with covariates projected out
   Eigen::VectorXd residual_ss;           // per phenotype
-  // For .bed rows read as codes (prepare_packed): products tables, sample mask, row lookup.
+  // For .bed rows read as codes (prepare_packed): products tables (which count the calls too),
+  // row lookup.
   std::unique_ptr<PackedProducts> packed;
-  std::vector<std::uint64_t> mask;
   std::vector<std::int32_t> row_of_position;
   // [q residuals] by sample: the rows of samples with missing calls are summed for mean imputation.
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> vectors_by_row;
@@ -188,7 +188,6 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
     vectors << group->q, group->residuals;
     group->packed = std::make_unique<PackedProducts>(vectors, group_positions, file_samples, std::vector<bool>(static_cast<std::size_t>(vectors.cols()), false));
     if (missing_ == MissingGenotypes::mean_impute) group->vectors_by_row = vectors;
-    group->mask = sample_mask(group_positions, file_samples);
     group->row_of_position.assign(file_samples, -1);
     for (std::size_t r = 0; r < group_positions.size(); ++r) group->row_of_position[group_positions[r]] = static_cast<std::int32_t>(r);
   }
@@ -200,19 +199,18 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
   const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
   parallel_for(b_count, packed_task_size(b_count, 1), [&](std::size_t begin, std::size_t end) {
     Eigen::MatrixXd sums;
-    std::vector<std::uint32_t> missing_positions;
+    RowCalls calls;
     std::vector<Eigen::Index> missing;
     std::vector<double> missing_sum;
     for (auto& group_pointer : groups_) {
       const Group& group = *group_pointer;
       if (group.q.size() == 0) continue;
       const Eigen::Index pg = static_cast<Eigen::Index>(group.phenotypes.size());
-      group.packed->compute(block, begin, end, sums);
+      group.packed->compute(block, begin, end, sums, calls);
       for (std::size_t j = begin; j < end; ++j) {
-        missing_positions.clear();
-        CallCounts counts = count_calls(block.rows[j], group.mask, block.file_samples, missing_positions);
+        const CallCounts counts = calls.counts[j - begin];
         missing.clear();
-        for (auto position : missing_positions) missing.push_back(group.row_of_position[position]);
+        for (auto position : calls.missing(j - begin)) missing.push_back(group.row_of_position[position]);
         const double observed = static_cast<double>(group.rows.size() - missing.size());
         const double sum = counts.het + 2.0 * counts.hom_alt;
         const double mean = observed > 0 ? sum / observed : 0.0;

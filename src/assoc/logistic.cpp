@@ -201,7 +201,6 @@ struct LogisticAssociation::NullModel {
   std::size_t cases = 0, controls = 0;
   // For .bed rows read as codes (prepare_packed).
   std::unique_ptr<PackedProducts> packed;
-  std::vector<std::uint64_t> mask;
   std::vector<std::int32_t> row_of_position;
   std::vector<std::uint32_t> positions;
 };
@@ -438,7 +437,6 @@ void LogisticAssociation::prepare_packed(const std::vector<std::uint32_t>& posit
     std::vector<bool> squared(static_cast<std::size_t>(k + 2), false);
     squared.back() = true;
     model->packed = std::make_unique<PackedProducts>(vectors, model_positions, file_samples, squared);
-    model->mask = sample_mask(model_positions, file_samples);
     model->row_of_position.assign(file_samples, -1);
     for (std::size_t r = 0; r < model_positions.size(); ++r) model->row_of_position[model_positions[r]] = static_cast<std::int32_t>(r);
     model->positions = std::move(model_positions);
@@ -452,7 +450,7 @@ void LogisticAssociation::test_packed(const PackedBlock& block, std::vector<Vari
   // Several tasks per thread: Firth fits fall unevenly on the variants.
   parallel_for(b_count, packed_task_size(b_count, 4), [&](std::size_t begin, std::size_t end) {
     Eigen::MatrixXd sums;
-    std::vector<std::uint32_t> missing_positions;
+    RowCalls calls;
     for (std::size_t p = 0; p < phenotypes; ++p) {
       const NullModel& model = *models_[p];
       if (model.mu.size() == 0) {
@@ -460,11 +458,11 @@ void LogisticAssociation::test_packed(const PackedBlock& block, std::vector<Vari
         continue;
       }
       const Eigen::Index k = model.x.cols();
-      model.packed->compute(block, begin, end, sums);
+      model.packed->compute(block, begin, end, sums, calls);
       for (std::size_t j = begin; j < end; ++j) {
         VariantResult& out = results[j * phenotypes + p];
-        missing_positions.clear();
-        CallCounts counts = count_calls(block.rows[j], model.mask, block.file_samples, missing_positions);
+        const CallCounts counts = calls.counts[j - begin];
+        const std::span<const std::uint32_t> missing_positions = calls.missing(j - begin);
         const double observed = static_cast<double>(model.rows.size() - missing_positions.size());
         const double mean = observed > 0 ? (counts.het + 2.0 * counts.hom_alt) / observed : 0.0;
         Eigen::VectorXd column = sums.col(static_cast<Eigen::Index>(j - begin));

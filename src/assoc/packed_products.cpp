@@ -32,11 +32,6 @@ constexpr std::size_t kPairsPerChunk = 64;  // with 8 doubles an entry, a 64 kB 
 constexpr std::size_t kBatchBytes = 256;
 constexpr std::uint64_t kLowBits = 0x5555555555555555ULL;  // the low bit of every 2-bit code
 
-// The low code bits of the samples in a row's last 64-bit word (its padding codes excluded).
-constexpr std::uint64_t last_word_samples(std::size_t file_samples) {
-  return file_samples % 32 == 0 ? kLowBits : kLowBits & ((std::uint64_t{1} << (2 * (file_samples % 32))) - 1);
-}
-
 std::uint64_t load_whole_word(const std::uint8_t* row, std::size_t word) {
   std::uint64_t value;
   std::memcpy(&value, row + word * 8, 8);  // a fixed-size copy is one load
@@ -121,7 +116,9 @@ PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector
   // sample and reads its row from far away. Measured with bench_assoc_packed_products (20,000
   // samples), the sparse sum is the cheaper below about one sample in 20 off the common genotype
   // with narrow entries (a minor allele frequency near 2.5%), one in 10 with wide ones (5%).
-  sparse_limit_ = file_samples / (stride_ <= 16 ? 20 : 10);
+  mask_ = sample_mask(positions, file_samples);
+  samples_ = positions.size();
+  sparse_limit_ = samples_ / (stride_ <= 16 ? 20 : 10);
 }
 
 namespace {
@@ -268,28 +265,27 @@ Accumulate accumulate_for(std::size_t width, std::size_t stride) {
 
 }  // namespace
 
-void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out) const {
+void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out, RowCalls& calls) const {
   const std::size_t count = end - begin;
   out.resize(static_cast<Eigen::Index>(vectors_), static_cast<Eigen::Index>(count));
-  // Which genotype most samples have decides between the table sums and the sparse sum; it
-  // depends on the row alone, so a variant's sums do not depend on the threads or the block.
+  calls.counts.resize(count);
+  calls.missing_end.resize(count);
+  calls.missing_positions.clear();
+  // Which genotype most of the vectors' samples have decides between the table sums and the
+  // sparse sum; it depends on the row alone, so a variant's sums do not depend on the threads or
+  // the block.
   std::vector<const std::uint8_t*> dense_rows;
   std::vector<std::size_t> dense_columns;
   std::vector<double> sums(stride_);
   std::vector<std::uint32_t> off_samples;
-  const std::size_t bytes = (file_samples_ + 3) / 4, words = (file_samples_ + 31) / 32, whole_words = bytes / 8;
   for (std::size_t j = 0; j < count; ++j) {
     const std::uint8_t* row = block.rows[begin + j];
-    std::size_t hom_alt = 0, zero = 0;  // codes 00; codes 01 and 11 (missing, hom REF)
-    for (std::size_t w = 0; w < words; ++w) {
-      const std::uint64_t word = w < whole_words ? load_whole_word(row, w) : load_word(row, bytes, w);
-      const std::uint64_t low = word & kLowBits, high = (word >> 1) & kLowBits;
-      const std::uint64_t samples = w == words - 1 ? last_word_samples(file_samples_) : kLowBits;
-      zero += static_cast<std::size_t>(std::popcount(low & samples));
-      hom_alt += static_cast<std::size_t>(std::popcount(~(low | high) & samples));
-    }
+    const CallCounts counts = count_calls(row, mask_, file_samples_, calls.missing_positions);
+    calls.counts[j] = counts;
+    calls.missing_end[j] = calls.missing_positions.size();
+    const std::size_t hom_alt = counts.hom_alt, zero = samples_ - counts.hom_alt - counts.het;  // zero: missing or hom REF
     const bool alt_major = hom_alt > zero;
-    if (file_samples_ - std::max(hom_alt, zero) <= sparse_limit_) {
+    if (samples_ - std::max(hom_alt, zero) <= sparse_limit_) {
       compute_sparse(row, alt_major, off_samples, sums.data());
       for (std::size_t v = 0; v < vectors_; ++v) out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(j)) = sums[v];
     } else {
@@ -339,8 +335,9 @@ void PackedProducts::compute_sparse(const std::uint8_t* row, bool alt_major, std
   for (std::size_t w = 0; w < words; ++w) {
     const std::uint64_t word = w < whole_words ? load_whole_word(row, w) : load_word(row, bytes, w);
     const std::uint64_t low = word & kLowBits, high = (word >> 1) & kLowBits;
-    // With hom REF common, those counting above 0 (00, 10); with hom ALT common, all but 00.
-    std::uint64_t off = (alt_major ? (low | high) : ~low) & (w == words - 1 ? last_word_samples(file_samples_) : kLowBits);
+    // With hom REF common, those counting above 0 (00, 10); with hom ALT common, all but 00; of
+    // the vectors' samples only (the mask also ends at the row's last sample).
+    std::uint64_t off = (alt_major ? (low | high) : ~low) & mask_[w] & kLowBits;
     while (off) {
       const int bit = std::countr_zero(off);
       off &= off - 1;

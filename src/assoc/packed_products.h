@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace kohort::assoc {
@@ -19,6 +20,25 @@ struct PackedBlock {
   std::size_t file_samples = 0;
 };
 
+// Per-variant counts among a set of samples, and the samples with missing calls.
+struct CallCounts {
+  std::uint32_t het = 0, hom_alt = 0, missing = 0;
+};
+
+// Each row's calls among the vectors' samples, counted in the pass that chooses how its products
+// are summed: the models need them, and a second pass over the rows cost a tenth of a run.
+struct RowCalls {
+  std::vector<CallCounts> counts;                // one per row
+  std::vector<std::uint32_t> missing_positions;  // .bed columns of missing calls, row after row
+  std::vector<std::size_t> missing_end;          // where each row's missing calls end
+
+  // Row j's missing calls (j counted from the first row computed).
+  std::span<const std::uint32_t> missing(std::size_t j) const {
+    const std::size_t first = j ? missing_end[j - 1] : 0;
+    return {missing_positions.data() + first, missing_end[j] - first};
+  }
+};
+
 class PackedProducts {
  public:
   // vectors: samples x V, rows indexed by `positions` (the .bed column of each row);
@@ -27,8 +47,9 @@ class PackedProducts {
                  const std::vector<bool>& squared);
 
   std::size_t vector_count() const { return vectors_; }
-  // out: V x count, out(v, j) = sum_i value(code_ij) * vectors(i, v) for rows[j].
-  void compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out) const;
+  // out: V x count, out(v, j) = sum_i value(code_ij) * vectors(i, v) for rows[begin + j], and
+  // `calls` those rows' calls among the vectors' samples.
+  void compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out, RowCalls& calls) const;
 
  private:
   // The table sums of `rows`, stride_ doubles per row into `sums`.
@@ -55,17 +76,14 @@ class PackedProducts {
   std::vector<double> by_sample_, totals_, hom_alt_value_;
   std::vector<double> code_weight_;  // [hom ALT is common][code][stride_]
   std::size_t sparse_limit_ = 0;     // most samples off the common genotype for the sparse sum
+  std::vector<std::uint64_t> mask_;  // the vectors' samples, as sample_mask() gives them
+  std::size_t samples_ = 0;          // how many they are
 };
 
 // Variants per parallel task for PackedProducts::compute over `count` variants: each task streams
 // the whole table through the cache once, so tasks are few and large (about `tasks_per_thread`
 // per thread). A variant's sums do not depend on how variants are split into tasks.
 std::size_t packed_task_size(std::size_t count, std::size_t tasks_per_thread);
-
-// Per-variant counts among a set of samples, and the samples with missing calls.
-struct CallCounts {
-  std::uint32_t het = 0, hom_alt = 0, missing = 0;
-};
 
 // Bit mask (2 bits per sample, like a .bed row) of the samples in a set; used to count calls.
 std::vector<std::uint64_t> sample_mask(const std::vector<std::uint32_t>& positions, std::size_t file_samples);

@@ -2,6 +2,7 @@
 // subset in a scattered order, missing calls, and both missing-genotype modes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -114,6 +115,32 @@ double decoded_product(const std::vector<std::uint8_t>& row, const std::vector<s
   return sum;
 }
 
+// The calls PackedProducts::compute counted for rows [begin, ...) among `positions`: the counts of
+// decoded codes, and the samples with missing calls in file order.
+void expect_decoded_calls(const std::vector<std::vector<std::uint8_t>>& rows, std::size_t begin, const std::vector<std::uint32_t>& positions,
+                          const RowCalls& calls) {
+  ASSERT_EQ(calls.counts.size(), rows.size() - begin);
+  std::vector<std::uint32_t> sorted = positions;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t j = begin; j < rows.size(); ++j) {
+    CallCounts expected;
+    std::vector<std::uint32_t> missing;
+    for (std::uint32_t s : sorted) {
+      const unsigned code = (rows[j][s / 4] >> (2 * (s % 4))) & 3;
+      expected.hom_alt += code == 0;
+      expected.missing += code == 1;
+      expected.het += code == 2;
+      if (code == 1) missing.push_back(s);
+    }
+    const CallCounts& got = calls.counts[j - begin];
+    EXPECT_EQ(got.het, expected.het) << "row " << j;
+    EXPECT_EQ(got.hom_alt, expected.hom_alt) << "row " << j;
+    EXPECT_EQ(got.missing, expected.missing) << "row " << j;
+    const auto listed = calls.missing(j - begin);
+    EXPECT_EQ(std::vector<std::uint32_t>(listed.begin(), listed.end()), missing) << "row " << j;
+  }
+}
+
 // Products of variants [begin, variants) of `rows` with `width` random normal vectors at
 // `positions`, from the codes, against decoded dot products (relative tolerance `tolerance`).
 void expect_decoded_products(Random& random, const std::vector<std::vector<std::uint8_t>>& rows, std::size_t file_samples,
@@ -125,7 +152,9 @@ void expect_decoded_products(Random& random, const std::vector<std::vector<std::
     for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal();
   PackedProducts products(vectors, positions, file_samples, std::vector<bool>(static_cast<std::size_t>(width), false));
   Eigen::MatrixXd out;
-  products.compute(block_of(rows, file_samples), begin, variants, out);
+  RowCalls calls;
+  products.compute(block_of(rows, file_samples), begin, variants, out, calls);
+  expect_decoded_calls(rows, begin, positions, calls);
   ASSERT_EQ(out.rows(), width);
   ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(variants - begin));
   for (std::size_t j = begin; j < variants; ++j) {
@@ -204,7 +233,9 @@ TEST(PackedProducts, RareVariantsEqualDecodedDotProducts) {
     squared.back() = true;
     PackedProducts products(vectors, positions, file_samples, squared);
     Eigen::MatrixXd out;
-    products.compute(block_of(rows, file_samples), 0, rows.size(), out);
+    RowCalls calls;
+    products.compute(block_of(rows, file_samples), 0, rows.size(), out, calls);
+    expect_decoded_calls(rows, 0, positions, calls);
     ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(rows.size()));
     for (std::size_t j = 0; j < rows.size(); ++j) {
       for (Eigen::Index v = 0; v < width; ++v) {
@@ -229,7 +260,8 @@ TEST(PackedProducts, HomAltCommonSumsKeepFullPrecision) {
   rows[0][1234 / 4] = static_cast<std::uint8_t>(2u << (2 * (1234 % 4)));                          // one het
   PackedProducts products(vectors, positions, file_samples, {false});
   Eigen::MatrixXd out;
-  products.compute(block_of(rows, file_samples), 0, 1, out);
+  RowCalls calls;
+  products.compute(block_of(rows, file_samples), 0, 1, out, calls);
   const long double expected = (2.0L * file_samples - 1.0L) * static_cast<long double>(constant);
   EXPECT_NEAR(out(0, 0), static_cast<double>(expected), 4 * std::numeric_limits<double>::epsilon() * static_cast<double>(expected));
 }
