@@ -61,13 +61,14 @@ namespace detail {
 // One thread's compressor: whole BGZF blocks from up to kBlockData bytes.
 class BlockCompressor {
  public:
-  explicit BlockCompressor(int level) : level_(level) {
+  // `name` names the file in an error message.
+  BlockCompressor(int level, const std::string& name) : level_(level) {
 #ifdef KOHORT_HAVE_ISAL
     if (use_isal(level_)) isal_level_buffer_.resize(ISAL_DEF_LVL1_DEFAULT);
 #endif
     if (level_ > 0 && !use_isal(level_)) {
       libdeflate_ = libdeflate_alloc_compressor(level_);
-      if (!libdeflate_) throw Error(fmt::format("cannot start a level {} compressor", level_));
+      if (!libdeflate_) throw Error(fmt::format("{}: cannot start a level {} compressor (out of memory?)", name, level_));
     }
   }
   ~BlockCompressor() {
@@ -130,7 +131,7 @@ BgzfWriter::BgzfWriter(std::FILE* file, int level, std::string name, int threads
   // A few blocks per thread per batch: the threads start once per batch, not per block.
   batch_blocks_ = workers == 1 ? 1 : 4 * workers;
   pending_.reserve(batch_blocks_ * kBlockData);
-  for (std::size_t t = 0; t < workers; ++t) compressors_.push_back(std::make_unique<detail::BlockCompressor>(level_));
+  for (std::size_t t = 0; t < workers; ++t) compressors_.push_back(std::make_unique<detail::BlockCompressor>(level_, name_));
 }
 
 BgzfWriter::~BgzfWriter() = default;
