@@ -1,10 +1,15 @@
 // Cost per variant of PackedProducts::compute, the association products straight from .bed codes,
-// for 20,000 samples and 8 or 28 vectors (1 or 20 phenotypes with an intercept and 5 covariates),
+// for 20,000 samples and 8, 16 or 28 vectors (1, 10 or 20 phenotypes with an intercept and 5 covariates),
 // at a given minor allele frequency: the table sums for common variants, the sparse sum over the
 // samples off the common genotype for rare ones. Half the variants have ALT as the common allele.
+// For common variants, ns_per_load is the time per 4-double table load (a pair's entry is
+// stride / 4 of them); load_add_peak measures what one core can do at best, 4-double loads from
+// the first-level cache added into registers, so the two show how close the table sums come to
+// the machine's limit.
 #include <benchmark/benchmark.h>
 
 #include <Eigen/Core>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -48,13 +53,42 @@ void products(benchmark::State& state) {
     table.compute(block, 0, kVariants, out, calls);
     benchmark::DoNotOptimize(out.data());
   }
+  const double stride = width <= 16 ? (width + 7) / 8 * 8 : (width + 3) / 4 * 4;
+  const double loads = static_cast<double>(kVariants) * static_cast<double>((kSamples + 1) / 2) * stride / 4;
+  state.counters["ns_per_load"] =
+      benchmark::Counter(loads * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
   state.counters["us_per_variant"] =
       benchmark::Counter(static_cast<double>(kVariants) * 1e-6, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
+// The best case for the table sums: 4-double loads from a 16 kB array (first-level cache), each
+// added into one of 8 register accumulators, as many as the adds' latency needs.
+void load_add_peak(benchmark::State& state) {
+  typedef double Vector4 __attribute__((vector_size(32)));
+  std::vector<double> values(2048, 1.0);
+  constexpr std::size_t kAccumulators = 8;
+  for (auto _ : state) {
+    Vector4 acc[kAccumulators] = {};
+    for (int repeat = 0; repeat < 64; ++repeat) {
+      for (std::size_t i = 0; i < values.size(); i += 4 * kAccumulators) {
+        for (std::size_t k = 0; k < kAccumulators; ++k) {
+          Vector4 x;
+          std::memcpy(&x, values.data() + i + 4 * k, sizeof x);
+          acc[k] += x;
+        }
+      }
+      benchmark::DoNotOptimize(values.data());
+    }
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["ns_per_load"] =
+      benchmark::Counter(64.0 * 2048 / 4 * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
 }  // namespace
 
+BENCHMARK(load_add_peak);
 BENCHMARK(products)
-    ->ArgsProduct({{8, 28}, {1, 5, 10, 20, 30, 40, 60, 100, 300}})
+    ->ArgsProduct({{8, 16, 28}, {1, 5, 10, 20, 30, 40, 60, 100, 300}})
     ->ArgNames({"vectors", "maf_per_mille"})
     ->Unit(benchmark::kMillisecond);
