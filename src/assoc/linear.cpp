@@ -74,7 +74,14 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
                        " < " + std::to_string(k) + "); remove redundant covariates");
     }
     group->q = qr.householderQ() * Eigen::MatrixXd::Identity(rows, k);
-    group->residuals = y - group->q * (group->q.transpose() * y);
+    // One phenotype at a time: a matrix product's rounding depends on how many columns it has,
+    // and a phenotype's results must not depend on which others run with it.
+    group->residuals.resize(rows, y.cols());
+    for (Eigen::Index j = 0; j < y.cols(); ++j) {
+      const Eigen::VectorXd column = y.col(j);
+      const Eigen::VectorXd qy = group->q.transpose() * column;
+      group->residuals.col(j) = column - group->q * qy;
+    }
     group->residual_ss = group->residuals.colwise().squaredNorm();
     groups_.push_back(std::move(group));
   }
@@ -130,8 +137,7 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
   const double df = n_used - static_cast<double>(k) - 1.0;
 
   // Projection pieces on the samples actually used. Without exclusions: Q'Q = I.
-  // Residuals are orthogonal to Q on all the group's samples; on the used ones Q'y = -Q_M' y_M,
-  // for all the group's phenotypes at once (one small product, not a loop per phenotype).
+  // Residuals are orthogonal to Q on all the group's samples; on the used ones Q'y = -Q_M' y_M.
   const Eigen::Index pg = static_cast<Eigen::Index>(group.phenotypes.size());
   double g_res_ss;
   Eigen::MatrixXd qy, a_inv_qy;
@@ -145,8 +151,15 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
     const Eigen::MatrixXd a = Eigen::MatrixXd::Identity(k, k) - q_missing.transpose() * q_missing;
     const Eigen::LLT<Eigen::MatrixXd> a_factor(a);
     g_res_ss = gg - qg.dot(a_factor.solve(qg));
-    qy = -(q_missing.transpose() * y_missing);  // K x P_g
-    a_inv_qy = a_factor.solve(qy);
+    // Column by column, for the reason given where the residuals are computed.
+    qy.resize(k, pg);
+    a_inv_qy.resize(k, pg);
+    for (Eigen::Index p = 0; p < pg; ++p) {
+      const Eigen::VectorXd y_column = y_missing.col(p);
+      const Eigen::VectorXd qy_column = -(q_missing.transpose() * y_column);
+      qy.col(p) = qy_column;
+      a_inv_qy.col(p) = a_factor.solve(qy_column);
+    }
     yy_missing = y_missing.colwise().squaredNorm().transpose();
   } else {
     g_res_ss = gg - qg.squaredNorm();

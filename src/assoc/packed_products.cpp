@@ -115,10 +115,12 @@ PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector
   // A table lookup covers two samples from a small, cache-resident slice; a sparse step covers one
   // sample and reads its row from far away. Measured with bench_assoc_packed_products (20,000
   // samples), the sparse sum is the cheaper below about one sample in 20 off the common genotype
-  // with narrow entries (a minor allele frequency near 2.5%), one in 10 with wide ones (5%).
+  // with narrow entries (a minor allele frequency near 2.5%), one in 10 with wide ones (5%). The
+  // limit does not depend on the width, one in 14 for all: which path a row takes must not depend
+  // on how many phenotypes share the table (the two paths round differently).
   mask_ = sample_mask(positions, file_samples);
   samples_ = positions.size();
-  sparse_limit_ = samples_ / (stride_ <= 16 ? 20 : 10);
+  sparse_limit_ = samples_ / 14;
 }
 
 namespace {
@@ -134,127 +136,90 @@ inline Vector4 load4(const double* p) {
 
 inline unsigned nibble_of(const std::uint8_t* row, std::size_t pair) { return (row[pair >> 1] >> ((pair & 1) * 4)) & 15; }
 
-// The table entry of a pair's nibble.
-inline std::size_t entry_index(std::size_t pair, unsigned nibble) { return pair * kPairEntries + kEntryOfNibble[nibble]; }
 
-// One variant of accumulate() below.
-template <std::size_t Width, std::size_t Stride>
-inline __attribute__((always_inline)) void accumulate_one(const double* __restrict table, std::size_t runtime_stride, const std::uint8_t* row,
-                                                          std::size_t first, std::size_t last, double* __restrict out) {
+// Pairs per block of the sums. Every vector's sum is the same fold whatever the entry width, the
+// chunk or the grouping of variants: within a block, the entries of pairs 2i and 2i + 1 are added
+// to each other and then to the block's sum, pair after pair; the blocks' sums are then added in
+// order. A phenotype's results therefore do not depend on which other phenotypes share its table
+// (a run of one phenotype and a run of twenty give it the same bytes).
+constexpr std::size_t kBlockPairs = 16;
+
+// Sums `Variants` variants' table entries over pairs [first, last) (first a multiple of
+// kBlockPairs), Width doubles of each, into out[j]. The variants share each pair's table address,
+// so the integer work per lookup shrinks and their independent sums hide the add latency. `table`
+// points at the slice to sum; the full entry length is Stride when known at compile time (one
+// slice, the common case), else runtime_stride (Stride 0).
+template <std::size_t Width, std::size_t Stride, std::size_t Variants>
+void accumulate_variants(const double* __restrict table, std::size_t runtime_stride, const std::uint8_t* const* rows, std::size_t first,
+                         std::size_t last, double* const* out) {
   const std::size_t stride = Stride ? Stride : runtime_stride;
   constexpr std::size_t kVectors = Width / 4;
-  constexpr std::size_t kSets = std::min<std::size_t>(4, 16 / kVectors);
-  // Zeroed element by element: `= {}` on the array compiles to a call to memset per variant and
-  // chunk (a few percent of the time with wide entries), on top of the register zeroing.
-  Vector4 acc[kSets][kVectors];
-  for (auto& set : acc)
-    for (auto& vector : set) vector = Vector4{};
-  std::size_t pair = first;
-  for (; pair + 3 < last; pair += 4) {
-    const std::size_t at = (pair - first) >> 1;
-    unsigned byte0 = row[at], byte1 = row[at + 1];
-    const double* e[4] = {table + entry_index(pair, byte0 & 15) * stride, table + entry_index(pair + 1, byte0 >> 4) * stride,
-                          table + entry_index(pair + 2, byte1 & 15) * stride, table + entry_index(pair + 3, byte1 >> 4) * stride};
-    for (std::size_t s = 0; s < 4; ++s)
-      for (std::size_t v = 0; v < kVectors; ++v) acc[s % kSets][v] += load4(e[s] + 4 * v);
-  }
-  for (; pair < last; ++pair) {
-    const double* e = table + entry_index(pair, nibble_of(row, pair - first)) * stride;
-    for (std::size_t v = 0; v < kVectors; ++v) acc[0][v] += load4(e + 4 * v);
-  }
-  for (std::size_t v = 0; v < kVectors; ++v) {
-    Vector4 total = acc[0][v];
-    if constexpr (kSets == 4) total = (acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]);
-    if constexpr (kSets == 3) total = (acc[0][v] + acc[1][v]) + acc[2][v];
-    if constexpr (kSets == 2) total += acc[1][v];
-    total += load4(out + 4 * v);
-    std::memcpy(out + 4 * v, &total, sizeof total);
+  for (std::size_t block = first; block < last; block += kBlockPairs) {
+    const std::size_t block_end = std::min(last, block + kBlockPairs);
+    // Zeroed element by element: `= {}` on the array compiles to a call to memset.
+    Vector4 acc[Variants][kVectors];
+    for (auto& variant : acc)
+      for (auto& vector : variant) vector = Vector4{};
+    std::size_t pair = block;
+    for (; pair + 1 < block_end; pair += 2) {
+      const double* base = table + pair * kPairEntries * stride;
+      for (std::size_t j = 0; j < Variants; ++j) {
+        const unsigned byte = rows[j][(pair - first) >> 1];
+        const double* low = base + kEntryOfNibble[byte & 15] * stride;
+        const double* high = base + (kPairEntries + kEntryOfNibble[byte >> 4]) * stride;
+        for (std::size_t v = 0; v < kVectors; ++v) acc[j][v] += load4(low + 4 * v) + load4(high + 4 * v);
+      }
+    }
+    if (pair < block_end) {  // the last pair of an odd count
+      const double* base = table + pair * kPairEntries * stride;
+      for (std::size_t j = 0; j < Variants; ++j) {
+        const double* low = base + kEntryOfNibble[nibble_of(rows[j], pair - first)] * stride;
+        for (std::size_t v = 0; v < kVectors; ++v) acc[j][v] += load4(low + 4 * v);
+      }
+    }
+    for (std::size_t j = 0; j < Variants; ++j) {
+      for (std::size_t v = 0; v < kVectors; ++v) {
+        Vector4 total = load4(out[j] + 4 * v) + acc[j][v];
+        std::memcpy(out[j] + 4 * v, &total, sizeof total);
+      }
+    }
   }
 }
 
-// Sums each of `count` variants' table entries over pairs [first, last), Width doubles of each, in
-// vector registers, and adds them to out + j * out_step for variant j. `rows + j * row_step` holds
-// variant j's bytes of those pairs (first is even). Interleaved accumulator sets hide the add
-// latency; there are only as many as keep all accumulators in the 16 AVX2 registers (spilling them
-// to memory halves the speed). `table` points at the slice to sum; the full entry length is Stride
-// when known at compile time (one slice, the common case), else runtime_stride (Stride 0). The
-// variants are looped over here, not by the caller: a call per variant and chunk cost a fifth of
-// the sums with wide entries.
+// All `count` variants of a task over pairs [first, last), in groups that keep 8 accumulator
+// registers busy (wider entries fill them alone), then one by one; variant j's bytes of those
+// pairs start at chunk_rows + j * row_step, its sums at sums + j * out_step.
 template <std::size_t Width, std::size_t Stride>
-void accumulate(const double* __restrict table, std::size_t runtime_stride, const std::uint8_t* rows, std::size_t row_step,
-                std::size_t count, std::size_t first, std::size_t last, double* __restrict out, std::size_t out_step) {
-  for (std::size_t j = 0; j < count; ++j) accumulate_one<Width, Stride>(table, runtime_stride, rows + j * row_step, first, last, out + j * out_step);
-}
-
-// Narrow entries (8 or 16 doubles, few covariates and phenotypes): `Variants` variants at a time
-// share each pair's table address, so the integer work per lookup shrinks and the independent sums
-// of different variants hide the add latency. Each variant's sum runs over its pairs in order with
-// the same arithmetic whatever `Variants` is, so results do not depend on how variants are grouped
-// (and so not on the thread count).
-template <std::size_t Stride, std::size_t Variants>
-void accumulate_variants(const double* __restrict table, const std::uint8_t* const* rows, std::size_t first, std::size_t last,
-                         double* const* out) {
-  constexpr std::size_t kVectors = Stride / 4;
-  Vector4 acc[Variants][kVectors];
-  for (auto& variant : acc)
-    for (auto& vector : variant) vector = Vector4{};
-  std::size_t pair = first;
-  for (; pair + 1 < last; pair += 2) {
-    const double* base = table + pair * kPairEntries * Stride;
-    for (std::size_t j = 0; j < Variants; ++j) {
-      const unsigned byte = rows[j][(pair - first) >> 1];
-      const double* low = base + kEntryOfNibble[byte & 15] * Stride;
-      const double* high = base + (kPairEntries + kEntryOfNibble[byte >> 4]) * Stride;
-      for (std::size_t v = 0; v < kVectors; ++v) acc[j][v] += load4(low + 4 * v) + load4(high + 4 * v);
-    }
-  }
-  if (pair < last) {
-    const double* base = table + pair * kPairEntries * Stride;
-    for (std::size_t j = 0; j < Variants; ++j) {
-      const double* low = base + kEntryOfNibble[nibble_of(rows[j], pair - first)] * Stride;
-      for (std::size_t v = 0; v < kVectors; ++v) acc[j][v] += load4(low + 4 * v);
-    }
-  }
-  for (std::size_t j = 0; j < Variants; ++j) {
-    for (std::size_t v = 0; v < kVectors; ++v) {
-      Vector4 total = acc[j][v] + load4(out[j] + 4 * v);
-      std::memcpy(out[j] + 4 * v, &total, sizeof total);
-    }
-  }
-}
-
-// All `count` variants of a task over pairs [first, last), in groups of kGroup and then one by one;
-// variant j's bytes of those pairs start at chunk_rows + j * row_step.
-template <std::size_t Stride>
-void accumulate_narrow(const double* table, const std::uint8_t* chunk_rows, std::size_t row_step, std::size_t count, std::size_t first,
-                       std::size_t last, double* sums) {
-  constexpr std::size_t kGroup = Stride == 8 ? 4 : 2;  // 8 accumulator registers either way
+void accumulate(const double* table, std::size_t runtime_stride, const std::uint8_t* chunk_rows, std::size_t row_step, std::size_t count,
+                std::size_t first, std::size_t last, double* sums, std::size_t out_step) {
+  constexpr std::size_t kGroup = Width <= 16 ? 8 / (Width / 4) : Width <= 28 ? 2 : 1;
   const std::uint8_t* rows[kGroup];
   double* out[kGroup];
   std::size_t j = 0;
   for (; j + kGroup <= count; j += kGroup) {
     for (std::size_t g = 0; g < kGroup; ++g) {
       rows[g] = chunk_rows + (j + g) * row_step;
-      out[g] = sums + (j + g) * Stride;
+      out[g] = sums + (j + g) * out_step;
     }
-    accumulate_variants<Stride, kGroup>(table, rows, first, last, out);
+    accumulate_variants<Width, Stride, kGroup>(table, runtime_stride, rows, first, last, out);
   }
   for (; j < count; ++j) {
     rows[0] = chunk_rows + j * row_step;
-    out[0] = sums + j * Stride;
-    accumulate_variants<Stride, 1>(table, rows, first, last, out);
+    out[0] = sums + j * out_step;
+    accumulate_variants<Width, Stride, 1>(table, runtime_stride, rows, first, last, out);
   }
 }
 
 using Accumulate = void (*)(const double*, std::size_t, const std::uint8_t*, std::size_t, std::size_t, std::size_t, std::size_t, double*,
                             std::size_t);
 
+// The kernel for a slice of `width` doubles (a multiple of 4, at most 32) of entries `stride` long.
 Accumulate accumulate_for(std::size_t width, std::size_t stride) {
   const bool whole = width == stride;
   switch (width) {
-    case 4: return whole ? accumulate<4, 4> : accumulate<4, 0>;
+    case 4: return accumulate<4, 0>;
     case 8: return whole ? accumulate<8, 8> : accumulate<8, 0>;
-    case 12: return whole ? accumulate<12, 12> : accumulate<12, 0>;
+    case 12: return accumulate<12, 0>;
     case 16: return whole ? accumulate<16, 16> : accumulate<16, 0>;
     case 20: return whole ? accumulate<20, 20> : accumulate<20, 0>;
     case 24: return whole ? accumulate<24, 24> : accumulate<24, 0>;
@@ -358,7 +323,7 @@ void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows,
   sums.assign(count * stride_, 0.0);
   // Sample chunks outside, variants inside: the chunk's table slice is reused by every variant.
   // Entries wider than 32 doubles are summed in slices of up to 32 (what the registers hold).
-  const std::size_t chunk_pairs = std::max<std::size_t>(16, (kPairsPerChunk * 8 / stride_) & ~std::size_t{3});
+  const std::size_t chunk_pairs = std::max(kBlockPairs, (kPairsPerChunk * 8 / stride_) / kBlockPairs * kBlockPairs);
   const std::size_t chunk_bytes = chunk_pairs / 2;
   const std::size_t row_bytes = (file_samples_ + 3) / 4;
   // The chunk's bytes of every variant are first copied next to each other, a batch of chunks at a
@@ -388,11 +353,6 @@ void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows,
       const std::size_t chunk = batch_first + c * chunk_pairs;
       const std::size_t chunk_end = std::min(pairs_, chunk + chunk_pairs);
       const std::uint8_t* chunk_rows = batch.data() + c * chunk_step;
-      if (stride_ == 8 || stride_ == 16) {
-        (stride_ == 8 ? accumulate_narrow<8> : accumulate_narrow<16>)(table_.get(), chunk_rows, chunk_bytes, count, chunk, chunk_end,
-                                                                      sums.data());
-        continue;
-      }
       for (std::size_t offset = 0; offset < stride_; offset += 32) {
         const std::size_t width = std::min<std::size_t>(32, stride_ - offset);
         Accumulate kernel = accumulate_for(width, stride_);

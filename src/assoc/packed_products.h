@@ -4,7 +4,8 @@
 // 9 entries (one per pair of ALT counts) holds the pair's contribution to every vector, so a variant
 // costs one table lookup per two samples instead of decoding N doubles and a matrix product.
 // Rare variants, where nearly every sample has the same genotype, are summed over the few samples
-// that differ instead. Missing calls contribute 0.
+// that differ instead. Missing calls contribute 0. A vector's sums are the same bits whatever other
+// vectors share the table, so a phenotype's results do not depend on the phenotypes run with it.
 #include <Eigen/Core>
 #include <cstdint>
 #include <cstdlib>
