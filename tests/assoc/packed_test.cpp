@@ -115,6 +115,18 @@ double decoded_product(const std::vector<std::uint8_t>& row, const std::vector<s
   return sum;
 }
 
+// The products of all of `rows` with `vectors` at `positions`, the last vector's with the squared
+// counts, and the rows' calls in `calls`.
+Eigen::MatrixXd products_last_squared(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
+                                      const std::vector<std::vector<std::uint8_t>>& rows, RowCalls& calls) {
+  std::vector<bool> squared(static_cast<std::size_t>(vectors.cols()), false);
+  squared.back() = true;
+  PackedProducts products(vectors, positions, file_samples, squared);
+  Eigen::MatrixXd out;
+  products.compute(block_of(rows, file_samples), 0, rows.size(), out, calls);
+  return out;
+}
+
 // The calls PackedProducts::compute counted for rows [begin, ...) among `positions`: the counts of
 // decoded codes, and the samples with missing calls in file order.
 void expect_decoded_calls(const std::vector<std::vector<std::uint8_t>>& rows, std::size_t begin, const std::vector<std::uint32_t>& positions,
@@ -229,17 +241,13 @@ TEST(PackedProducts, RareVariantsEqualDecodedDotProducts) {
     Eigen::MatrixXd vectors(n, width);
     for (Eigen::Index i = 0; i < n; ++i)
       for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal() + (v == 0 ? 3.0 : 0.0);  // vector 0 far from centred
-    std::vector<bool> squared(static_cast<std::size_t>(width), false);
-    squared.back() = true;
-    PackedProducts products(vectors, positions, file_samples, squared);
-    Eigen::MatrixXd out;
     RowCalls calls;
-    products.compute(block_of(rows, file_samples), 0, rows.size(), out, calls);
+    const Eigen::MatrixXd out = products_last_squared(vectors, positions, file_samples, rows, calls);
     expect_decoded_calls(rows, 0, positions, calls);
     ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(rows.size()));
     for (std::size_t j = 0; j < rows.size(); ++j) {
       for (Eigen::Index v = 0; v < width; ++v) {
-        const double expected = decoded_product(rows[j], positions, vectors, v, squared[static_cast<std::size_t>(v)]);
+        const double expected = decoded_product(rows[j], positions, vectors, v, v == width - 1);
         ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j)), expected, 1e-11 * (1 + std::fabs(expected))) << "width " << width << " row " << j << " vector " << v;
       }
     }
@@ -266,12 +274,9 @@ TEST(PackedProducts, HomAltCommonSumsKeepFullPrecision) {
   EXPECT_NEAR(out(0, 0), static_cast<double>(expected), 4 * std::numeric_limits<double>::epsilon() * static_cast<double>(expected));
 }
 
-}  // namespace kohort::assoc
-
-namespace kohort::assoc {
-
-// A vector's sums are the same bits whatever other vectors share the table (the narrow, wide and
-// sliced kernels, and the choice between the table and the sparse sum, round alike), so one
+// A vector's sums are the same bits whatever other vectors share the table (every entry width and
+// grouping of variants folds alike, and the choice between the table and the sparse sum does not
+// depend on the width), so one
 // phenotype alone and the same phenotype among many give the same results. Rows run from rare
 // (1 in 25 and 1 in 12 samples off the common genotype: either side of where the two kernels'
 // speeds cross) to common; 2,001 samples leave a partial block of pairs and a partial last pair.
@@ -303,13 +308,8 @@ TEST(PackedProducts, SumsOfAVectorDoNotDependOnTheOtherVectors) {
     for (Eigen::Index i = 0; i < n; ++i)
       for (Eigen::Index v = 0; v < width - 2; ++v) vectors(i, v) = random.normal();
     vectors.rightCols(2) = shared;
-    std::vector<bool> squared(static_cast<std::size_t>(width), false);
-    squared.back() = true;
-    PackedProducts products(vectors, positions, file_samples, squared);
-    Eigen::MatrixXd out;
     RowCalls calls;
-    products.compute(block_of(rows, file_samples), 0, rows.size(), out, calls);
-    const Eigen::MatrixXd sums = out.bottomRows(2);
+    const Eigen::MatrixXd sums = products_last_squared(vectors, positions, file_samples, rows, calls).bottomRows(2);
     if (reference.size() == 0) {
       reference = sums;
       for (std::size_t j = 0; j < rows.size(); ++j)
