@@ -75,7 +75,8 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
     }
     group->q = qr.householderQ() * Eigen::MatrixXd::Identity(rows, k);
     // One phenotype at a time: a matrix product's rounding depends on how many columns it has,
-    // and a phenotype's results must not depend on which others run with it.
+    // and with .bed input a phenotype's results do not depend on which others run with it. (Decoded
+    // input meets all residuals in one product per block, for speed, and may differ in the last bit.)
     group->residuals.resize(rows, y.cols());
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
       const Eigen::VectorXd column = y.col(j);

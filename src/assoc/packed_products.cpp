@@ -26,7 +26,7 @@ constexpr std::uint8_t kEntryOfNibble[16] = {
     KOHORT_NIBBLE(12), KOHORT_NIBBLE(13), KOHORT_NIBBLE(14), KOHORT_NIBBLE(15)
 #undef KOHORT_NIBBLE
 };
-constexpr std::size_t kPairsPerChunk = 64;  // with 8 doubles an entry, a 64 kB table slice per chunk
+constexpr std::size_t kPairsPerChunk = 64;  // with 8 doubles an entry, a 36 kB table slice per chunk
 // Bytes of each row copied per batch of chunks: 256 keeps the copies of a task of a few thousand
 // variants within the second-level cache (1,024 did not, and was 8-13% slower at 2 threads).
 constexpr std::size_t kBatchBytes = 256;
@@ -190,9 +190,10 @@ void accumulate_variants(const double* __restrict table, std::size_t runtime_str
   }
 }
 
-// All `count` variants of a task over pairs [first, last), in groups that keep 8 accumulator
-// registers busy (wider entries fill them alone), then one by one; variant j's bytes of those
-// pairs start at chunk_rows + j * row_step, its sums at sums + j * out_step.
+// All `count` variants of a task over pairs [first, last), in groups that share each pair's address
+// arithmetic (8 / (Width / 4) variants up to 16 doubles an entry, filling 8 accumulator registers;
+// 2 up to 28; else 1), the rest one by one. Variant j's bytes of those pairs start at
+// chunk_rows + j * row_step, its sums at sums + j * out_step.
 template <std::size_t Width, std::size_t Stride>
 void accumulate(const double* table, std::size_t runtime_stride, const std::uint8_t* chunk_rows, std::size_t row_step, std::size_t count,
                 std::size_t first, std::size_t last, double* sums, std::size_t out_step) {
