@@ -152,12 +152,15 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
     const Eigen::MatrixXd a = Eigen::MatrixXd::Identity(k, k) - q_missing.transpose() * q_missing;
     const Eigen::LLT<Eigen::MatrixXd> a_factor(a);
     g_res_ss = gg - qg.dot(a_factor.solve(qg));
-    // Column by column, for the reason given where the residuals are computed.
+    // Column by column, for the reason given where the residuals are computed; each column copied
+    // into one vector, so every phenotype's product starts at the same alignment.
     qy.resize(k, pg);
     a_inv_qy.resize(k, pg);
+    Eigen::VectorXd y_column(static_cast<Eigen::Index>(m)), qy_column(k);
     for (Eigen::Index p = 0; p < pg; ++p) {
-      const Eigen::VectorXd y_column = y_missing.col(p);
-      const Eigen::VectorXd qy_column = -(q_missing.transpose() * y_column);
+      y_column = y_missing.col(p);
+      qy_column.noalias() = q_missing.transpose() * y_column;
+      qy_column = -qy_column;
       qy.col(p) = qy_column;
       a_inv_qy.col(p) = a_factor.solve(qy_column);
     }

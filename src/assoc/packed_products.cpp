@@ -136,7 +136,6 @@ inline Vector4 load4(const double* p) {
 
 inline unsigned nibble_of(const std::uint8_t* row, std::size_t pair) { return (row[pair >> 1] >> ((pair & 1) * 4)) & 15; }
 
-
 // Pairs per block of the sums. Every vector's sum is the same fold whatever the entry width, the
 // chunk or the grouping of variants: within a block, the pairs' entries are added to the block's
 // sum pair after pair; the blocks' sums are then added in order. (Adding two pairs' entries to each
