@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 #include <set>
+#include <unistd.h>
 
 #include "assoc/linear.h"
 #include "assoc/sample_table.h"
@@ -14,6 +15,14 @@
 #include "core/parallel.h"
 
 namespace kohort::assoc {
+namespace {
+
+std::size_t physical_memory() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page_size > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size) : std::size_t{8} << 30;
+}
+
+}  // namespace
 
 PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::string>& columns,
                              const std::vector<std::string>& sample_ids, TraitType type) {
@@ -112,8 +121,22 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   const bool packed_logistic = packed_input && logistic && logistic->packed_supported();
   PackedBlock packed;
   packed.file_samples = source.file_samples().size();
-  if (packed_input && linear) linear->prepare_packed(source.selected_sample_indexes(), packed.file_samples);
-  if (packed_logistic) logistic->prepare_packed(source.selected_sample_indexes(), packed.file_samples);
+  // The products tables grow with samples x phenotypes (x covariates for binary traits): beyond the
+  // memory limit, shared by the two kinds, they are built block by block in batches instead.
+  std::size_t table_memory = settings.table_memory ? settings.table_memory : physical_memory() / 2;
+  if (packed_input && linear && packed_logistic) table_memory /= 2;
+  auto report_tables = [](const char* kind, std::size_t bytes, std::size_t batches) {
+    log_info(fmt::format("{} products tables: {:.1f} MB{}", kind, static_cast<double>(bytes) / 1e6,
+                         batches > 1 ? fmt::format(" at a time, built for each block in {} batches (see --memory)", batches) : std::string()));
+  };
+  if (packed_input && linear) {
+    linear->prepare_packed(source.selected_sample_indexes(), packed.file_samples, table_memory);
+    report_tables("quantitative", linear->table_bytes(), linear->table_batches());
+  }
+  if (packed_logistic) {
+    logistic->prepare_packed(source.selected_sample_indexes(), packed.file_samples, table_memory);
+    report_tables("binary", logistic->table_bytes(), logistic->table_batches());
+  }
   const bool need_dosages = (linear && !packed_input) || (logistic && !packed_logistic);
 
   Progress progress("association", total, "variants");

@@ -32,6 +32,8 @@ struct GwasSettings {
   BinaryOptions binary;
   std::size_t block_size = 4096;
   std::string genome_assembly = "unknown";
+  // Bytes the products tables of .bed input may hold at once (0: half of the machine's memory).
+  std::size_t table_memory = 0;
 };
 
 struct GwasSummary {

@@ -1,6 +1,7 @@
 #include "assoc/linear.h"
 
 #include <Eigen/Cholesky>
+#include <algorithm>
 #include <Eigen/QR>
 #include <cmath>
 #include <map>
@@ -22,7 +23,8 @@ struct LinearAssociation::Group {
   Eigen::VectorXd residual_ss;           // per phenotype
   // For .bed rows read as codes (prepare_packed): products tables (which count the calls too),
   // row lookup.
-  std::unique_ptr<PackedProducts> packed;
+  std::unique_ptr<PackedProducts> packed;  // when all tables fit the memory limit
+  std::vector<std::uint32_t> positions;    // the .bed column of each row
   std::vector<std::int32_t> row_of_position;
   // [q residuals] by sample: the rows of samples with missing calls are summed for mean imputation.
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> vectors_by_row;
@@ -195,18 +197,71 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
   }
 }
 
-void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples) {
+std::unique_ptr<PackedProducts> LinearAssociation::make_table(const Group& group) const {
+  Eigen::MatrixXd vectors(group.q.rows(), group.q.cols() + group.residuals.cols());
+  vectors << group.q, group.residuals;
+  return std::make_unique<PackedProducts>(vectors, group.positions, file_samples_, std::vector<bool>(static_cast<std::size_t>(vectors.cols()), false));
+}
+
+void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples, std::size_t memory_limit) {
   file_samples_ = file_samples;
+  const std::size_t k = covariate_count_;
+  // Groups whose table alone would pass the limit are split by phenotype. A vector's sums do not
+  // depend on the others in its table, so the split changes no result.
+  std::vector<std::unique_ptr<Group>> split;
   for (auto& group : groups_) {
-    if (group->q.size() == 0) continue;
-    std::vector<std::uint32_t> group_positions;
-    for (auto r : group->rows) group_positions.push_back(positions[static_cast<std::size_t>(r)]);
-    Eigen::MatrixXd vectors(group->q.rows(), group->q.cols() + group->residuals.cols());
-    vectors << group->q, group->residuals;
-    group->packed = std::make_unique<PackedProducts>(vectors, group_positions, file_samples, std::vector<bool>(static_cast<std::size_t>(vectors.cols()), false));
-    if (missing_ == MissingGenotypes::mean_impute) group->vectors_by_row = vectors;
-    group->row_of_position.assign(file_samples, -1);
-    for (std::size_t r = 0; r < group_positions.size(); ++r) group->row_of_position[group_positions[r]] = static_cast<std::int32_t>(r);
+    const std::size_t pg = group->phenotypes.size();
+    std::size_t per_table = pg;
+    while (per_table > 1 && PackedProducts::memory_bytes(k + per_table, file_samples) > memory_limit) --per_table;
+    if (group->q.size() == 0 || per_table == pg) {
+      split.push_back(std::move(group));
+      continue;
+    }
+    for (std::size_t first = 0; first < pg; first += per_table) {
+      const std::size_t count = std::min(per_table, pg - first);
+      auto part = std::make_unique<Group>();
+      part->rows = group->rows;
+      part->phenotypes.assign(group->phenotypes.begin() + static_cast<std::ptrdiff_t>(first),
+                              group->phenotypes.begin() + static_cast<std::ptrdiff_t>(first + count));
+      part->q = group->q;
+      part->residuals = group->residuals.middleCols(static_cast<Eigen::Index>(first), static_cast<Eigen::Index>(count));
+      part->residual_ss = group->residual_ss.segment(static_cast<Eigen::Index>(first), static_cast<Eigen::Index>(count));
+      split.push_back(std::move(part));
+    }
+    group.reset();
+  }
+  groups_ = std::move(split);
+
+  // Batches of consecutive groups whose tables fit together.
+  table_batches_.clear();
+  table_bytes_ = 0;
+  std::size_t batch_bytes = 0;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    Group& group = *groups_[g];
+    if (group.q.size() == 0) continue;
+    group.positions.clear();
+    for (auto r : group.rows) group.positions.push_back(positions[static_cast<std::size_t>(r)]);
+    group.row_of_position.assign(file_samples, -1);
+    for (std::size_t r = 0; r < group.positions.size(); ++r) group.row_of_position[group.positions[r]] = static_cast<std::int32_t>(r);
+    if (missing_ == MissingGenotypes::mean_impute) {
+      group.vectors_by_row.resize(group.q.rows(), group.q.cols() + group.residuals.cols());
+      group.vectors_by_row << group.q, group.residuals;
+    }
+    const std::size_t bytes = PackedProducts::memory_bytes(k + group.phenotypes.size(), file_samples);
+    if (table_batches_.empty() || batch_bytes + bytes > memory_limit) {
+      table_batches_.emplace_back();
+      batch_bytes = 0;
+    }
+    table_batches_.back().push_back(g);
+    batch_bytes += bytes;
+    table_bytes_ = std::max(table_bytes_, batch_bytes);
+  }
+  // Tables that all fit are built once; otherwise each block builds each batch's in turn.
+  if (table_batches_.size() == 1) {
+    const auto& batch = table_batches_.front();
+    parallel_for(batch.size(), 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) groups_[batch[i]]->packed = make_table(*groups_[batch[i]]);
+    });
   }
 }
 
@@ -214,42 +269,49 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
   const std::size_t b_count = block.rows.size();
   results.assign(b_count * phenotype_count_, VariantResult{});
   const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
-  parallel_for(b_count, packed_task_size(b_count, 1), [&](std::size_t begin, std::size_t end) {
-    Eigen::MatrixXd sums;
-    RowCalls calls;
-    std::vector<Eigen::Index> missing;
-    std::vector<double> missing_sum;
-    for (auto& group_pointer : groups_) {
-      const Group& group = *group_pointer;
-      if (group.q.size() == 0) continue;
-      const Eigen::Index pg = static_cast<Eigen::Index>(group.phenotypes.size());
-      group.packed->compute(block, begin, end, sums, calls);
-      for (std::size_t j = begin; j < end; ++j) {
-        const CallCounts counts = calls.counts[j - begin];
-        missing.clear();
-        for (auto position : calls.missing(j - begin)) missing.push_back(group.row_of_position[position]);
-        const double observed = static_cast<double>(group.rows.size() - missing.size());
-        const double sum = counts.het + 2.0 * counts.hom_alt;
-        const double mean = observed > 0 ? sum / observed : 0.0;
-        Eigen::VectorXd qg = sums.col(static_cast<Eigen::Index>(j - begin)).head(k);
-        Eigen::VectorXd gy = sums.col(static_cast<Eigen::Index>(j - begin)).segment(k, pg);
-        double gg = counts.het + 4.0 * counts.hom_alt;
-        if (missing_ == MissingGenotypes::mean_impute && !missing.empty()) {
-          // Missing calls count as the mean: add mean times the vectors' sums over those samples.
-          const std::size_t width = static_cast<std::size_t>(k + pg);
-          missing_sum.assign(width, 0.0);
-          for (auto r : missing) {
-            const double* row = group.vectors_by_row.data() + static_cast<std::size_t>(r) * width;
-            for (std::size_t v = 0; v < width; ++v) missing_sum[v] += row[v];
+  const bool kept = table_batches_.size() == 1;
+  for (const auto& batch : table_batches_) {
+    std::vector<std::unique_ptr<PackedProducts>> built(kept ? 0 : batch.size());
+    parallel_for(built.size(), 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) built[i] = make_table(*groups_[batch[i]]);
+    });
+    parallel_for(b_count, packed_task_size(b_count, 1), [&](std::size_t begin, std::size_t end) {
+      Eigen::MatrixXd sums;
+      RowCalls calls;
+      std::vector<Eigen::Index> missing;
+      std::vector<double> missing_sum;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const Group& group = *groups_[batch[i]];
+        const PackedProducts& table = kept ? *group.packed : *built[i];
+        const Eigen::Index pg = static_cast<Eigen::Index>(group.phenotypes.size());
+        table.compute(block, begin, end, sums, calls);
+        for (std::size_t j = begin; j < end; ++j) {
+          const CallCounts counts = calls.counts[j - begin];
+          missing.clear();
+          for (auto position : calls.missing(j - begin)) missing.push_back(group.row_of_position[position]);
+          const double observed = static_cast<double>(group.rows.size() - missing.size());
+          const double sum = counts.het + 2.0 * counts.hom_alt;
+          const double mean = observed > 0 ? sum / observed : 0.0;
+          Eigen::VectorXd qg = sums.col(static_cast<Eigen::Index>(j - begin)).head(k);
+          Eigen::VectorXd gy = sums.col(static_cast<Eigen::Index>(j - begin)).segment(k, pg);
+          double gg = counts.het + 4.0 * counts.hom_alt;
+          if (missing_ == MissingGenotypes::mean_impute && !missing.empty()) {
+            // Missing calls count as the mean: add mean times the vectors' sums over those samples.
+            const std::size_t width = static_cast<std::size_t>(k + pg);
+            missing_sum.assign(width, 0.0);
+            for (auto r : missing) {
+              const double* row = group.vectors_by_row.data() + static_cast<std::size_t>(r) * width;
+              for (std::size_t v = 0; v < width; ++v) missing_sum[v] += row[v];
+            }
+            for (Eigen::Index v = 0; v < k; ++v) qg(v) += mean * missing_sum[static_cast<std::size_t>(v)];
+            for (Eigen::Index p = 0; p < pg; ++p) gy(p) += mean * missing_sum[static_cast<std::size_t>(k + p)];
+            gg += static_cast<double>(missing.size()) * mean * mean;
           }
-          for (Eigen::Index v = 0; v < k; ++v) qg(v) += mean * missing_sum[static_cast<std::size_t>(v)];
-          for (Eigen::Index p = 0; p < pg; ++p) gy(p) += mean * missing_sum[static_cast<std::size_t>(k + p)];
-          gg += static_cast<double>(missing.size()) * mean * mean;
+          finish_variant(group, j, qg, gy, gg, missing, mean, results);
         }
-        finish_variant(group, j, qg, gy, gg, missing, mean, results);
       }
-    }
-  });
+    });
+  }
 }
 
 }  // namespace kohort::assoc

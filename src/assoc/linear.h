@@ -4,6 +4,7 @@
 // meets all phenotypes of a pattern in one matrix product. Exact per variant (Frisch-Waugh-Lovell),
 // also when missing calls drop samples, via low-rank updates of the projection.
 #include <Eigen/Core>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -27,9 +28,17 @@ class LinearAssociation {
   void test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const;
 
   // The same from .bed rows, without decoding: call prepare_packed once with the .bed column of
-  // each sample row (and the file's sample count), then test_packed per block.
-  void prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples);
+  // each sample row (and the file's sample count), then test_packed per block. The products
+  // tables (about 44 bytes per sample and vector) are kept within `memory_limit` bytes: beyond
+  // it, phenotypes are split into groups whose tables are built for each block in turn (at least
+  // one phenotype's at a time). The results are the same bits either way.
+  void prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples,
+                      std::size_t memory_limit = SIZE_MAX);
   void test_packed(const PackedBlock& block, std::vector<VariantResult>& results) const;
+  // After prepare_packed: the bytes of the tables held at once, and how many batches of tables
+  // each block is computed in (1: the tables are built once and kept).
+  std::size_t table_bytes() const { return table_bytes_; }
+  std::size_t table_batches() const { return table_batches_.size(); }
 
  private:
   struct Group;
@@ -40,7 +49,12 @@ class LinearAssociation {
   void finish_variant(const Group& group, std::size_t variant, const Eigen::VectorXd& qg, const Eigen::VectorXd& gy, double gg,
                       const std::vector<Eigen::Index>& missing, double mean, std::vector<VariantResult>& results) const;
 
+  std::unique_ptr<PackedProducts> make_table(const Group& group) const;
+
   std::vector<std::unique_ptr<Group>> groups_;
+  // Groups whose tables are held together; with one batch, the tables are kept across blocks.
+  std::vector<std::vector<std::size_t>> table_batches_;
+  std::size_t table_bytes_ = 0;
   std::size_t phenotype_count_ = 0;
   std::size_t covariate_count_ = 0;  // including the intercept
   MissingGenotypes missing_;

@@ -1,6 +1,7 @@
 #include "assoc/logistic.h"
 
 #include <Eigen/Cholesky>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -425,21 +426,42 @@ void LogisticAssociation::finish_score(const NullModel& model, double u, const E
 
 bool LogisticAssociation::packed_supported() const { return options_.test == BinaryTest::score; }
 
-void LogisticAssociation::prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples) {
-  for (auto& model : models_) {
-    if (model->mu.size() == 0) continue;
-    std::vector<std::uint32_t> model_positions;
-    for (auto r : model->rows) model_positions.push_back(positions[static_cast<std::size_t>(r)]);
-    const Eigen::Index k = model->x.cols();
-    // Vectors: the residual y - mu, the columns of WX, and w (with squared genotypes).
-    Eigen::MatrixXd vectors(static_cast<Eigen::Index>(model->rows.size()), k + 2);
-    vectors << model->y - model->mu, model->xw, model->w;
-    std::vector<bool> squared(static_cast<std::size_t>(k + 2), false);
-    squared.back() = true;
-    model->packed = std::make_unique<PackedProducts>(vectors, model_positions, file_samples, squared);
-    model->row_of_position.assign(file_samples, -1);
-    for (std::size_t r = 0; r < model_positions.size(); ++r) model->row_of_position[model_positions[r]] = static_cast<std::int32_t>(r);
-    model->positions = std::move(model_positions);
+std::unique_ptr<PackedProducts> LogisticAssociation::make_table(const NullModel& model, std::size_t file_samples) {
+  const Eigen::Index k = model.x.cols();
+  // Vectors: the residual y - mu, the columns of WX, and w (with squared genotypes).
+  Eigen::MatrixXd vectors(static_cast<Eigen::Index>(model.rows.size()), k + 2);
+  vectors << model.y - model.mu, model.xw, model.w;
+  std::vector<bool> squared(static_cast<std::size_t>(k + 2), false);
+  squared.back() = true;
+  return std::make_unique<PackedProducts>(vectors, model.positions, file_samples, squared);
+}
+
+void LogisticAssociation::prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples, std::size_t memory_limit) {
+  file_samples_ = file_samples;
+  table_batches_.clear();
+  table_bytes_ = 0;
+  std::size_t batch_bytes = 0;
+  for (std::size_t p = 0; p < models_.size(); ++p) {
+    NullModel& model = *models_[p];
+    if (model.mu.size() == 0) continue;
+    model.positions.clear();
+    for (auto r : model.rows) model.positions.push_back(positions[static_cast<std::size_t>(r)]);
+    model.row_of_position.assign(file_samples, -1);
+    for (std::size_t r = 0; r < model.positions.size(); ++r) model.row_of_position[model.positions[r]] = static_cast<std::int32_t>(r);
+    const std::size_t bytes = PackedProducts::memory_bytes(static_cast<std::size_t>(model.x.cols()) + 2, file_samples);
+    if (table_batches_.empty() || batch_bytes + bytes > memory_limit) {
+      table_batches_.emplace_back();
+      batch_bytes = 0;
+    }
+    table_batches_.back().push_back(p);
+    batch_bytes += bytes;
+    table_bytes_ = std::max(table_bytes_, batch_bytes);
+  }
+  if (table_batches_.size() == 1) {
+    const auto& batch = table_batches_.front();
+    parallel_for(batch.size(), 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) models_[batch[i]]->packed = make_table(*models_[batch[i]], file_samples);
+    });
   }
 }
 
@@ -447,51 +469,59 @@ void LogisticAssociation::test_packed(const PackedBlock& block, std::vector<Vari
   const std::size_t b_count = block.rows.size(), phenotypes = models_.size();
   results.assign(b_count * phenotypes, VariantResult{});
   static constexpr double kDosage[4] = {2.0, -1.0, 1.0, 0.0};  // -1: missing
-  // Several tasks per thread: Firth fits fall unevenly on the variants.
-  parallel_for(b_count, packed_task_size(b_count, 4), [&](std::size_t begin, std::size_t end) {
-    Eigen::MatrixXd sums;
-    RowCalls calls;
-    for (std::size_t p = 0; p < phenotypes; ++p) {
-      const NullModel& model = *models_[p];
-      if (model.mu.size() == 0) {
-        for (std::size_t j = begin; j < end; ++j) results[j * phenotypes + p].error = "NULL_MODEL_FAIL";
-        continue;
-      }
-      const Eigen::Index k = model.x.cols();
-      model.packed->compute(block, begin, end, sums, calls);
-      for (std::size_t j = begin; j < end; ++j) {
-        VariantResult& out = results[j * phenotypes + p];
-        const CallCounts counts = calls.counts[j - begin];
-        const std::span<const std::uint32_t> missing_positions = calls.missing(j - begin);
-        const double observed = static_cast<double>(model.rows.size() - missing_positions.size());
-        const double mean = observed > 0 ? (counts.het + 2.0 * counts.hom_alt) / observed : 0.0;
-        Eigen::VectorXd column = sums.col(static_cast<Eigen::Index>(j - begin));
-        double u = column(0);
-        Eigen::VectorXd b = column.segment(1, k);
-        double gwg = column(k + 1);
-        for (auto position : missing_positions) {  // missing calls count as the mean
-          Eigen::Index r = model.row_of_position[position];
-          u += mean * (model.y(r) - model.mu(r));
-          b += mean * model.xw.row(r).transpose();
-          gwg += mean * mean * model.w(r);
-        }
-        out.cases = static_cast<std::uint32_t>(model.cases);
-        out.controls = static_cast<std::uint32_t>(model.controls);
-        out.n = static_cast<std::uint32_t>(observed);
-        out.effect_allele_frequency = mean / 2;
-        const std::uint8_t* row = block.rows[j];
-        finish_score(model, u, b, gwg, [&] {
-          Eigen::VectorXd g(static_cast<Eigen::Index>(model.positions.size()));
-          for (std::size_t r = 0; r < model.positions.size(); ++r) {
-            std::uint32_t s = model.positions[r];
-            double value = kDosage[(row[s / 4] >> (2 * (s % 4))) & 3];
-            g(static_cast<Eigen::Index>(r)) = value < 0 ? mean : value;
+  for (std::size_t p = 0; p < phenotypes; ++p) {
+    if (models_[p]->mu.size() != 0) continue;
+    for (std::size_t j = 0; j < b_count; ++j) results[j * phenotypes + p].error = "NULL_MODEL_FAIL";
+  }
+  const bool kept = table_batches_.size() == 1;
+  for (const auto& batch : table_batches_) {
+    std::vector<std::unique_ptr<PackedProducts>> built(kept ? 0 : batch.size());
+    parallel_for(built.size(), 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) built[i] = make_table(*models_[batch[i]], file_samples_);
+    });
+    // Several tasks per thread: Firth fits fall unevenly on the variants.
+    parallel_for(b_count, packed_task_size(b_count, 4), [&](std::size_t begin, std::size_t end) {
+      Eigen::MatrixXd sums;
+      RowCalls calls;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const std::size_t p = batch[i];
+        const NullModel& model = *models_[p];
+        const Eigen::Index k = model.x.cols();
+        (kept ? *model.packed : *built[i]).compute(block, begin, end, sums, calls);
+        for (std::size_t j = begin; j < end; ++j) {
+          VariantResult& out = results[j * phenotypes + p];
+          const CallCounts counts = calls.counts[j - begin];
+          const std::span<const std::uint32_t> missing_positions = calls.missing(j - begin);
+          const double observed = static_cast<double>(model.rows.size() - missing_positions.size());
+          const double mean = observed > 0 ? (counts.het + 2.0 * counts.hom_alt) / observed : 0.0;
+          Eigen::VectorXd column = sums.col(static_cast<Eigen::Index>(j - begin));
+          double u = column(0);
+          Eigen::VectorXd b = column.segment(1, k);
+          double gwg = column(k + 1);
+          for (auto position : missing_positions) {  // missing calls count as the mean
+            Eigen::Index r = model.row_of_position[position];
+            u += mean * (model.y(r) - model.mu(r));
+            b += mean * model.xw.row(r).transpose();
+            gwg += mean * mean * model.w(r);
           }
-          return g;
-        }, out);
+          out.cases = static_cast<std::uint32_t>(model.cases);
+          out.controls = static_cast<std::uint32_t>(model.controls);
+          out.n = static_cast<std::uint32_t>(observed);
+          out.effect_allele_frequency = mean / 2;
+          const std::uint8_t* row = block.rows[j];
+          finish_score(model, u, b, gwg, [&] {
+            Eigen::VectorXd g(static_cast<Eigen::Index>(model.positions.size()));
+            for (std::size_t r = 0; r < model.positions.size(); ++r) {
+              std::uint32_t s = model.positions[r];
+              double value = kDosage[(row[s / 4] >> (2 * (s % 4))) & 3];
+              g(static_cast<Eigen::Index>(r)) = value < 0 ? mean : value;
+            }
+            return g;
+          }, out);
+        }
       }
-    }
-  });
+    });
+  }
 }
 
 }  // namespace kohort::assoc

@@ -5,6 +5,7 @@
 // logistic regression (beta, SE, likelihood-ratio p) when p falls below a threshold. A Wald mode
 // fits the full logistic regression per variant, as plink2 --glm does, with Firth as fallback.
 #include <Eigen/Core>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -67,9 +68,15 @@ class LogisticAssociation {
 
   // The score test from .bed rows without decoding (see LinearAssociation::prepare_packed);
   // only the variants that need SPA or Firth are decoded. Wald and Firth modes need dosages.
+  // Each phenotype has its own table (about 44 bytes per sample for each of its K + 2 vectors);
+  // as with LinearAssociation, they are kept within `memory_limit` bytes, built per block in
+  // batches beyond it, with the same results.
   bool packed_supported() const;
-  void prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples);
+  void prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples,
+                      std::size_t memory_limit = SIZE_MAX);
   void test_packed(const PackedBlock& block, std::vector<VariantResult>& results) const;
+  std::size_t table_bytes() const { return table_bytes_; }
+  std::size_t table_batches() const { return table_batches_.size(); }
 
  private:
   struct NullModel;
@@ -81,8 +88,14 @@ class LogisticAssociation {
   void finish_score(const NullModel& model, double u, const Eigen::VectorXd& b, double gwg,
                     const std::function<Eigen::VectorXd()>& genotypes, VariantResult& out) const;
 
+  static std::unique_ptr<PackedProducts> make_table(const NullModel& model, std::size_t file_samples);
+
   std::vector<std::unique_ptr<NullModel>> models_;
   BinaryOptions options_;
+  std::size_t file_samples_ = 0;
+  // Phenotypes whose tables are held together; with one batch, the tables are kept across blocks.
+  std::vector<std::vector<std::size_t>> table_batches_;
+  std::size_t table_bytes_ = 0;
 };
 
 }  // namespace kohort::assoc

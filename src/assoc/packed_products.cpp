@@ -64,7 +64,7 @@ void copy_piece(std::uint8_t* to, const std::uint8_t* from, std::size_t size, st
 
 PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
                                const std::vector<bool>& squared)
-    : file_samples_(file_samples), vectors_(static_cast<std::size_t>(vectors.cols())), stride_(vectors_ <= 16 ? (vectors_ + 7) / 8 * 8 : (vectors_ + 3) / 4 * 4), pairs_((file_samples + 1) / 2) {
+    : file_samples_(file_samples), vectors_(static_cast<std::size_t>(vectors.cols())), stride_(stride_for(vectors_)), pairs_((file_samples + 1) / 2) {
   const std::size_t entries = pairs_ * kPairEntries * stride_;
   table_.reset(static_cast<double*>(std::aligned_alloc(64, (entries * sizeof(double) + 63) / 64 * 64)));
   if (!table_) throw std::bad_alloc();
@@ -121,6 +121,12 @@ PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector
   mask_ = sample_mask(positions, file_samples);
   samples_ = positions.size();
   sparse_limit_ = samples_ / 14;
+}
+
+std::size_t PackedProducts::memory_bytes(std::size_t vectors, std::size_t file_samples) {
+  const std::size_t stride = stride_for(vectors), pairs = (file_samples + 1) / 2;
+  // The pair tables, the by-sample copy, and the per-code weights and sample mask.
+  return sizeof(double) * (pairs * kPairEntries * stride + file_samples * stride + 10 * stride) + file_samples / 4;
 }
 
 namespace {

@@ -47,6 +47,11 @@ class PackedProducts {
   PackedProducts(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
                  const std::vector<bool>& squared);
 
+  // Bytes a PackedProducts of `vectors` vectors over a file of `file_samples` samples holds (its
+  // tables, about 40 bytes per sample and vector, and its copy of the vectors): callers with many
+  // phenotypes keep their tables within a memory limit with it.
+  static std::size_t memory_bytes(std::size_t vectors, std::size_t file_samples);
+
   std::size_t vector_count() const { return vectors_; }
   // out: V x count, out(v, j) = sum_i value(code_ij) * vectors(i, v) for rows[begin + j], and
   // `calls` those rows' calls among the vectors' samples.
@@ -58,6 +63,8 @@ class PackedProducts {
   // The sums of one row over its samples whose genotype is not the row's most common one
   // (`samples` is scratch space).
   void compute_sparse(const std::uint8_t* row, bool alt_major, std::vector<std::uint32_t>& samples, double* out) const;
+
+  static std::size_t stride_for(std::size_t vectors) { return vectors <= 16 ? (vectors + 7) / 8 * 8 : (vectors + 3) / 4 * 4; }
 
   std::size_t file_samples_ = 0;
   std::size_t vectors_ = 0;

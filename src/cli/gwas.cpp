@@ -24,6 +24,7 @@ struct GwasArguments {
   double firth_threshold = 0.05, spa_cutoff = 2.0;
   bool no_spa = false;
   std::size_t block_size = 4096;
+  std::size_t memory_mib = 0;
   std::string genome_assembly = "unknown";
 };
 
@@ -63,6 +64,7 @@ void run(const GwasArguments& a) {
   settings.binary.spa_cutoff = a.spa_cutoff;
   settings.binary.firth_threshold = a.firth_threshold;
   settings.block_size = a.block_size;
+  settings.table_memory = a.memory_mib << 20;
   settings.genome_assembly = a.genome_assembly;
   std::filesystem::path prefix(a.out);
   if (prefix.has_parent_path()) std::filesystem::create_directories(prefix.parent_path());
@@ -101,6 +103,10 @@ const Subcommand gwas_command{
       app.add_option("--missing-genotypes", a->missing, "mean: impute the mean; exclude: drop the sample per variant (as plink2)")
           ->check(CLI::IsMember({"mean", "exclude"}))->capture_default_str();
       app.add_option("--block-size", a->block_size, "Variants per block")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+      app.add_option("--memory", a->memory_mib,
+                     "MiB the products tables of .bed input may hold at once (default: half of the machine's memory); "
+                     "beyond it they are built for each block in batches, with the same results")
+          ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
       app.add_option("--genome-assembly", a->genome_assembly, "For the -meta.yaml, e.g. GRCh38")->capture_default_str();
       app.add_option("--out", a->out, "Output prefix: writes PREFIX.<phenotype>.tsv.gz, .tbi and -meta.yaml")->required();
       app.footer(R"(Example:

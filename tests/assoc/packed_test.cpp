@@ -322,4 +322,87 @@ TEST(PackedProducts, SumsOfAVectorDoNotDependOnTheOtherVectors) {
   }
 }
 
+namespace {
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// Every field of two result lists is the same, bit for bit.
+void expect_same_results(const std::vector<VariantResult>& expected, const std::vector<VariantResult>& actual, const char* label) {
+  ASSERT_EQ(expected.size(), actual.size()) << label;
+  for (std::size_t k = 0; k < expected.size(); ++k) {
+    EXPECT_TRUE(same_bits(expected[k].beta, actual[k].beta)) << label << " result " << k;
+    EXPECT_TRUE(same_bits(expected[k].se, actual[k].se)) << label << " result " << k;
+    EXPECT_TRUE(same_bits(expected[k].log_p, actual[k].log_p)) << label << " result " << k;
+    EXPECT_TRUE(same_bits(expected[k].effect_allele_frequency, actual[k].effect_allele_frequency)) << label << " result " << k;
+    EXPECT_EQ(expected[k].n, actual[k].n) << label << " result " << k;
+    EXPECT_STREQ(expected[k].method, actual[k].method) << label << " result " << k;
+    EXPECT_EQ(expected[k].error == nullptr, actual[k].error == nullptr) << label << " result " << k;
+  }
+}
+
+}  // namespace
+
+// Tables kept within a memory limit (phenotypes split into several tables, built for each block
+// in batches) give the same bits as all tables built once, over two blocks.
+TEST(PackedProducts, MemoryLimitChangesNoResult) {
+  Random random(23, 0, 0);
+  const std::size_t file_samples = 611, variants = 120;
+  auto rows = random_rows(random, file_samples, variants);
+  std::vector<std::uint32_t> positions;
+  for (std::size_t s = 0; s < file_samples; ++s)
+    if (s % 5 != 1) positions.push_back(static_cast<std::uint32_t>(s));
+  const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
+  Eigen::MatrixXd covariates(n, 2), quantitative(n, 7), binary(n, 3);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    covariates.row(i) << random.normal(), random.uniform();
+    for (Eigen::Index p = 0; p < quantitative.cols(); ++p) quantitative(i, p) = random.normal() + 0.3 * covariates(i, 0);
+    if (random.bernoulli(0.1)) quantitative(i, 6) = NAN;  // a missingness group of its own
+    for (Eigen::Index p = 0; p < binary.cols(); ++p) binary(i, p) = random.bernoulli(0.05 + 0.15 * static_cast<double>(p));
+  }
+  const std::vector<std::vector<std::vector<std::uint8_t>>> blocks = {
+      {rows.begin(), rows.begin() + 70}, {rows.begin() + 70, rows.end()}};
+  // Limits: none; two phenotypes' tables at a time; less than one table (one phenotype at a time).
+  const std::size_t pair = 2 * PackedProducts::memory_bytes(3 + 2, file_samples);
+  for (auto mode : {MissingGenotypes::mean_impute, MissingGenotypes::exclude}) {
+    std::vector<std::vector<VariantResult>> reference;
+    for (std::size_t limit : {SIZE_MAX, pair, std::size_t{1}}) {
+      LinearAssociation linear(covariates, quantitative, mode);
+      linear.prepare_packed(positions, file_samples, limit);
+      if (limit == SIZE_MAX) {
+        EXPECT_EQ(linear.table_batches(), 1u);
+      } else {
+        EXPECT_GT(linear.table_batches(), 1u);
+        EXPECT_LE(linear.table_bytes(), std::max(limit, PackedProducts::memory_bytes(3 + 1, file_samples)));
+      }
+      if (limit == 1) {
+        EXPECT_EQ(linear.table_batches(), 7u);  // one phenotype at a time
+      }
+      for (std::size_t b = 0; b < blocks.size(); ++b) {
+        std::vector<VariantResult> results;
+        linear.test_packed(block_of(blocks[b], file_samples), results);
+        if (limit == SIZE_MAX) {
+          reference.push_back(results);
+        } else {
+          expect_same_results(reference[b], results, "linear");
+        }
+      }
+    }
+  }
+  std::vector<std::vector<VariantResult>> reference;
+  for (std::size_t limit : {SIZE_MAX, pair, std::size_t{1}}) {
+    LogisticAssociation logistic(covariates, binary, BinaryOptions{});
+    logistic.prepare_packed(positions, file_samples, limit);
+    EXPECT_EQ(logistic.table_batches(), limit == SIZE_MAX ? 1u : limit == 1 ? 3u : 2u);
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      std::vector<VariantResult> results;
+      logistic.test_packed(block_of(blocks[b], file_samples), results);
+      if (limit == SIZE_MAX) {
+        reference.push_back(results);
+      } else {
+        expect_same_results(reference[b], results, "logistic");
+      }
+    }
+  }
+}
+
 }  // namespace kohort::assoc

@@ -3,7 +3,8 @@
 # kohort gwas on 30 quantitative and 2 binary phenotypes at once (at 2 threads; 36 products per
 # genotype, summed in slices) writes, for each phenotype, the same bytes as a run of that phenotype
 # alone (at 1 thread, 8 products), in the default and the exact-missing mode. One phenotype has
-# missing values, so it forms a missingness group of its own. Exact equality: no tolerance.
+# missing values, so it forms a missingness group of its own. A third run keeps the products tables
+# within 1 MiB (--memory), so each is built block by block. Exact equality: no tolerance.
 set -euo pipefail
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
 work="$KOHORT_WORK/gwas_phenotype_sets"
@@ -21,6 +22,12 @@ fail=0
 for mode in mean exclude; do
   "$KOHORT" -q --threads 2 gwas --bfile population/genotypes --pheno pheno.txt --pheno-col "$all" --covar pheno.txt \
     --covar-col c1,c2 --missing-genotypes "$mode" --out "all_$mode" >/dev/null
+  # The same within 1 MiB of products tables: one phenotype's table at a time, built for each block.
+  "$KOHORT" --threads 2 gwas --bfile population/genotypes --pheno pheno.txt --pheno-col "$all" --covar pheno.txt \
+    --covar-col c1,c2 --missing-genotypes "$mode" --memory 1 --block-size 1000 --out "limited_$mode" 2>limited.log >/dev/null
+  if ! grep -q "built for each block in" limited.log; then
+    echo "FAIL $mode: --memory 1 did not build the tables block by block"; cat limited.log; fail=1
+  fi
   for p in q1 q5 q17 q30 b1 b2; do
     "$KOHORT" -q --threads 1 gwas --bfile population/genotypes --pheno pheno.txt --pheno-col "$p" --covar pheno.txt \
       --covar-col c1,c2 --missing-genotypes "$mode" --out "alone_$mode" >/dev/null
@@ -32,6 +39,13 @@ for mode in mean exclude; do
     else
       echo "FAIL $mode $p: differs; first differing rows:"
       diff <(zcat "alone_$mode.$p.tsv.gz") <(zcat "all_$mode.$p.tsv.gz") | head -4 || true
+      fail=1
+    fi
+    if cmp -s "alone_$mode.$p.tsv.gz" "limited_$mode.$p.tsv.gz"; then
+      echo "ok   $mode $p: also with the tables limited to 1 MiB"
+    else
+      echo "FAIL $mode $p: differs with the tables limited to 1 MiB; first differing rows:"
+      diff <(zcat "alone_$mode.$p.tsv.gz") <(zcat "limited_$mode.$p.tsv.gz") | head -4 || true
       fail=1
     fi
   done
