@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "assoc/gather.h"
 #include "assoc/packed_products.h"
@@ -189,60 +190,81 @@ double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, const Eige
   return std::min(0.0, log_add(upper, lower));
 }
 
-// Per phenotype: its samples, design, and the fitted null model.
-struct LogisticAssociation::NullModel {
+// The samples of the phenotypes with one pattern of missing values, and their design: held once
+// for all of them, since hundreds of binary endpoints usually share one set of samples.
+struct LogisticAssociation::SampleSet {
   std::vector<Eigen::Index> rows;
-  Eigen::MatrixXd x;       // rows x K, intercept first
+  Eigen::MatrixXd x;  // rows x K, intercept first, covariates centred and scaled on these samples
+  // For .bed rows read as codes (prepare_packed): each row's .bed column, and the reverse.
+  std::vector<std::uint32_t> positions;
+  std::vector<std::int32_t> row_of_position;
+};
+
+// Per phenotype: its samples, and the fitted null model. W X is not kept: it is computed where
+// needed (the same bits each time), so a phenotype holds 5 doubles per sample.
+struct LogisticAssociation::NullModel {
+  std::shared_ptr<SampleSet> samples;
+  const std::vector<Eigen::Index>& rows() const { return samples->rows; }
+  const Eigen::MatrixXd& x() const { return samples->x; }
+  Eigen::MatrixXd xw() const { return w.asDiagonal() * samples->x; }
   Eigen::VectorXd y, mu, w;
   Eigen::VectorXd eta, softplus_eta;  // linear predictor and log(1 + exp(eta)), for SPA
-  Eigen::MatrixXd xw;      // x scaled by w
   Eigen::LLT<Eigen::MatrixXd> information;  // X'WX
   Eigen::VectorXd coefficients;
   double firth_log_likelihood = 0;  // of the null model, for Firth likelihood-ratio tests
   std::size_t cases = 0, controls = 0;
-  // For .bed rows read as codes (prepare_packed).
-  std::unique_ptr<PackedProducts> packed;
-  std::vector<std::int32_t> row_of_position;
-  std::vector<std::uint32_t> positions;
+  std::unique_ptr<PackedProducts> packed;  // when all tables fit the memory limit
 };
 
 LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes,
                                          const BinaryOptions& options, const std::vector<std::string>& names)
     : options_(options) {
   const Eigen::Index n = phenotypes.rows(), k = covariates.cols() + 1;
+  std::map<std::vector<bool>, std::shared_ptr<SampleSet>> sample_sets;
   for (Eigen::Index p = 0; p < phenotypes.cols(); ++p) {
     auto model = std::make_unique<NullModel>();
+    std::vector<bool> present(static_cast<std::size_t>(n));
     for (Eigen::Index i = 0; i < n; ++i) {
-      bool present = !std::isnan(phenotypes(i, p));
-      for (Eigen::Index c = 0; c < covariates.cols() && present; ++c) present = !std::isnan(covariates(i, c));
-      if (!present) continue;
+      bool in = !std::isnan(phenotypes(i, p));
+      for (Eigen::Index c = 0; c < covariates.cols() && in; ++c) in = !std::isnan(covariates(i, c));
+      if (!in) continue;
       double value = phenotypes(i, p);
       if (value != 0 && value != 1) throw InputError("binary phenotype values must be 0 or 1 (controls, cases), found " + std::to_string(value));
-      model->rows.push_back(i);
+      present[static_cast<std::size_t>(i)] = true;
     }
-    const Eigen::Index rows = static_cast<Eigen::Index>(model->rows.size());
-    // Covariates are centred and scaled on the phenotype's samples: Newton steps from zero then
-    // converge for covariates such as birth year; the genotype's coefficient is unchanged.
-    Eigen::VectorXd centre = Eigen::VectorXd::Zero(k), scale = Eigen::VectorXd::Ones(k);
-    for (Eigen::Index c = 1; c < k; ++c) {
-      double sum = 0, sum2 = 0;
-      for (auto i : model->rows) sum += covariates(i, c - 1), sum2 += covariates(i, c - 1) * covariates(i, c - 1);
-      double mean = rows > 0 ? sum / static_cast<double>(rows) : 0;
-      double variance = rows > 1 ? (sum2 - sum * mean) / static_cast<double>(rows - 1) : 0;
-      centre(c) = mean;
-      if (variance > 0) scale(c) = std::sqrt(variance);
+    std::shared_ptr<SampleSet>& set = sample_sets[present];
+    if (!set) {
+      set = std::make_shared<SampleSet>();
+      for (Eigen::Index i = 0; i < n; ++i)
+        if (present[static_cast<std::size_t>(i)]) set->rows.push_back(i);
+      const Eigen::Index set_rows = static_cast<Eigen::Index>(set->rows.size());
+      // Covariates are centred and scaled on the phenotype's samples: Newton steps from zero then
+      // converge for covariates such as birth year; the genotype's coefficient is unchanged.
+      Eigen::VectorXd centre = Eigen::VectorXd::Zero(k), scale = Eigen::VectorXd::Ones(k);
+      for (Eigen::Index c = 1; c < k; ++c) {
+        double sum = 0, sum2 = 0;
+        for (auto i : set->rows) sum += covariates(i, c - 1), sum2 += covariates(i, c - 1) * covariates(i, c - 1);
+        double mean = set_rows > 0 ? sum / static_cast<double>(set_rows) : 0;
+        double variance = set_rows > 1 ? (sum2 - sum * mean) / static_cast<double>(set_rows - 1) : 0;
+        centre(c) = mean;
+        if (variance > 0) scale(c) = std::sqrt(variance);
+      }
+      set->x.resize(set_rows, k);
+      for (Eigen::Index r = 0; r < set_rows; ++r) {
+        Eigen::Index i = set->rows[static_cast<std::size_t>(r)];
+        set->x(r, 0) = 1;
+        for (Eigen::Index c = 1; c < k; ++c) set->x(r, c) = (covariates(i, c - 1) - centre(c)) / scale(c);
+      }
     }
-    model->x.resize(rows, k);
+    model->samples = set;
+    const Eigen::Index rows = static_cast<Eigen::Index>(set->rows.size());
     model->y.resize(rows);
     for (Eigen::Index r = 0; r < rows; ++r) {
-      Eigen::Index i = model->rows[static_cast<std::size_t>(r)];
-      model->x(r, 0) = 1;
-      for (Eigen::Index c = 1; c < k; ++c) model->x(r, c) = (covariates(i, c - 1) - centre(c)) / scale(c);
-      model->y(r) = phenotypes(i, p);
+      model->y(r) = phenotypes(set->rows[static_cast<std::size_t>(r)], p);
       (model->y(r) == 1 ? model->cases : model->controls)++;
     }
     if (model->cases > 0 && model->controls > 0 && rows > k + 1) {
-      LogisticFit fit = fit_logistic(model->x, model->y, false);
+      LogisticFit fit = fit_logistic(model->x(), model->y, false);
       if (!fit.converged) {
         // One phenotype's failure should not stop a run over hundreds: warn and report it as NA.
         std::string name = p < static_cast<Eigen::Index>(names.size()) ? names[static_cast<std::size_t>(p)] : std::to_string(p + 1);
@@ -253,14 +275,13 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
         continue;
       }
       model->coefficients = fit.coefficients;
-      Eigen::VectorXd eta = model->x * fit.coefficients;
+      Eigen::VectorXd eta = model->x() * fit.coefficients;
       model->mu = eta.unaryExpr([](double e) { return logistic(e); });
       model->eta = eta;
       model->softplus_eta = eta.unaryExpr([](double e) { return softplus(e); });
       model->w = model->mu.cwiseProduct(Eigen::VectorXd::Ones(rows) - model->mu);
-      model->xw = model->w.asDiagonal() * model->x;
-      model->information.compute(model->x.transpose() * model->xw);
-      if (options_.test != BinaryTest::wald) model->firth_log_likelihood = fit_logistic(model->x, model->y, true, fit.coefficients).log_likelihood;
+      model->information.compute(model->x().transpose() * model->xw());
+      if (options_.test != BinaryTest::wald) model->firth_log_likelihood = fit_logistic(model->x(), model->y, true, fit.coefficients).log_likelihood;
     }
     models_.push_back(std::move(model));
   }
@@ -285,12 +306,12 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
     for (std::size_t j = begin; j < end; ++j) results[j * models_.size() + p].error = "NULL_MODEL_FAIL";
     return;
   }
-  const Eigen::Index rows = static_cast<Eigen::Index>(model.rows.size()), k = model.x.cols();
+  const Eigen::Index rows = static_cast<Eigen::Index>(model.rows().size()), k = model.x().cols();
   const Eigen::Index width = static_cast<Eigen::Index>(end - begin);
   const std::size_t phenotypes = models_.size();
 
   detail::GatheredGenotypes gathered;
-  detail::gather_genotypes(dosages, model.rows, begin, end, true, gathered);
+  detail::gather_genotypes(dosages, model.rows(), begin, end, true, gathered);
   const Eigen::Ref<const Eigen::MatrixXd> g = detail::genotype_matrix(gathered, dosages, begin, end);
   const auto& missing_rows = gathered.missing;
   const auto& means = gathered.means;
@@ -306,7 +327,7 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
   if (options_.test == BinaryTest::score) {
     const Eigen::VectorXd residual = model.y - model.mu;
     const Eigen::VectorXd u = g.transpose() * residual;
-    const Eigen::MatrixXd b = model.xw.transpose() * g;  // K x width
+    const Eigen::MatrixXd b = model.xw().transpose() * g;  // K x width
     const Eigen::MatrixXd c = model.information.solve(b);
     const Eigen::VectorXd gwg = g.cwiseAbs2().transpose() * model.w;
     for (Eigen::Index j = 0; j < width; ++j) {
@@ -337,13 +358,13 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
           ++next_missing;
           continue;
         }
-        x.row(r_out).head(k) = model.x.row(r);
+        x.row(r_out).head(k) = model.x().row(r);
         x(r_out, k) = g(r, j);
         y(r_out++) = model.y(r);
       }
     } else {
       x.resize(rows, k + 1);
-      x << model.x, g.col(j);
+      x << model.x(), g.col(j);
       y = model.y;
     }
     double sum = x.col(k).sum();
@@ -376,7 +397,7 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
 
 void LogisticAssociation::finish_score(const NullModel& model, double u, const Eigen::VectorXd& b, double gwg,
                                        const std::function<Eigen::VectorXd()>& genotypes, VariantResult& out) const {
-  const Eigen::Index rows = static_cast<Eigen::Index>(model.rows.size()), k = model.x.cols();
+  const Eigen::Index rows = static_cast<Eigen::Index>(model.rows().size()), k = model.x().cols();
   const Eigen::VectorXd c = model.information.solve(b);
   double v = gwg - b.dot(c);
   if (!(v > 1e-9 * gwg)) {
@@ -394,7 +415,7 @@ void LogisticAssociation::finish_score(const NullModel& model, double u, const E
   // The tails need the genotypes themselves (mean-imputed, on the model's samples).
   Eigen::VectorXd g = genotypes();
   if (spa) {
-    double log_p = spa_log_p(g - model.x * c, model.mu, model.eta, model.softplus_eta, u);
+    double log_p = spa_log_p(g - model.x() * c, model.mu, model.eta, model.softplus_eta, u);
     if (!std::isnan(log_p)) {
       out.log_p = log_p;
       out.method = "spa";
@@ -402,7 +423,7 @@ void LogisticAssociation::finish_score(const NullModel& model, double u, const E
   }
   if (firth && out.log_p < std::log(options_.firth_threshold)) {
     Eigen::MatrixXd x(rows, k + 1);
-    x << model.x, g;
+    x << model.x(), g;
     // Start from the null model with the score test's one-step estimate for the genotype.
     Eigen::VectorXd start(k + 1);
     start << model.coefficients - c * (u / v), u / v;
@@ -427,13 +448,13 @@ void LogisticAssociation::finish_score(const NullModel& model, double u, const E
 bool LogisticAssociation::packed_supported() const { return options_.test == BinaryTest::score; }
 
 std::unique_ptr<PackedProducts> LogisticAssociation::make_table(const NullModel& model, std::size_t file_samples) {
-  const Eigen::Index k = model.x.cols();
+  const Eigen::Index k = model.x().cols();
   // Vectors: the residual y - mu, the columns of WX, and w (with squared genotypes).
-  Eigen::MatrixXd vectors(static_cast<Eigen::Index>(model.rows.size()), k + 2);
-  vectors << model.y - model.mu, model.xw, model.w;
+  Eigen::MatrixXd vectors(static_cast<Eigen::Index>(model.rows().size()), k + 2);
+  vectors << model.y - model.mu, model.xw(), model.w;
   std::vector<bool> squared(static_cast<std::size_t>(k + 2), false);
   squared.back() = true;
-  return std::make_unique<PackedProducts>(vectors, model.positions, file_samples, squared);
+  return std::make_unique<PackedProducts>(vectors, model.samples->positions, file_samples, squared);
 }
 
 void LogisticAssociation::prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples, std::size_t memory_limit) {
@@ -444,11 +465,14 @@ void LogisticAssociation::prepare_packed(const std::vector<std::uint32_t>& posit
   for (std::size_t p = 0; p < models_.size(); ++p) {
     NullModel& model = *models_[p];
     if (model.mu.size() == 0) continue;
-    model.positions.clear();
-    for (auto r : model.rows) model.positions.push_back(positions[static_cast<std::size_t>(r)]);
-    model.row_of_position.assign(file_samples, -1);
-    for (std::size_t r = 0; r < model.positions.size(); ++r) model.row_of_position[model.positions[r]] = static_cast<std::int32_t>(r);
-    const std::size_t bytes = PackedProducts::memory_bytes(static_cast<std::size_t>(model.x.cols()) + 2, file_samples);
+    SampleSet& set = *model.samples;
+    if (set.row_of_position.size() != file_samples) {  // once per set of samples
+      set.positions.clear();
+      for (auto r : set.rows) set.positions.push_back(positions[static_cast<std::size_t>(r)]);
+      set.row_of_position.assign(file_samples, -1);
+      for (std::size_t r = 0; r < set.positions.size(); ++r) set.row_of_position[set.positions[r]] = static_cast<std::int32_t>(r);
+    }
+    const std::size_t bytes = PackedProducts::memory_bytes(static_cast<std::size_t>(model.x().cols()) + 2, file_samples);
     if (table_batches_.empty() || batch_bytes + bytes > memory_limit) {
       table_batches_.emplace_back();
       batch_bytes = 0;
@@ -486,22 +510,22 @@ void LogisticAssociation::test_packed(const PackedBlock& block, std::vector<Vari
       for (std::size_t i = 0; i < batch.size(); ++i) {
         const std::size_t p = batch[i];
         const NullModel& model = *models_[p];
-        const Eigen::Index k = model.x.cols();
+        const Eigen::Index k = model.x().cols();
         (kept ? *model.packed : *built[i]).compute(block, begin, end, sums, calls);
         for (std::size_t j = begin; j < end; ++j) {
           VariantResult& out = results[j * phenotypes + p];
           const CallCounts counts = calls.counts[j - begin];
           const std::span<const std::uint32_t> missing_positions = calls.missing(j - begin);
-          const double observed = static_cast<double>(model.rows.size() - missing_positions.size());
+          const double observed = static_cast<double>(model.rows().size() - missing_positions.size());
           const double mean = observed > 0 ? (counts.het + 2.0 * counts.hom_alt) / observed : 0.0;
           Eigen::VectorXd column = sums.col(static_cast<Eigen::Index>(j - begin));
           double u = column(0);
           Eigen::VectorXd b = column.segment(1, k);
           double gwg = column(k + 1);
           for (auto position : missing_positions) {  // missing calls count as the mean
-            Eigen::Index r = model.row_of_position[position];
+            Eigen::Index r = model.samples->row_of_position[position];
             u += mean * (model.y(r) - model.mu(r));
-            b += mean * model.xw.row(r).transpose();
+            b += mean * (model.w(r) * model.x().row(r)).transpose();
             gwg += mean * mean * model.w(r);
           }
           out.cases = static_cast<std::uint32_t>(model.cases);
@@ -510,9 +534,9 @@ void LogisticAssociation::test_packed(const PackedBlock& block, std::vector<Vari
           out.effect_allele_frequency = mean / 2;
           const std::uint8_t* row = block.rows[j];
           finish_score(model, u, b, gwg, [&] {
-            Eigen::VectorXd g(static_cast<Eigen::Index>(model.positions.size()));
-            for (std::size_t r = 0; r < model.positions.size(); ++r) {
-              std::uint32_t s = model.positions[r];
+            Eigen::VectorXd g(static_cast<Eigen::Index>(model.samples->positions.size()));
+            for (std::size_t r = 0; r < model.samples->positions.size(); ++r) {
+              std::uint32_t s = model.samples->positions[r];
               double value = kDosage[(row[s / 4] >> (2 * (s % 4))) & 3];
               g(static_cast<Eigen::Index>(r)) = value < 0 ? mean : value;
             }

@@ -79,6 +79,7 @@ class LogisticAssociation {
   std::size_t table_batches() const { return table_batches_.size(); }
 
  private:
+  struct SampleSet;
   struct NullModel;
   void test_phenotype(const NullModel& model, std::size_t p, const Eigen::MatrixXd& dosages, std::size_t begin, std::size_t end,
                       std::vector<VariantResult>& results) const;
