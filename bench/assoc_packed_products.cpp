@@ -1,5 +1,6 @@
 // Cost per variant of PackedProducts::compute, the association products straight from .bed codes,
-// for 20,000 samples and 8, 16 or 28 vectors (1, 10 or 20 phenotypes with an intercept and 5 covariates),
+// for 20,000 samples and 8, 16 or 28 vectors (1, 10 or 20 phenotypes with an intercept and 5 covariates;
+// 106 and 406 for 100 and 400 phenotypes),
 // at a given minor allele frequency: the table sums for common variants, the sparse sum over the
 // samples off the common genotype for rare ones. Half the variants have ALT as the common allele.
 // For common variants, ns_per_load is the time per 4-double table load (a pair's entry is
@@ -92,3 +93,5 @@ BENCHMARK(products)
     ->ArgsProduct({{8, 16, 28}, {1, 5, 10, 20, 30, 40, 60, 100, 300}})
     ->ArgNames({"vectors", "maf_per_mille"})
     ->Unit(benchmark::kMillisecond);
+// Many phenotypes: 100 and 400 with the intercept and 5 covariates, common variants.
+BENCHMARK(products)->ArgsProduct({{106, 406}, {300}})->ArgNames({"vectors", "maf_per_mille"})->Unit(benchmark::kMillisecond);

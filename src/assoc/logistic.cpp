@@ -263,27 +263,38 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
       model->y(r) = phenotypes(set->rows[static_cast<std::size_t>(r)], p);
       (model->y(r) == 1 ? model->cases : model->controls)++;
     }
-    if (model->cases > 0 && model->controls > 0 && rows > k + 1) {
-      LogisticFit fit = fit_logistic(model->x(), model->y, false);
+    models_.push_back(std::move(model));
+  }
+  // The null models are fitted in parallel, one task per phenotype (thousands of endpoints of
+  // hundreds of thousands of samples take minutes in turn); each fit is the same at any threads.
+  std::vector<char> failed(models_.size(), 0);
+  parallel_for(models_.size(), 1, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t p = begin; p < end; ++p) {
+      NullModel& model = *models_[p];
+      const Eigen::Index rows = static_cast<Eigen::Index>(model.rows().size());
+      if (model.cases == 0 || model.controls == 0 || rows <= k + 1) continue;
+      LogisticFit fit = fit_logistic(model.x(), model.y, false);
       if (!fit.converged) {
-        // One phenotype's failure should not stop a run over hundreds: warn and report it as NA.
-        std::string name = p < static_cast<Eigen::Index>(names.size()) ? names[static_cast<std::size_t>(p)] : std::to_string(p + 1);
-        log_warning("the logistic null model does not converge for binary phenotype '" + name +
-                    "' (a covariate separates cases from controls, e.g. sex for a sex-specific disease: set the other sex to NA); "
-                    "its results are NA");
-        models_.push_back(std::move(model));
+        failed[p] = 1;
         continue;
       }
-      model->coefficients = fit.coefficients;
-      Eigen::VectorXd eta = model->x() * fit.coefficients;
-      model->mu = eta.unaryExpr([](double e) { return logistic(e); });
-      model->eta = eta;
-      model->softplus_eta = eta.unaryExpr([](double e) { return softplus(e); });
-      model->w = model->mu.cwiseProduct(Eigen::VectorXd::Ones(rows) - model->mu);
-      model->information.compute(model->x().transpose() * model->xw());
-      if (options_.test != BinaryTest::wald) model->firth_log_likelihood = fit_logistic(model->x(), model->y, true, fit.coefficients).log_likelihood;
+      model.coefficients = fit.coefficients;
+      Eigen::VectorXd eta = model.x() * fit.coefficients;
+      model.mu = eta.unaryExpr([](double e) { return logistic(e); });
+      model.eta = eta;
+      model.softplus_eta = eta.unaryExpr([](double e) { return softplus(e); });
+      model.w = model.mu.cwiseProduct(Eigen::VectorXd::Ones(rows) - model.mu);
+      model.information.compute(model.x().transpose() * model.xw());
+      if (options_.test != BinaryTest::wald) model.firth_log_likelihood = fit_logistic(model.x(), model.y, true, fit.coefficients).log_likelihood;
     }
-    models_.push_back(std::move(model));
+  });
+  for (std::size_t p = 0; p < models_.size(); ++p) {
+    if (!failed[p]) continue;
+    // One phenotype's failure should not stop a run over hundreds: warn and report it as NA.
+    std::string name = p < names.size() ? names[p] : std::to_string(p + 1);
+    log_warning("the logistic null model does not converge for binary phenotype '" + name +
+                "' (a covariate separates cases from controls, e.g. sex for a sex-specific disease: set the other sex to NA); "
+                "its results are NA");
   }
 }
 

@@ -10,6 +10,7 @@
 #include "assoc/linear.h"
 #include "assoc/logistic.h"
 #include "assoc/packed_products.h"
+#include "core/parallel.h"
 #include "core/random.h"
 
 namespace kohort::assoc {
@@ -401,6 +402,43 @@ TEST(PackedProducts, MemoryLimitChangesNoResult) {
       } else {
         expect_same_results(reference[b], results, "logistic");
       }
+    }
+  }
+}
+
+// Null models are fitted in parallel: one that does not converge (a covariate separates cases from
+// controls) makes only its phenotype NA, and the others' results do not depend on the threads.
+TEST(PackedProducts, NullModelFailureStaysWithItsPhenotype) {
+  Random random(31, 0, 0);
+  const std::size_t file_samples = 500, variants = 40;
+  auto rows = random_rows(random, file_samples, variants);
+  std::vector<std::uint32_t> positions;
+  for (std::size_t s = 0; s < file_samples; ++s) positions.push_back(static_cast<std::uint32_t>(s));
+  const Eigen::Index n = static_cast<Eigen::Index>(file_samples);
+  Eigen::MatrixXd covariates(n, 1), binary(n, 4);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    covariates(i, 0) = random.normal();
+    binary(i, 0) = random.bernoulli(0.3);
+    binary(i, 1) = covariates(i, 0) > 0.5;  // separated by the covariate
+    binary(i, 2) = random.bernoulli(0.1);
+    binary(i, 3) = random.bernoulli(0.5);
+  }
+  std::vector<std::vector<VariantResult>> runs;
+  for (int threads : {1, 3}) {
+    set_thread_count(threads);
+    LogisticAssociation logistic(covariates, binary, BinaryOptions{});
+    logistic.prepare_packed(positions, file_samples);
+    runs.emplace_back();
+    logistic.test_packed(block_of(rows, file_samples), runs.back());
+  }
+  set_thread_count(0);
+  for (std::size_t v = 0; v < variants; ++v) {
+    EXPECT_STREQ(runs[0][v * 4 + 1].error, "NULL_MODEL_FAIL") << v;
+    EXPECT_TRUE(std::isnan(runs[0][v * 4 + 1].beta)) << v;
+    for (std::size_t p : {0, 2, 3}) {
+      EXPECT_TRUE(std::isfinite(runs[0][v * 4 + p].beta)) << v << " " << p;
+      EXPECT_TRUE(same_bits(runs[0][v * 4 + p].beta, runs[1][v * 4 + p].beta)) << v << " " << p;
+      EXPECT_TRUE(same_bits(runs[0][v * 4 + p].log_p, runs[1][v * 4 + p].log_p)) << v << " " << p;
     }
   }
 }
