@@ -76,13 +76,14 @@ PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector
   for (std::size_t pair = 0; pair < pairs_; ++pair) {
     for (unsigned first = 0; first < 3; ++first) {
       for (unsigned second = 0; second < 3; ++second) {
-        double* entry = table_.get() + (pair * kPairEntries + entry_of_counts(first, second)) * stride_;
         for (unsigned k = 0; k < 2; ++k) {
           std::size_t sample = 2 * pair + k;
           if (sample >= file_samples || row_of[sample] < 0) continue;
           unsigned code = kCodeOfCount[k == 0 ? first : second];
           for (std::size_t v = 0; v < vectors_; ++v) {
-            entry[v] += (squared[v] ? kSquare[code] : kCount[code]) * vectors(row_of[sample], static_cast<Eigen::Index>(v));
+            const std::size_t slice = v / kSliceWidth, width = slice_width(slice);
+            double* value = table_.get() + slice_offset(slice) + (pair * kPairEntries + entry_of_counts(first, second)) * width + v % kSliceWidth;
+            *value += (squared[v] ? kSquare[code] : kCount[code]) * vectors(row_of[sample], static_cast<Eigen::Index>(v));
           }
         }
       }
@@ -122,6 +123,8 @@ PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector
   samples_ = positions.size();
   sparse_limit_ = samples_ / 14;
 }
+
+std::size_t PackedProducts::slice_offset(std::size_t slice) const { return slice * pairs_ * kPairEntries * kSliceWidth; }
 
 std::size_t PackedProducts::memory_bytes(std::size_t vectors, std::size_t file_samples) {
   const std::size_t stride = stride_for(vectors), pairs = (file_samples + 1) / 2;
@@ -363,10 +366,10 @@ void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows,
       const std::size_t chunk = batch_first + c * chunk_pairs;
       const std::size_t chunk_end = std::min(pairs_, chunk + chunk_pairs);
       const std::uint8_t* chunk_rows = batch.data() + c * chunk_step;
-      for (std::size_t offset = 0; offset < stride_; offset += 32) {
-        const std::size_t width = std::min<std::size_t>(32, stride_ - offset);
-        Accumulate kernel = accumulate_for(width, stride_);
-        kernel(table_.get() + offset, stride_, chunk_rows, chunk_bytes, count, chunk, chunk_end, sums.data() + offset, stride_);
+      for (std::size_t slice = 0; slice * kSliceWidth < stride_; ++slice) {
+        const std::size_t width = slice_width(slice);
+        Accumulate kernel = accumulate_for(width, width);
+        kernel(table_.get() + slice_offset(slice), width, chunk_rows, chunk_bytes, count, chunk, chunk_end, sums.data() + slice * kSliceWidth, stride_);
       }
     }
   }
