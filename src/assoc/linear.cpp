@@ -1,8 +1,8 @@
 #include "assoc/linear.h"
 
 #include <Eigen/Cholesky>
-#include <algorithm>
 #include <Eigen/QR>
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -233,9 +233,7 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
   groups_ = std::move(split);
 
   // Batches of consecutive groups whose tables fit together.
-  table_batches_.clear();
-  table_bytes_ = 0;
-  std::size_t batch_bytes = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> tables;
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     Group& group = *groups_[g];
     if (group.q.size() == 0) continue;
@@ -247,18 +245,12 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
       group.vectors_by_row.resize(group.q.rows(), group.q.cols() + group.residuals.cols());
       group.vectors_by_row << group.q, group.residuals;
     }
-    const std::size_t bytes = PackedProducts::memory_bytes(k + group.phenotypes.size(), file_samples);
-    if (table_batches_.empty() || batch_bytes + bytes > memory_limit) {
-      table_batches_.emplace_back();
-      batch_bytes = 0;
-    }
-    table_batches_.back().push_back(g);
-    batch_bytes += bytes;
-    table_bytes_ = std::max(table_bytes_, batch_bytes);
+    tables.emplace_back(g, PackedProducts::memory_bytes(k + group.phenotypes.size(), file_samples));
   }
+  table_batches_ = batch_tables(tables, memory_limit);
   // Tables that all fit are built once; otherwise each block builds each batch's in turn.
-  if (table_batches_.size() == 1) {
-    const auto& batch = table_batches_.front();
+  if (table_batches_.batches.size() == 1) {
+    const auto& batch = table_batches_.batches.front();
     parallel_for(batch.size(), 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) groups_[batch[i]]->packed = make_table(*groups_[batch[i]]);
     });
@@ -269,8 +261,8 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
   const std::size_t b_count = block.rows.size();
   results.assign(b_count * phenotype_count_, VariantResult{});
   const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
-  const bool kept = table_batches_.size() == 1;
-  for (const auto& batch : table_batches_) {
+  const bool kept = table_batches_.batches.size() == 1;
+  for (const auto& batch : table_batches_.batches) {
     std::vector<std::unique_ptr<PackedProducts>> built(kept ? 0 : batch.size());
     parallel_for(built.size(), 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) built[i] = make_table(*groups_[batch[i]]);

@@ -37,8 +37,8 @@ class LinearAssociation {
   void test_packed(const PackedBlock& block, std::vector<VariantResult>& results) const;
   // After prepare_packed: the bytes of the tables held at once, and how many batches of tables
   // each block is computed in (1: the tables are built once and kept).
-  std::size_t table_bytes() const { return table_bytes_; }
-  std::size_t table_batches() const { return table_batches_.size(); }
+  std::size_t table_bytes() const { return table_batches_.largest_bytes; }
+  std::size_t table_batches() const { return table_batches_.batches.size(); }
 
  private:
   struct Group;
@@ -53,8 +53,7 @@ class LinearAssociation {
 
   std::vector<std::unique_ptr<Group>> groups_;
   // Groups whose tables are held together; with one batch, the tables are kept across blocks.
-  std::vector<std::vector<std::size_t>> table_batches_;
-  std::size_t table_bytes_ = 0;
+  TableBatches table_batches_;
   std::size_t phenotype_count_ = 0;
   std::size_t covariate_count_ = 0;  // including the intercept
   MissingGenotypes missing_;

@@ -470,9 +470,7 @@ std::unique_ptr<PackedProducts> LogisticAssociation::make_table(const NullModel&
 
 void LogisticAssociation::prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples, std::size_t memory_limit) {
   file_samples_ = file_samples;
-  table_batches_.clear();
-  table_bytes_ = 0;
-  std::size_t batch_bytes = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> tables;
   for (std::size_t p = 0; p < models_.size(); ++p) {
     NullModel& model = *models_[p];
     if (model.mu.size() == 0) continue;
@@ -483,17 +481,11 @@ void LogisticAssociation::prepare_packed(const std::vector<std::uint32_t>& posit
       set.row_of_position.assign(file_samples, -1);
       for (std::size_t r = 0; r < set.positions.size(); ++r) set.row_of_position[set.positions[r]] = static_cast<std::int32_t>(r);
     }
-    const std::size_t bytes = PackedProducts::memory_bytes(static_cast<std::size_t>(model.x().cols()) + 2, file_samples);
-    if (table_batches_.empty() || batch_bytes + bytes > memory_limit) {
-      table_batches_.emplace_back();
-      batch_bytes = 0;
-    }
-    table_batches_.back().push_back(p);
-    batch_bytes += bytes;
-    table_bytes_ = std::max(table_bytes_, batch_bytes);
+    tables.emplace_back(p, PackedProducts::memory_bytes(static_cast<std::size_t>(model.x().cols()) + 2, file_samples));
   }
-  if (table_batches_.size() == 1) {
-    const auto& batch = table_batches_.front();
+  table_batches_ = batch_tables(tables, memory_limit);
+  if (table_batches_.batches.size() == 1) {
+    const auto& batch = table_batches_.batches.front();
     parallel_for(batch.size(), 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) models_[batch[i]]->packed = make_table(*models_[batch[i]], file_samples);
     });
@@ -508,8 +500,8 @@ void LogisticAssociation::test_packed(const PackedBlock& block, std::vector<Vari
     if (models_[p]->mu.size() != 0) continue;
     for (std::size_t j = 0; j < b_count; ++j) results[j * phenotypes + p].error = "NULL_MODEL_FAIL";
   }
-  const bool kept = table_batches_.size() == 1;
-  for (const auto& batch : table_batches_) {
+  const bool kept = table_batches_.batches.size() == 1;
+  for (const auto& batch : table_batches_.batches) {
     std::vector<std::unique_ptr<PackedProducts>> built(kept ? 0 : batch.size());
     parallel_for(built.size(), 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) built[i] = make_table(*models_[batch[i]], file_samples_);

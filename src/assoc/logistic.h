@@ -75,8 +75,8 @@ class LogisticAssociation {
   void prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples,
                       std::size_t memory_limit = SIZE_MAX);
   void test_packed(const PackedBlock& block, std::vector<VariantResult>& results) const;
-  std::size_t table_bytes() const { return table_bytes_; }
-  std::size_t table_batches() const { return table_batches_.size(); }
+  std::size_t table_bytes() const { return table_batches_.largest_bytes; }
+  std::size_t table_batches() const { return table_batches_.batches.size(); }
 
  private:
   struct SampleSet;
@@ -95,8 +95,7 @@ class LogisticAssociation {
   BinaryOptions options_;
   std::size_t file_samples_ = 0;
   // Phenotypes whose tables are held together; with one batch, the tables are kept across blocks.
-  std::vector<std::vector<std::size_t>> table_batches_;
-  std::size_t table_bytes_ = 0;
+  TableBatches table_batches_;
 };
 
 }  // namespace kohort::assoc

@@ -375,6 +375,21 @@ void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows,
   }
 }
 
+TableBatches batch_tables(const std::vector<std::pair<std::size_t, std::size_t>>& tables, std::size_t limit) {
+  TableBatches result;
+  std::size_t batch_bytes = 0;
+  for (const auto& [index, bytes] : tables) {
+    if (result.batches.empty() || batch_bytes + bytes > limit) {
+      result.batches.emplace_back();
+      batch_bytes = 0;
+    }
+    result.batches.back().push_back(index);
+    batch_bytes += bytes;
+    result.largest_bytes = std::max(result.largest_bytes, batch_bytes);
+  }
+  return result;
+}
+
 std::size_t packed_task_size(std::size_t count, std::size_t tasks_per_thread) {
   const std::size_t tasks = std::max<std::size_t>(1, static_cast<std::size_t>(thread_count()) * tasks_per_thread);
   return std::max<std::size_t>(32, (count + tasks - 1) / tasks);

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace kohort::assoc {
@@ -96,6 +97,15 @@ class PackedProducts {
   std::vector<std::uint64_t> mask_;  // the vectors' samples, as sample_mask() gives them
   std::size_t samples_ = 0;          // how many they are
 };
+
+// Tables grouped, in order, into batches whose PackedProducts::memory_bytes add up to at most
+// `limit` (a table larger than the limit is a batch of its own): the tables a model holds at once.
+struct TableBatches {
+  std::vector<std::vector<std::size_t>> batches;  // each batch's tables, as the caller's indices
+  std::size_t largest_bytes = 0;                  // the most bytes a batch holds
+};
+// `tables`: (index, bytes) of each table, in order.
+TableBatches batch_tables(const std::vector<std::pair<std::size_t, std::size_t>>& tables, std::size_t limit);
 
 // Variants per parallel task for PackedProducts::compute over `count` variants: each task streams
 // the whole table through the cache once, so tasks are few and large (about `tasks_per_thread`
