@@ -96,7 +96,10 @@ class BlockCompressor {
     if (level_ == 0) return store(data, size, out);
 #ifdef KOHORT_HAVE_ISAL
     if (use_isal(level_)) {
-      isal_zstream stream;
+      // Zeroed first: the init leaves fields of the internal state that the stateless call
+      // reads, and with stack garbage there the same block compressed to different bytes now
+      // and then (still valid deflate, but files that should be identical were not).
+      isal_zstream stream{};
       isal_deflate_stateless_init(&stream);
       stream.level = 1;
       stream.level_buf = isal_level_buffer_.data();
