@@ -66,8 +66,9 @@ double evaluate(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen:
   mu.resize(n);
   w.resize(n);
   double loglik = 0;
-  Eigen::MatrixXd information = Eigen::MatrixXd::Zero(k, k), xw(std::min(n, kChunkRows), k);
+  Eigen::MatrixXd information = Eigen::MatrixXd::Zero(k, k);
   ChunkTerms terms;
+  ChunkArray xw;  // one column of the chunk's W X at a time
   for (Eigen::Index first = 0; first < n; first += kChunkRows) {
     const Eigen::Index m = std::min(kChunkRows, n - first);
     const auto xc = x.middleRows(first, m);
@@ -79,8 +80,8 @@ double evaluate(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen:
     // The lower triangle, a column's dot products at a time: for a few columns, Eigen's general
     // matrix product spent more time packing than multiplying.
     for (Eigen::Index a = 0; a < k; ++a) {
-      xw.col(a).head(m) = xc.col(a).cwiseProduct(terms.variance.matrix());
-      for (Eigen::Index b = a; b < k; ++b) information(b, a) += xw.col(a).head(m).dot(xc.col(b));
+      xw = xc.col(a).array() * terms.variance;
+      for (Eigen::Index b = a; b < k; ++b) information(b, a) += xw.matrix().dot(xc.col(b));
     }
   }
   information.triangularView<Eigen::StrictlyUpper>() = information.transpose();

@@ -144,8 +144,9 @@ double log_p_t(double t, double df) {
   // log p at df 20,000, 2e-9 at df 1,000,000), and the fraction for I_x loses them too near the
   // mean. So:
   const double a = df / 2.0, x = df / (df + t2), y = t2 / (df + t2);
-  // Up to t^2 = 9 (p above 0.0027 at large df), 1 - I_y from y's continued fraction, which there
-  // converges in at most about 30 steps (df 1 near t^2 = 9) to within 1e-12 of log p.
+  // Up to t^2 = 9 (p above 0.0027 at large df), 1 - I_y: from its series where y <= 1/2 (every
+  // GWAS, df in the thousands), else from y's continued fraction, which there converges in at
+  // most about 30 steps (df 1 near t^2 = 9) to within 1e-12 of log p.
   if (t2 < 9.0) {
     if (y <= 0.5) {
       const double log_p = log_p_t_series(a, y);
