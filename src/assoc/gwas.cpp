@@ -109,6 +109,19 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     meta.controls = logistic->control_count(b);
     meta.sample_size = meta.cases + meta.controls;
   }
+  // A phenotype that cannot be tested does not stop a run over many: warn, and report it as NA.
+  const std::size_t parameters = static_cast<std::size_t>(covariates.cols()) + 2;  // intercept, covariates, genotype
+  for (std::size_t q = 0; q < quantitative.size(); ++q) {
+    const std::string& name = phenotypes.names[static_cast<std::size_t>(quantitative[q])];
+    if (linear->sample_count(q) <= parameters) {
+      log_warning(fmt::format("quantitative phenotype '{}' has {} samples with all covariates, too few for {} parameters: its results are NA",
+                              name, linear->sample_count(q), parameters));
+    } else if (linear->phenotype_explained(q)) {
+      log_warning(fmt::format("quantitative phenotype '{}' is constant, or a combination of the covariates, among its {} samples: "
+                              "its results are NA (CONST_PHENO)",
+                              name, linear->sample_count(q)));
+    }
+  }
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
     log_info(fmt::format("phenotype {}: {} ({} samples{})", phenotypes.names[p], phenotypes.binary[p] ? "binary" : "quantitative",
                          metadata[p].sample_size,

@@ -21,6 +21,9 @@ struct LinearAssociation::Group {
   Eigen::MatrixXd q;                     // rows x K orthonormal basis of [1, covariates]
   Eigen::MatrixXd residuals;             // rows x P_g phenotypes with covariates projected out
   Eigen::VectorXd residual_ss;           // per phenotype
+  // Per phenotype: nothing is left of it once the covariates are projected out (a constant, or a
+  // combination of the covariates), so no variant can be tested against it.
+  std::vector<bool> explained;
   // For .bed rows read as codes (prepare_packed): products tables (which count the calls too),
   // row lookup.
   std::unique_ptr<PackedProducts> packed;  // when all tables fit the memory limit
@@ -37,6 +40,7 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
       missing_(missing) {
   const Eigen::Index n = phenotypes.rows();
   if (covariates.rows() != n) throw Error("covariate and phenotype rows differ");
+  explained_.assign(phenotype_count_, false);
   std::vector<bool> covariates_complete(static_cast<std::size_t>(n), true);
   for (Eigen::Index i = 0; i < n; ++i)
     for (Eigen::Index c = 0; c < covariates.cols(); ++c)
@@ -67,6 +71,7 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
     }
     if (rows <= k + 1) {
       group->q.resize(0, 0);
+      group->explained.assign(members.size(), false);
       groups_.push_back(std::move(group));
       continue;
     }
@@ -86,6 +91,13 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
       group->residuals.col(j) = column - group->q * qy;
     }
     group->residual_ss = group->residuals.colwise().squaredNorm();
+    // What is left of an explained phenotype is rounding: about 1e-32 of its sum of squares. A
+    // real phenotype keeps far more, even one measured as a small deviation from a large offset.
+    for (Eigen::Index j = 0; j < y.cols(); ++j) {
+      const bool explained = !(group->residual_ss(j) > 1e-20 * y.col(j).squaredNorm());
+      group->explained.push_back(explained);
+      if (explained) explained_[group->phenotypes[static_cast<std::size_t>(j)]] = true;
+    }
     groups_.push_back(std::move(group));
   }
 }
@@ -176,6 +188,10 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
     out.method = "linear";
     out.n = static_cast<std::uint32_t>(rows) - static_cast<std::uint32_t>(m);
     out.effect_allele_frequency = mean / 2.0;
+    if (group.explained[p]) {
+      out.error = "CONST_PHENO";
+      continue;
+    }
     if (!(g_res_ss > 1e-9 * gg) || df < 1) {
       out.error = "CONST_ALLELE";  // the genotype is constant, or a combination of the covariates
       continue;
@@ -191,6 +207,12 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
     double rss = std::max(0.0, yy - beta * gy);
     double se = std::sqrt(rss / df / g_res_ss);
     out.beta = beta;
+    if (!(se > 0)) {
+      // The variant and the covariates fit the phenotype exactly: no residual variance to test
+      // against (R's lm calls it an essentially perfect fit).
+      out.error = "PERFECT_FIT";
+      continue;
+    }
     out.se = se;
     out.statistic = beta / se;
     out.log_p = log_p_t(out.statistic, df);
@@ -226,6 +248,8 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
       part->q = group->q;
       part->residuals = group->residuals.middleCols(static_cast<Eigen::Index>(first), static_cast<Eigen::Index>(count));
       part->residual_ss = group->residual_ss.segment(static_cast<Eigen::Index>(first), static_cast<Eigen::Index>(count));
+      part->explained.assign(group->explained.begin() + static_cast<std::ptrdiff_t>(first),
+                             group->explained.begin() + static_cast<std::ptrdiff_t>(first + count));
       split.push_back(std::move(part));
     }
     group.reset();

@@ -23,6 +23,9 @@ class LinearAssociation {
   std::size_t phenotype_count() const { return phenotype_count_; }
   // Number of samples analysed for phenotype p.
   std::size_t sample_count(std::size_t p) const;
+  // Whether phenotype p is constant, or a combination of the covariates, among its samples: its
+  // variants are then reported with the error CONST_PHENO.
+  bool phenotype_explained(std::size_t p) const { return explained_[p]; }
 
   // dosages: samples x B ALT dosages, NaN where missing. results[b * P + p] for variant b, phenotype p.
   void test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const;
@@ -56,6 +59,7 @@ class LinearAssociation {
   TableBatches table_batches_;
   std::size_t phenotype_count_ = 0;
   std::size_t covariate_count_ = 0;  // including the intercept
+  std::vector<bool> explained_;      // per phenotype, see phenotype_explained
   MissingGenotypes missing_;
   std::size_t file_samples_ = 0;
 };

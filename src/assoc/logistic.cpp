@@ -333,9 +333,18 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
     }
   });
   for (std::size_t p = 0; p < models_.size(); ++p) {
-    if (!failed[p]) continue;
     // One phenotype's failure should not stop a run over hundreds: warn and report it as NA.
     std::string name = p < names.size() ? names[p] : std::to_string(p + 1);
+    const NullModel& model = *models_[p];
+    const std::size_t rows = model.rows().size();
+    if (model.cases == 0 || model.controls == 0) {
+      log_warning("binary phenotype '" + name + "' has no " + (model.cases == 0 ? "cases" : "controls") + " among its " +
+                  std::to_string(rows) + " samples with all covariates: its results are NA (NULL_MODEL_FAIL)");
+    } else if (rows <= static_cast<std::size_t>(k) + 1) {
+      log_warning("binary phenotype '" + name + "' has " + std::to_string(rows) + " samples with all covariates, too few for " +
+                  std::to_string(k + 1) + " parameters: its results are NA (NULL_MODEL_FAIL)");
+    }
+    if (!failed[p]) continue;
     log_warning("the logistic null model does not converge for binary phenotype '" + name +
                 "' (a covariate separates cases from controls, e.g. sex for a sex-specific disease: set the other sex to NA); "
                 "its results are NA");

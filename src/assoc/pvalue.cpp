@@ -167,7 +167,8 @@ char* format_p_value_to(double log_p, char* out) {
     std::memcpy(out, text.data(), text.size());
     return out + text.size();
   };
-  if (std::isnan(log_p)) return put("NA");
+  // log p = -inf (p = 0) claims more than any test can; only a degenerate fit gives it.
+  if (!std::isfinite(log_p)) return put("NA");
   if (log_p >= 0) return put("1");
   double log10_p = log_p / kLn10;
   // As printf's "%.6g" and "%.5f", without a locale.
@@ -193,7 +194,7 @@ std::string format_p_value(double log_p) {
 }
 
 std::string format_neg_log10_p(double log_p) {
-  if (std::isnan(log_p)) return "NA";
+  if (!std::isfinite(log_p)) return "NA";
   double value = -log_p / kLn10;
   return fmt::format("{:.6g}", value == 0 ? 0.0 : value);
 }

@@ -14,7 +14,8 @@ double log_p_chisq1(double x);
 // log of the upper tail of the standard normal, P(Z > x), for any x.
 double log_normal_upper(double x);
 
-// Six significant digits, scientific below 1e-4, from a natural-log p-value.
+// Six significant digits, scientific below 1e-4, from a natural-log p-value; NA when it is NaN or
+// infinite (p = 0 is never printed).
 std::string format_p_value(double log_p);
 // The same into `out`, which has room for 32 characters; returns the end of the text.
 char* format_p_value_to(double log_p, char* out);

@@ -114,9 +114,10 @@ void SummaryStatisticsWriter::write(const VariantColumns& variant, const Variant
   // Compiled format strings into a stack buffer: with many phenotypes, formatting is a large share.
   fmt::memory_buffer s;
   auto out = fmt::appender(s);
-  // 10 significant digits, the text of printf's %.10g.
+  // 10 significant digits, the text of printf's %.10g. Not a finite number: NA, as readers of
+  // GWAS-SSF files expect (an infinite estimate is no estimate).
   auto number = [&](double value) {
-    if (std::isnan(value)) {
+    if (!std::isfinite(value)) {
       fmt::format_to(out, FMT_COMPILE("NA"));
     } else {
       char digits[32];

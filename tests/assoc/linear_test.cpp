@@ -110,4 +110,60 @@ TEST(LinearAssociation, ConstantGenotypeIsReportedNotEstimated) {
   EXPECT_TRUE(std::isnan(results[0].beta));
 }
 
+TEST(LinearAssociation, PhenotypeExplainedByTheCovariatesIsReportedNotEstimated) {
+  const Eigen::Index n = 200, b = 6;
+  Eigen::MatrixXd covariates(n, 1), phenotypes(n, 3), dosages(n, b);
+  Random random(5, 0, 0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    covariates(i, 0) = random.normal();
+    for (Eigen::Index v = 0; v < b; ++v) dosages(i, v) = static_cast<double>(random.below(3));
+    phenotypes(i, 0) = 5.0;                               // constant
+    phenotypes(i, 1) = 1.0 - 2.5 * covariates(i, 0);      // a combination of the covariates
+    phenotypes(i, 2) = 0.2 * dosages(i, 1) + random.normal();  // testable
+  }
+  LinearAssociation linear(covariates, phenotypes, MissingGenotypes::mean_impute);
+  EXPECT_TRUE(linear.phenotype_explained(0));
+  EXPECT_TRUE(linear.phenotype_explained(1));
+  EXPECT_FALSE(linear.phenotype_explained(2));
+  std::vector<VariantResult> results;
+  linear.test(dosages, results);
+  for (Eigen::Index v = 0; v < b; ++v) {
+    for (std::size_t p = 0; p < 2; ++p) {
+      const VariantResult& r = results[static_cast<std::size_t>(v) * 3 + p];
+      EXPECT_STREQ(r.error, "CONST_PHENO") << "variant " << v << ", phenotype " << p;
+      EXPECT_TRUE(std::isnan(r.beta) && std::isnan(r.se) && std::isnan(r.log_p));
+    }
+    const VariantResult& testable = results[static_cast<std::size_t>(v) * 3 + 2];
+    const Direct direct = direct_fit(covariates, phenotypes.col(2), dosages.col(v));
+    EXPECT_EQ(testable.error, nullptr);
+    EXPECT_NEAR(testable.beta, direct.beta, 1e-10 * std::fabs(direct.beta));
+  }
+}
+
+TEST(LinearAssociation, PerfectFitHasNoStandardErrorOrPValue) {
+  const Eigen::Index n = 60;
+  Eigen::MatrixXd covariates(n, 1), phenotypes(n, 1), dosages(n, 2);
+  Random random(6, 0, 0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    covariates(i, 0) = random.normal();
+    dosages(i, 0) = static_cast<double>(random.below(3));
+    dosages(i, 1) = static_cast<double>(random.below(3));
+    phenotypes(i, 0) = 0.5 * dosages(i, 0) + covariates(i, 0);  // variant 0 and the covariate fit exactly
+  }
+  LinearAssociation linear(covariates, phenotypes, MissingGenotypes::mean_impute);
+  std::vector<VariantResult> results;
+  linear.test(dosages, results);
+  // Rounding may leave a residual of 1e-30 instead of 0: the fit is then as good as perfect, and
+  // the p-value is tiny but finite; what must never come out is an infinite statistic.
+  if (results[0].error) {
+    EXPECT_STREQ(results[0].error, "PERFECT_FIT");
+    EXPECT_TRUE(std::isnan(results[0].se) && std::isnan(results[0].log_p));
+  } else {
+    EXPECT_TRUE(std::isfinite(results[0].log_p));
+  }
+  EXPECT_NEAR(results[0].beta, 0.5, 1e-12);
+  EXPECT_EQ(results[1].error, nullptr);
+  EXPECT_TRUE(std::isfinite(results[1].log_p));
+}
+
 }  // namespace kohort::assoc

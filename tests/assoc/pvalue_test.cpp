@@ -94,6 +94,10 @@ TEST(PValue, PrintsTinyValuesInsteadOfZero) {
   EXPECT_EQ(format_p_value(std::log(3e-123)), "3.00000e-123");
   EXPECT_EQ(format_p_value(0.0), "1");
   EXPECT_EQ(format_p_value(std::nan("")), "NA");
+  // A degenerate fit's p = 0 (log -inf) is no result: NA, not 0 and not the text of an infinity.
+  EXPECT_EQ(format_p_value(-INFINITY), "NA");
+  EXPECT_EQ(format_p_value(INFINITY), "NA");
+  EXPECT_EQ(format_neg_log10_p(-INFINITY), "NA");
 }
 
 }  // namespace kohort::assoc
