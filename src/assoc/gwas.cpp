@@ -37,24 +37,34 @@ PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::str
       throw InputError(path, fmt::format("phenotype column '{}' is not numeric; expected numbers, 0/1 or 1/2 for case/control", set.names[p]));
     }
     Eigen::VectorXd values = table.numeric(column, rows);
-    std::set<double> distinct;  // up to 3 values: enough to tell a binary trait
+    std::set<double> distinct;  // up to 4 values: enough to tell a binary trait (3 for PLINK coding)
     std::size_t present = 0;
     for (Eigen::Index i = 0; i < values.size(); ++i) {
       if (values(i) == -9) values(i) = NAN;  // PLINK's missing phenotype
       if (!std::isnan(values(i))) {
-        if (distinct.size() < 3) distinct.insert(values(i));
+        if (distinct.size() < 4) distinct.insert(values(i));
         ++present;
       }
     }
     if (present == 0) throw InputError(path, fmt::format("phenotype '{}' has no values for any genotyped sample; are the sample ids the .fam IIDs?", set.names[p]));
     bool zero_one = !distinct.empty() && std::all_of(distinct.begin(), distinct.end(), [](double v) { return v == 0 || v == 1; });
     bool one_two = !distinct.empty() && std::all_of(distinct.begin(), distinct.end(), [](double v) { return v == 1 || v == 2; });
-    bool binary = type == TraitType::binary || (type == TraitType::automatic && (zero_one || one_two) && distinct.size() == 2);
+    // 0, 1 and 2 together are PLINK's case/control coding with 0 for missing, as plink2 reads them.
+    bool plink_coded = distinct == std::set<double>{0, 1, 2};
+    bool binary = type == TraitType::binary ||
+                  (type == TraitType::automatic && (((zero_one || one_two) && distinct.size() == 2) || plink_coded));
     if (binary) {
-      if (!zero_one && !one_two) {
-        throw InputError(path, fmt::format("binary phenotype '{}' has values other than 0/1 or 1/2", set.names[p]));
+      if (!zero_one && !one_two && !plink_coded) {
+        throw InputError(path, fmt::format("binary phenotype '{}' has values other than 0/1, 1/2, or 1/2 with 0 for missing", set.names[p]));
       }
-      if (one_two && !zero_one) values = values.unaryExpr([](double v) { return std::isnan(v) ? v : v - 1.0; });
+      if (plink_coded) {
+        log_warning(fmt::format("phenotype '{}' has the values 0, 1 and 2: read as PLINK's case/control coding (1 control, 2 case, "
+                                "0 missing), as plink2 does; --pheno-type quantitative reads them as numbers",
+                                set.names[p]));
+        values = values.unaryExpr([](double v) { return std::isnan(v) || v == 0 ? NAN : v - 1.0; });
+      } else if (one_two && !zero_one) {
+        values = values.unaryExpr([](double v) { return std::isnan(v) ? v : v - 1.0; });
+      }
     }
     set.values.col(static_cast<Eigen::Index>(p)) = values;
     set.binary.push_back(binary);

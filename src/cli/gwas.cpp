@@ -91,7 +91,7 @@ const Subcommand gwas_command{
       app.add_option("--pheno", a->pheno, "Phenotype file: FID IID ... (PLINK) or a TSV whose first column is the sample id")
           ->required()->check(CLI::ExistingFile);
       app.add_option("--pheno-col", a->pheno_columns, "Phenotype columns (default: all)")->delimiter(',');
-      app.add_option("--pheno-type", a->pheno_type, "auto: 0/1 or 1/2 columns are binary")
+      app.add_option("--pheno-type", a->pheno_type, "auto: 0/1, 1/2, and 0/1/2 (PLINK: 0 missing) columns are binary")
           ->check(CLI::IsMember({"auto", "quantitative", "binary"}))->capture_default_str();
       app.add_option("--covar", a->covar, "Covariate file (same layouts); text columns become indicators")->check(CLI::ExistingFile);
       app.add_option("--covar-col", a->covar_columns, "Covariate columns (default: all)")->delimiter(',');
