@@ -29,6 +29,14 @@ PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::str
   SampleTable table(path);
   PhenotypeSet set;
   set.names = columns.empty() ? table.columns() : columns;
+  // Each phenotype's name becomes part of its output file's name.
+  std::set<std::string> seen;
+  for (const auto& name : set.names) {
+    if (!seen.insert(name).second) throw InputError(path, fmt::format("phenotype '{}' is named twice; expected each once", name));
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+      throw InputError(path, fmt::format("phenotype name '{}' cannot be part of a file name; rename the column", name));
+    }
+  }
   set.values.resize(static_cast<Eigen::Index>(sample_ids.size()), static_cast<Eigen::Index>(set.names.size()));
   const std::vector<std::int64_t> rows = table.rows(sample_ids);
   for (std::size_t p = 0; p < set.names.size(); ++p) {

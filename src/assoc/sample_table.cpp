@@ -59,6 +59,10 @@ SampleTable::SampleTable(const std::string& path) : path_(path) {
   }
   if (header.size() <= first_data) throw InputError(path, 1, "no data columns after the sample id column(s)");
   columns_.assign(header.begin() + static_cast<std::ptrdiff_t>(first_data), header.end());
+  std::set<std::string> seen;
+  for (const auto& name : columns_) {
+    if (!seen.insert(name).second) throw InputError(path, 1, fmt::format("column '{}' appears twice in the header; expected unique names", name));
+  }
   while (reader.next(line)) {
     if (line.empty()) continue;
     split_line(line);
@@ -133,7 +137,9 @@ Eigen::MatrixXd covariate_matrix(const SampleTable& table, const std::vector<std
                                  const std::vector<std::string>& sample_ids, std::vector<std::string>& expanded_names) {
   std::vector<Eigen::VectorXd> columns;
   expanded_names.clear();
+  std::set<std::string> seen;
   for (auto& name : names) {
+    if (!seen.insert(name).second) throw InputError(table.path(), fmt::format("covariate '{}' is named twice; expected each once", name));
     std::size_t c = table.column_index(name);
     if (table.is_numeric(c)) {
       columns.push_back(table.numeric(c, sample_ids));

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "assoc/gwas.h"
+#include "core/error.h"
 
 namespace kohort::assoc {
 namespace {
@@ -45,6 +46,22 @@ TEST(ReadPhenotypes, TellsBinaryCodingsFromNumbers) {
   EXPECT_FALSE(numbers.binary[0]);
   EXPECT_EQ(numbers.values(0, 0), 0.0);
   EXPECT_EQ(numbers.values(2, 0), 2.0);
+  std::filesystem::remove(path);
+}
+
+// A phenotype's name is part of its output file's name: named twice, the files would collide;
+// with a '/', the file would land in a directory of that name.
+TEST(ReadPhenotypes, RejectsNamesThatCannotNameTheirFile) {
+  const std::string path = write_file("names.tsv", "FID\tIID\ta/b\tq\nx\tx\t1\t2\ny\ty\t3\t4\n");
+  for (const std::vector<std::string>& columns : {std::vector<std::string>{"q", "q"}, std::vector<std::string>{"a/b"}}) {
+    try {
+      read_phenotypes(path, columns, {"x", "y"}, TraitType::automatic);
+      FAIL() << "expected an error for " << columns.back();
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.file(), path);
+    }
+  }
+  EXPECT_EQ(read_phenotypes(path, {"q"}, {"x", "y"}, TraitType::automatic).values(1, 0), 4.0);
   std::filesystem::remove(path);
 }
 

@@ -71,7 +71,19 @@ TEST(SampleTable, ErrorsNameFileAndLine) {
   const std::string short_row = write_file("short.tsv", "person_id\ty\tz\np1\t1\n");
   EXPECT_THROW(SampleTable{short_row}, InputError);
   EXPECT_THROW(table.column_index("w"), InputError);
-  for (const auto& p : {bad_value, twice, short_row}) std::filesystem::remove(p);
+  // Two columns of one name: which one a name selects would be a guess (and two output files
+  // would share a name).
+  const std::string same_name = write_file("same_name.tsv", "FID\tIID\ty\ty\np1\tp1\t1\t2\n");
+  try {
+    SampleTable duplicate(same_name);
+    FAIL() << "expected an error for the repeated column";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), 1u);
+    EXPECT_NE(std::string(e.what()).find("column 'y' appears twice"), std::string::npos) << e.what();
+  }
+  std::vector<std::string> names;
+  EXPECT_THROW(covariate_matrix(table, {"y", "y"}, {"p1"}, names), InputError);
+  for (const auto& p : {bad_value, twice, short_row, same_name}) std::filesystem::remove(p);
 }
 
 }  // namespace kohort::assoc
