@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <set>
 #include <unistd.h>
 
+#include "assoc/design.h"
 #include "assoc/linear.h"
 #include "assoc/sample_table.h"
 #include "core/error.h"
@@ -85,6 +87,30 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   const Eigen::Index n = static_cast<Eigen::Index>(source.sample_count());
   if (phenotypes.values.rows() != n || covariates.rows() != n) throw Error("phenotypes and covariates are not aligned with the genotype samples");
 
+  auto covariate_name = [&](std::size_t c) {
+    return c < settings.covariate_names.size() ? settings.covariate_names[c] : fmt::format("covariate {}", c + 1);
+  };
+  // Covariates collinear on all samples are a mistake in the covariates, not a property of one
+  // phenotype's samples: stop. (On a phenotype's samples alone they are left out for it.)
+  if (covariates.cols() > 0) {
+    std::vector<Eigen::Index> complete;
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (!covariates.row(i).array().isNaN().any()) complete.push_back(i);
+    if (complete.empty()) throw InputError("no genotyped sample has a value for every covariate");
+    Eigen::MatrixXd design(static_cast<Eigen::Index>(complete.size()), covariates.cols() + 1);
+    for (std::size_t r = 0; r < complete.size(); ++r) {
+      design(static_cast<Eigen::Index>(r), 0) = 1.0;
+      design.row(static_cast<Eigen::Index>(r)).tail(covariates.cols()) = covariates.row(complete[r]);
+    }
+    const std::vector<Eigen::Index> kept = independent_columns(design);
+    for (Eigen::Index c = 1, next = 1; c < design.cols(); ++c, ++next) {
+      if (next < static_cast<Eigen::Index>(kept.size()) && kept[static_cast<std::size_t>(next)] == c) continue;
+      throw InputError(fmt::format("the covariates are collinear: '{}' is constant, or a combination of the intercept and the "
+                                   "covariates before it, on all {} samples with covariates; remove it",
+                                   covariate_name(static_cast<std::size_t>(c - 1)), complete.size()));
+    }
+  }
+
   // Split the phenotypes by kind; remember where each one's results land.
   std::vector<Eigen::Index> quantitative, binary;
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) (phenotypes.binary[p] ? binary : quantitative).push_back(static_cast<Eigen::Index>(p));
@@ -139,6 +165,23 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
                               "its results are NA (CONST_PHENO)",
                               name, linear->sample_count(q)));
     }
+  }
+  // Covariates left out for some phenotypes, one warning per set of covariates.
+  std::map<std::vector<std::size_t>, std::vector<std::string>> left_out;
+  for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
+    const std::vector<std::size_t>& dropped = phenotypes.binary[p] ? logistic->dropped_covariates(kind_index[p])
+                                                                   : linear->dropped_covariates(kind_index[p]);
+    if (!dropped.empty()) left_out[dropped].push_back(phenotypes.names[p]);
+  }
+  for (const auto& [dropped, names] : left_out) {
+    std::vector<std::string> covariate_list, phenotype_list;
+    for (auto c : dropped) covariate_list.push_back(fmt::format("'{}'", covariate_name(c)));
+    for (std::size_t i = 0; i < std::min<std::size_t>(names.size(), 5); ++i) phenotype_list.push_back(fmt::format("'{}'", names[i]));
+    const bool several = dropped.size() > 1, many = names.size() > 1;
+    log_warning(fmt::format("{} {} {} constant, or a combination of the covariates before, among the samples of {} {}{}: left out for {}",
+                            several ? "covariates" : "covariate", fmt::join(covariate_list, ", "), several ? "are" : "is",
+                            many ? "phenotypes" : "phenotype", fmt::join(phenotype_list, ", "),
+                            names.size() > 5 ? fmt::format(" and {} more", names.size() - 5) : std::string(), many ? "them" : "it"));
   }
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
     log_info(fmt::format("phenotype {}: {} ({} samples{})", phenotypes.names[p], phenotypes.binary[p] ? "binary" : "quantitative",

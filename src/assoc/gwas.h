@@ -35,6 +35,8 @@ struct GwasSettings {
   std::string genome_assembly = "unknown";
   // Bytes the products tables of .bed input may hold at once (0: half of the machine's memory).
   std::size_t table_memory = 0;
+  // The covariates' names (the columns of the covariate matrix), for messages.
+  std::vector<std::string> covariate_names;
 };
 
 struct GwasSummary {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "assoc/design.h"
 #include "assoc/gather.h"
 #include "assoc/packed_products.h"
 #include "assoc/pvalue.h"
@@ -41,6 +42,7 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
   const Eigen::Index n = phenotypes.rows();
   if (covariates.rows() != n) throw Error("covariate and phenotype rows differ");
   explained_.assign(phenotype_count_, false);
+  dropped_.assign(phenotype_count_, {});
   std::vector<bool> covariates_complete(static_cast<std::size_t>(n), true);
   for (Eigen::Index i = 0; i < n; ++i)
     for (Eigen::Index c = 0; c < covariates.cols(); ++c)
@@ -69,18 +71,31 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
       for (Eigen::Index c = 1; c < k; ++c) design(r, c) = covariates(i, c - 1);
       for (Eigen::Index j = 0; j < y.cols(); ++j) y(r, j) = phenotypes(i, static_cast<Eigen::Index>(members[static_cast<std::size_t>(j)]));
     }
-    if (rows <= k + 1) {
+    // Covariates these samples cannot estimate (constant among them, or a combination of the
+    // columns before) are left out for these phenotypes.
+    const std::vector<Eigen::Index> kept = independent_columns(design);
+    if (static_cast<Eigen::Index>(kept.size()) < k) {
+      std::vector<bool> is_kept(static_cast<std::size_t>(k), false);
+      for (auto c : kept) is_kept[static_cast<std::size_t>(c)] = true;
+      std::vector<std::size_t> dropped;  // as covariate columns: design column c is covariate c - 1
+      for (std::size_t c = 1; c < is_kept.size(); ++c)
+        if (!is_kept[c]) dropped.push_back(c - 1);
+      for (auto member : members) dropped_[member] = dropped;
+      design = select_columns(design, kept);
+    }
+    const Eigen::Index kept_count = design.cols();
+    if (rows <= kept_count + 1) {
       group->q.resize(0, 0);
       group->explained.assign(members.size(), false);
       groups_.push_back(std::move(group));
       continue;
     }
     Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(design);
-    if (qr.rank() < k) {
+    if (qr.rank() < kept_count) {
       throw InputError("the covariates are collinear (the design matrix with an intercept has rank " + std::to_string(qr.rank()) +
-                       " < " + std::to_string(k) + "); remove redundant covariates");
+                       " < " + std::to_string(kept_count) + "); remove redundant covariates");
     }
-    group->q = qr.householderQ() * Eigen::MatrixXd::Identity(rows, k);
+    group->q = qr.householderQ() * Eigen::MatrixXd::Identity(rows, kept_count);
     // One phenotype at a time: a matrix product's rounding depends on how many columns it has,
     // and with .bed input a phenotype's results do not depend on which others run with it. (Decoded
     // input meets all residuals in one product per block, for speed, and may differ in the last bit.)
@@ -145,7 +160,7 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
                                        double gg, const std::vector<Eigen::Index>& missing, double mean,
                                        std::vector<VariantResult>& results) const {
   const Eigen::Index rows = static_cast<Eigen::Index>(group.rows.size());
-  const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
+  const Eigen::Index k = group.q.cols();  // the covariates these samples estimate, with the intercept
   const std::size_t m = missing.size();
   const bool exclude = missing_ == MissingGenotypes::exclude && m > 0;
   const double n_used = static_cast<double>(rows) - (exclude ? static_cast<double>(m) : 0.0);
@@ -227,13 +242,13 @@ std::unique_ptr<PackedProducts> LinearAssociation::make_table(const Group& group
 
 void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples, std::size_t memory_limit) {
   file_samples_ = file_samples;
-  const std::size_t k = covariate_count_;
   // Groups whose table alone would pass the limit are split by phenotype. A vector's sums do not
   // depend on the others in its table, so the split changes no result.
   std::vector<std::unique_ptr<Group>> split;
   for (auto& group : groups_) {
     const std::size_t pg = group->phenotypes.size();
     std::size_t per_table = pg;
+    const std::size_t k = static_cast<std::size_t>(group->q.cols());
     while (per_table > 1 && PackedProducts::memory_bytes(k + per_table, file_samples) > memory_limit) --per_table;
     if (group->q.size() == 0 || per_table == pg) {
       split.push_back(std::move(group));
@@ -269,7 +284,7 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
       group.vectors_by_row.resize(group.q.rows(), group.q.cols() + group.residuals.cols());
       group.vectors_by_row << group.q, group.residuals;
     }
-    tables.emplace_back(g, PackedProducts::memory_bytes(k + group.phenotypes.size(), file_samples));
+    tables.emplace_back(g, PackedProducts::memory_bytes(static_cast<std::size_t>(group.q.cols()) + group.phenotypes.size(), file_samples));
   }
   table_batches_ = batch_tables(tables, memory_limit);
   // Tables that all fit are built once; otherwise each block builds each batch's in turn.
@@ -284,7 +299,6 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
 void LinearAssociation::test_packed(const PackedBlock& block, std::vector<VariantResult>& results) const {
   const std::size_t b_count = block.rows.size();
   results.assign(b_count * phenotype_count_, VariantResult{});
-  const Eigen::Index k = static_cast<Eigen::Index>(covariate_count_);
   const bool kept = table_batches_.batches.size() == 1;
   for (const auto& batch : table_batches_.batches) {
     std::vector<std::unique_ptr<PackedProducts>> built(kept ? 0 : batch.size());
@@ -299,7 +313,7 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
       for (std::size_t i = 0; i < batch.size(); ++i) {
         const Group& group = *groups_[batch[i]];
         const PackedProducts& table = kept ? *group.packed : *built[i];
-        const Eigen::Index pg = static_cast<Eigen::Index>(group.phenotypes.size());
+        const Eigen::Index pg = static_cast<Eigen::Index>(group.phenotypes.size()), k = group.q.cols();
         table.compute(block, begin, end, sums, calls);
         for (std::size_t j = begin; j < end; ++j) {
           const CallCounts counts = calls.counts[j - begin];

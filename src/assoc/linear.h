@@ -26,6 +26,9 @@ class LinearAssociation {
   // Whether phenotype p is constant, or a combination of the covariates, among its samples: its
   // variants are then reported with the error CONST_PHENO.
   bool phenotype_explained(std::size_t p) const { return explained_[p]; }
+  // The covariates (columns of `covariates`) left out for phenotype p: constant among its
+  // samples, or a combination of the intercept and the covariates before them.
+  const std::vector<std::size_t>& dropped_covariates(std::size_t p) const { return dropped_[p]; }
 
   // dosages: samples x B ALT dosages, NaN where missing. results[b * P + p] for variant b, phenotype p.
   void test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const;
@@ -60,6 +63,7 @@ class LinearAssociation {
   std::size_t phenotype_count_ = 0;
   std::size_t covariate_count_ = 0;  // including the intercept
   std::vector<bool> explained_;      // per phenotype, see phenotype_explained
+  std::vector<std::vector<std::size_t>> dropped_;  // per phenotype, see dropped_covariates
   MissingGenotypes missing_;
   std::size_t file_samples_ = 0;
 };

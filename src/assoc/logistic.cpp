@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 
+#include "assoc/design.h"
 #include "assoc/gather.h"
 #include "assoc/packed_products.h"
 #include "assoc/pvalue.h"
@@ -239,6 +240,7 @@ double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, const Eige
 struct LogisticAssociation::SampleSet {
   std::vector<Eigen::Index> rows;
   Eigen::MatrixXd x;  // rows x K, intercept first, covariates centred and scaled on these samples
+  std::vector<std::size_t> dropped;  // covariates left out of x: these samples cannot estimate them
   // For .bed rows read as codes (prepare_packed): each row's .bed column, and the reverse.
   std::vector<std::uint32_t> positions;
   std::vector<std::int32_t> row_of_position;
@@ -299,6 +301,16 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
         set->x(r, 0) = 1;
         for (Eigen::Index c = 1; c < k; ++c) set->x(r, c) = (covariates(i, c - 1) - centre(c)) / scale(c);
       }
+      // Covariates these samples cannot estimate are left out (see assoc/design.h): a covariate
+      // constant among them would make X'WX singular and the null model fail.
+      const std::vector<Eigen::Index> kept = independent_columns(set->x);
+      if (static_cast<Eigen::Index>(kept.size()) < k) {
+        std::vector<bool> is_kept(static_cast<std::size_t>(k), false);
+        for (auto c : kept) is_kept[static_cast<std::size_t>(c)] = true;
+        for (std::size_t c = 1; c < is_kept.size(); ++c)
+          if (!is_kept[c]) set->dropped.push_back(c - 1);
+        set->x = select_columns(set->x, kept);
+      }
     }
     model->samples = set;
     const Eigen::Index rows = static_cast<Eigen::Index>(set->rows.size());
@@ -316,7 +328,7 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
     for (std::size_t p = begin; p < end; ++p) {
       NullModel& model = *models_[p];
       const Eigen::Index rows = static_cast<Eigen::Index>(model.rows().size());
-      if (model.cases == 0 || model.controls == 0 || rows <= k + 1) continue;
+      if (model.cases == 0 || model.controls == 0 || rows <= model.x().cols() + 1) continue;
       LogisticFit fit = fit_logistic(model.x(), model.y, false);
       if (!fit.converged) {
         failed[p] = 1;
@@ -340,9 +352,9 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
     if (model.cases == 0 || model.controls == 0) {
       log_warning("binary phenotype '" + name + "' has no " + (model.cases == 0 ? "cases" : "controls") + " among its " +
                   std::to_string(rows) + " samples with all covariates: its results are NA (NULL_MODEL_FAIL)");
-    } else if (rows <= static_cast<std::size_t>(k) + 1) {
+    } else if (rows <= static_cast<std::size_t>(model.x().cols()) + 1) {
       log_warning("binary phenotype '" + name + "' has " + std::to_string(rows) + " samples with all covariates, too few for " +
-                  std::to_string(k + 1) + " parameters: its results are NA (NULL_MODEL_FAIL)");
+                  std::to_string(model.x().cols() + 1) + " parameters: its results are NA (NULL_MODEL_FAIL)");
     }
     if (!failed[p]) continue;
     log_warning("the logistic null model does not converge for binary phenotype '" + name +
@@ -354,6 +366,7 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
 LogisticAssociation::~LogisticAssociation() = default;
 
 std::size_t LogisticAssociation::case_count(std::size_t p) const { return models_[p]->cases; }
+const std::vector<std::size_t>& LogisticAssociation::dropped_covariates(std::size_t p) const { return models_[p]->samples->dropped; }
 std::size_t LogisticAssociation::control_count(std::size_t p) const { return models_[p]->controls; }
 
 void LogisticAssociation::test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const {

@@ -62,6 +62,9 @@ class LogisticAssociation {
   std::size_t phenotype_count() const { return models_.size(); }
   std::size_t case_count(std::size_t p) const;
   std::size_t control_count(std::size_t p) const;
+  // The covariates (columns of `covariates`) left out for phenotype p: constant among its
+  // samples, or a combination of the intercept and the covariates before them.
+  const std::vector<std::size_t>& dropped_covariates(std::size_t p) const;
 
   // dosages: samples x B ALT dosages, NaN missing. results[b * P + p].
   void test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const;

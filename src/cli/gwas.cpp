@@ -52,14 +52,14 @@ void run(const GwasArguments& a) {
                                                          : assoc::TraitType::automatic;
   assoc::PhenotypeSet phenotypes = assoc::read_phenotypes(a.pheno, a.pheno_columns, sample_ids, type);
   Eigen::MatrixXd covariates(static_cast<Eigen::Index>(sample_ids.size()), 0);
+  assoc::GwasSettings settings;
   if (!a.covar.empty()) {
     assoc::SampleTable table(a.covar);
-    std::vector<std::string> names;
-    covariates = assoc::covariate_matrix(table, a.covar_columns.empty() ? table.columns() : a.covar_columns, sample_ids, names);
-    log_info(fmt::format("covariates: {}", fmt::join(names, ", ")));
+    covariates = assoc::covariate_matrix(table, a.covar_columns.empty() ? table.columns() : a.covar_columns, sample_ids,
+                                         settings.covariate_names);
+    log_info(fmt::format("covariates: {}", fmt::join(settings.covariate_names, ", ")));
   }
 
-  assoc::GwasSettings settings;
   settings.missing = a.missing == "exclude" ? assoc::MissingGenotypes::exclude : assoc::MissingGenotypes::mean_impute;
   settings.binary.test = a.binary_test == "wald" ? assoc::BinaryTest::wald : a.binary_test == "firth" ? assoc::BinaryTest::firth : assoc::BinaryTest::score;
   settings.binary.spa = !a.no_spa;

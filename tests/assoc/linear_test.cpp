@@ -140,6 +140,38 @@ TEST(LinearAssociation, PhenotypeExplainedByTheCovariatesIsReportedNotEstimated)
   }
 }
 
+// Sex, for a phenotype measured in women only: constant among its samples, so left out for it
+// (as plink2 and R's lm do), while a phenotype of both sexes keeps it.
+TEST(LinearAssociation, CovariateConstantAmongAPhenotypesSamplesIsLeftOutForIt) {
+  const Eigen::Index n = 400, b = 5;
+  Eigen::MatrixXd covariates(n, 2), phenotypes(n, 2), dosages(n, b);
+  Random random(8, 0, 0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const bool woman = random.bernoulli(0.5);
+    covariates.row(i) << random.normal(), woman ? 1.0 : 0.0;
+    for (Eigen::Index v = 0; v < b; ++v) dosages(i, v) = static_cast<double>(random.below(3));
+    phenotypes(i, 0) = woman ? 0.3 * dosages(i, 0) + covariates(i, 0) + random.normal() : NAN;
+    phenotypes(i, 1) = 0.5 * covariates(i, 1) + random.normal();
+  }
+  for (auto missing : {MissingGenotypes::mean_impute, MissingGenotypes::exclude}) {
+    LinearAssociation linear(covariates, phenotypes, missing);
+    EXPECT_EQ(linear.dropped_covariates(0), (std::vector<std::size_t>{1}));
+    EXPECT_TRUE(linear.dropped_covariates(1).empty());
+    std::vector<VariantResult> results;
+    linear.test(dosages, results);
+    for (Eigen::Index v = 0; v < b; ++v) {
+      const Direct without_sex = direct_fit(covariates.leftCols(1), phenotypes.col(0), dosages.col(v));
+      const VariantResult& r = results[static_cast<std::size_t>(v) * 2];
+      EXPECT_EQ(r.n, without_sex.n);
+      EXPECT_NEAR(r.beta, without_sex.beta, 1e-10 * std::fabs(without_sex.beta));
+      EXPECT_NEAR(r.se, without_sex.se, 1e-10 * without_sex.se);
+      EXPECT_NEAR(r.log_p, without_sex.log_p, 1e-9 * std::fabs(without_sex.log_p) + 1e-12);
+      const Direct both = direct_fit(covariates, phenotypes.col(1), dosages.col(v));
+      EXPECT_NEAR(results[static_cast<std::size_t>(v) * 2 + 1].se, both.se, 1e-10 * both.se);
+    }
+  }
+}
+
 TEST(LinearAssociation, PerfectFitHasNoStandardErrorOrPValue) {
   const Eigen::Index n = 60;
   Eigen::MatrixXd covariates(n, 1), phenotypes(n, 1), dosages(n, 2);
