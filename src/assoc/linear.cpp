@@ -71,6 +71,14 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
       for (Eigen::Index c = 1; c < k; ++c) design(r, c) = covariates(i, c - 1);
       for (Eigen::Index j = 0; j < y.cols(); ++j) y(r, j) = phenotypes(i, static_cast<Eigen::Index>(members[static_cast<std::size_t>(j)]));
     }
+    // Centred first: the intercept takes the mean anyway, and a phenotype recorded as a small
+    // deviation from a large offset (1e9 + x) kept only the offset's digits of precision in its
+    // residuals. The mean is summed in extended precision.
+    for (Eigen::Index j = 0; j < y.cols(); ++j) {
+      long double sum = 0;
+      for (Eigen::Index r = 0; r < rows; ++r) sum += y(r, j);
+      if (rows > 0) y.col(j).array() -= static_cast<double>(sum / static_cast<long double>(rows));
+    }
     // Covariates these samples cannot estimate (constant among them, or a combination of the
     // columns before) are left out for these phenotypes.
     const std::vector<Eigen::Index> kept = independent_columns(design);
@@ -106,8 +114,8 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
       group->residuals.col(j) = column - group->q * qy;
     }
     group->residual_ss = group->residuals.colwise().squaredNorm();
-    // What is left of an explained phenotype is rounding: about 1e-32 of its sum of squares. A
-    // real phenotype keeps far more, even one measured as a small deviation from a large offset.
+    // What is left of an explained phenotype is rounding: about 1e-32 of its centred sum of
+    // squares. A real phenotype keeps far more, whatever its offset (centring removed it).
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
       const bool explained = !(group->residual_ss(j) > 1e-20 * y.col(j).squaredNorm());
       group->explained.push_back(explained);

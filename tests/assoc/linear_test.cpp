@@ -172,6 +172,28 @@ TEST(LinearAssociation, CovariateConstantAmongAPhenotypesSamplesIsLeftOutForIt) 
   }
 }
 
+// A phenotype recorded as deviations from a large offset (1e9 + y, exact in doubles) gives the
+// results of y itself: before the phenotypes were centred, the offset left 1e-7 of precision.
+TEST(LinearAssociation, LargeOffsetCostsNoPrecision) {
+  const Eigen::Index n = 400, b = 6;
+  Eigen::MatrixXd covariates(n, 1), phenotypes(n, 2), dosages(n, b);
+  Random random(9, 0, 0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    covariates(i, 0) = random.normal();
+    for (Eigen::Index v = 0; v < b; ++v) dosages(i, v) = static_cast<double>(random.below(3));
+    phenotypes(i, 0) = std::ldexp(std::round(std::ldexp(0.2 * dosages(i, 0) + random.normal(), 20)), -20);
+    phenotypes(i, 1) = 1e9 + phenotypes(i, 0);
+  }
+  LinearAssociation linear(covariates, phenotypes, MissingGenotypes::mean_impute);
+  EXPECT_FALSE(linear.phenotype_explained(1));
+  std::vector<VariantResult> results;
+  linear.test(dosages, results);
+  for (std::size_t v = 0; v < static_cast<std::size_t>(b); ++v) {
+    EXPECT_NEAR(results[2 * v + 1].beta, results[2 * v].beta, 1e-10 * results[2 * v].se) << "variant " << v;
+    EXPECT_NEAR(results[2 * v + 1].se, results[2 * v].se, 1e-10 * results[2 * v].se) << "variant " << v;
+  }
+}
+
 TEST(LinearAssociation, PerfectFitHasNoStandardErrorOrPValue) {
   const Eigen::Index n = 60;
   Eigen::MatrixXd covariates(n, 1), phenotypes(n, 1), dosages(n, 2);
