@@ -138,8 +138,18 @@ LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, boo
   bool ok = true;
   double loglik = evaluate(x, y, beta, firth, mu, w, factor, ok);
   if (!ok) return fit;
+  // Firth steps scale the penalised score by the unpenalised information. For a variant with a
+  // single carrier the penalised likelihood curves about twice as much along the genotype, so the
+  // steps overshoot by half and can settle into a cycle between two points 1e-4 apart (whose
+  // likelihoods are equal to their rounding): the fit never converged, where plink2 reports it.
+  // Once a step reverses the last one, steps are halved, which converges from such a cycle at
+  // once; fits that converge without cycling are not affected.
+  double damping = 1.0;
+  Eigen::VectorXd last_step;
   for (int iteration = 1; iteration <= max_iterations; ++iteration) {
     Eigen::VectorXd step = factor.solve(score(x, y, mu, w, factor, firth));
+    if (firth && damping == 1.0 && last_step.size() == k && (step + last_step).norm() < 1e-3 * step.norm()) damping = 0.5;
+    step *= damping;
     // Cap the step so that separation grows the estimate gradually rather than overflowing.
     double largest = step.cwiseAbs().maxCoeff();
     if (largest > 5.0) step *= 5.0 / largest;
@@ -161,6 +171,7 @@ LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, boo
     w.swap(next_w);
     factor = next_factor;
     fit.iterations = iteration;
+    last_step = step;
     if (step.cwiseAbs().maxCoeff() < 1e-10 * (1.0 + beta.cwiseAbs().maxCoeff())) {
       fit.converged = true;
       break;

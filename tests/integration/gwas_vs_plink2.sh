@@ -92,11 +92,12 @@ plink2 --bfile eur --pheno pheno.txt --pheno-name CASE --covar pheno.txt --covar
 p2b=$(ls p2b.CASE.glm.logistic*)
 # plink2 fits in single precision: a beta near zero carries an absolute error near 1e-7, so beta
 # differences are scaled by max(|beta|, SE/100). Rows where plink2 fell back to Firth are compared
-# separately: plink2's Firth stops earlier (kohort's Firth matches R brglm2 to 1e-9 below).
+# separately: plink2's Firth stops earlier (kohort's Firth matches R brglm2 to 1e-9 below). Rows
+# plink2 marks UNFINISHED carry its last iterate, not an estimate, and are left out.
 compare_logistic() {  # plink2 file, kohort file, FIRTH? value (Y/N) -> "count maxbeta maxse"
   zcat "$2" | awk -F'\t' -v want="$3" '
     FNR == 1 && FILENAME != "-" { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    FILENAME != "-" { if ($col["FIRTH?"] != want || $col["BETA"] == "NA") next
+    FILENAME != "-" { if ($col["FIRTH?"] != want || $col["BETA"] == "NA" || $col["ERRCODE"] != ".") next
                       k = $1 ":" $2 ":" $4 ":" $5; b[k] = $col["BETA"]; s[k] = $col["SE"]; next }
     FNR == 1 { next }
     { id = $1 ":" $2 ":" $4 ":" $3; if (!(id in b) || $5 == "NA") next
