@@ -23,6 +23,15 @@ std::vector<Eigen::Index> independent_columns(const Eigen::MatrixXd& design, dou
   return kept;
 }
 
+std::vector<std::size_t> left_out_covariates(const std::vector<Eigen::Index>& kept, Eigen::Index design_columns) {
+  std::vector<bool> is_kept(static_cast<std::size_t>(design_columns), false);
+  for (auto c : kept) is_kept[static_cast<std::size_t>(c)] = true;
+  std::vector<std::size_t> left_out;
+  for (std::size_t c = 1; c < is_kept.size(); ++c)
+    if (!is_kept[c]) left_out.push_back(c - 1);
+  return left_out;
+}
+
 Eigen::MatrixXd select_columns(const Eigen::MatrixXd& design, const std::vector<Eigen::Index>& columns) {
   Eigen::MatrixXd out(design.rows(), static_cast<Eigen::Index>(columns.size()));
   for (std::size_t c = 0; c < columns.size(); ++c) out.col(static_cast<Eigen::Index>(c)) = design.col(columns[c]);

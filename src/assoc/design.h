@@ -12,6 +12,10 @@ namespace kohort::assoc {
 // is never kept.
 std::vector<Eigen::Index> independent_columns(const Eigen::MatrixXd& design, double tolerance = 1e-7);
 
+// The covariates a design [intercept, covariates] leaves out, given the columns it keeps (from
+// independent_columns), as indexes of the covariates: design column c is covariate c - 1.
+std::vector<std::size_t> left_out_covariates(const std::vector<Eigen::Index>& kept, Eigen::Index design_columns);
+
 // `design` restricted to `columns`.
 Eigen::MatrixXd select_columns(const Eigen::MatrixXd& design, const std::vector<Eigen::Index>& columns);
 

@@ -102,12 +102,11 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       design(static_cast<Eigen::Index>(r), 0) = 1.0;
       design.row(static_cast<Eigen::Index>(r)).tail(covariates.cols()) = covariates.row(complete[r]);
     }
-    const std::vector<Eigen::Index> kept = independent_columns(design);
-    for (Eigen::Index c = 1, next = 1; c < design.cols(); ++c, ++next) {
-      if (next < static_cast<Eigen::Index>(kept.size()) && kept[static_cast<std::size_t>(next)] == c) continue;
+    const std::vector<std::size_t> left_out = left_out_covariates(independent_columns(design), design.cols());
+    if (!left_out.empty()) {
       throw InputError(fmt::format("the covariates are collinear: '{}' is constant, or a combination of the intercept and the "
                                    "covariates before it, on all {} samples with covariates; remove it",
-                                   covariate_name(static_cast<std::size_t>(c - 1)), complete.size()));
+                                   covariate_name(left_out.front()), complete.size()));
     }
   }
 

@@ -83,11 +83,7 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
     // columns before) are left out for these phenotypes.
     const std::vector<Eigen::Index> kept = independent_columns(design);
     if (static_cast<Eigen::Index>(kept.size()) < k) {
-      std::vector<bool> is_kept(static_cast<std::size_t>(k), false);
-      for (auto c : kept) is_kept[static_cast<std::size_t>(c)] = true;
-      std::vector<std::size_t> dropped;  // as covariate columns: design column c is covariate c - 1
-      for (std::size_t c = 1; c < is_kept.size(); ++c)
-        if (!is_kept[c]) dropped.push_back(c - 1);
+      const std::vector<std::size_t> dropped = left_out_covariates(kept, k);
       for (auto member : members) dropped_[member] = dropped;
       design = select_columns(design, kept);
     }

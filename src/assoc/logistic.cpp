@@ -316,10 +316,7 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
       // constant among them would make X'WX singular and the null model fail.
       const std::vector<Eigen::Index> kept = independent_columns(set->x);
       if (static_cast<Eigen::Index>(kept.size()) < k) {
-        std::vector<bool> is_kept(static_cast<std::size_t>(k), false);
-        for (auto c : kept) is_kept[static_cast<std::size_t>(c)] = true;
-        for (std::size_t c = 1; c < is_kept.size(); ++c)
-          if (!is_kept[c]) set->dropped.push_back(c - 1);
+        set->dropped = left_out_covariates(kept, k);
         set->x = select_columns(set->x, kept);
       }
     }

@@ -30,6 +30,7 @@ TEST(IndependentColumns, LeavesOutConstantsCombinationsAndZerosInOrder) {
   near.col(2) = near.col(1) + 1e-9 * near.col(1).norm() / centred.norm() * centred;
   EXPECT_EQ(independent_columns(near).size(), 2u);
   EXPECT_EQ(select_columns(design, {0, 3}).col(1), design.col(3));
+  EXPECT_EQ(left_out_covariates({0, 1, 3, 6}, 7), (std::vector<std::size_t>{1, 3, 4}));
 }
 
 }  // namespace kohort::assoc

@@ -4,7 +4,8 @@
 # only (constant; read as binary with --pheno-type binary, it has no cases) and testable ones warns
 # about each untestable one, writes its file with every variant NA and the reason (CONST_PHENO,
 # NULL_MODEL_FAIL), exits 0, and gives the testable phenotypes the same bytes as a run of each
-# alone, also with the tables built per block (--memory).
+# alone, also with the tables built per block (--memory). Covariates collinear on all samples stop
+# the run with an error naming one of them.
 set -euo pipefail
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
 work="$KOHORT_WORK/gwas_untestable_phenotypes"
@@ -55,4 +56,14 @@ for memory in 0 1; do
   check_untestable all.no_cases.tsv.gz no_cases NULL_MODEL_FAIL "binary, $label"
   check_alone b1 "binary, $label" --pheno-type binary
 done
+# Collinear covariates on all samples are an input error naming the covariate, and nothing is written.
+status=0
+"$KOHORT" gwas --bfile population/genotypes --pheno pheno.txt --pheno-col q1 --covar pheno.txt --covar-col c1,from_c1 \
+  --out collinear 2>run.log >/dev/null || status=$?
+written=$(find . -maxdepth 1 -name 'collinear.*' | wc -l)
+if [ "$status" -eq 2 ] && grep -q "collinear: 'from_c1'" run.log && [ "$written" -eq 0 ]; then
+  echo "ok   collinear covariates: exit 2, the message names from_c1, no output"
+else
+  echo "FAIL collinear covariates: exit $status, $written files written"; cat run.log; fail=1
+fi
 [ "$fail" -eq 0 ] && echo PASS || exit 1
