@@ -9,7 +9,6 @@
 #include <set>
 #include <unistd.h>
 
-#include "assoc/design.h"
 #include "assoc/linear.h"
 #include "assoc/sample_table.h"
 #include "core/error.h"
@@ -90,26 +89,6 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   auto covariate_name = [&](std::size_t c) {
     return c < settings.covariate_names.size() ? settings.covariate_names[c] : fmt::format("covariate {}", c + 1);
   };
-  // Covariates collinear on all samples are a mistake in the covariates, not a property of one
-  // phenotype's samples: stop. (On a phenotype's samples alone they are left out for it.)
-  if (covariates.cols() > 0) {
-    std::vector<Eigen::Index> complete;
-    for (Eigen::Index i = 0; i < n; ++i)
-      if (!covariates.row(i).array().isNaN().any()) complete.push_back(i);
-    if (complete.empty()) throw InputError("no genotyped sample has a value for every covariate");
-    Eigen::MatrixXd design(static_cast<Eigen::Index>(complete.size()), covariates.cols() + 1);
-    for (std::size_t r = 0; r < complete.size(); ++r) {
-      design(static_cast<Eigen::Index>(r), 0) = 1.0;
-      design.row(static_cast<Eigen::Index>(r)).tail(covariates.cols()) = covariates.row(complete[r]);
-    }
-    const std::vector<std::size_t> left_out = left_out_covariates(independent_columns(design), design.cols());
-    if (!left_out.empty()) {
-      throw InputError(fmt::format("the covariates are collinear: '{}' is constant, or a combination of the intercept and the "
-                                   "covariates before it, on all {} samples with covariates; remove it",
-                                   covariate_name(left_out.front()), complete.size()));
-    }
-  }
-
   // Split the phenotypes by kind; remember where each one's results land.
   std::vector<Eigen::Index> quantitative, binary;
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) (phenotypes.binary[p] ? binary : quantitative).push_back(static_cast<Eigen::Index>(p));
@@ -153,9 +132,10 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     meta.sample_size = meta.cases + meta.controls;
   }
   // A phenotype that cannot be tested does not stop a run over many: warn, and report it as NA.
-  const std::size_t parameters = static_cast<std::size_t>(covariates.cols()) + 2;  // intercept, covariates, genotype
   for (std::size_t q = 0; q < quantitative.size(); ++q) {
     const std::string& name = phenotypes.names[static_cast<std::size_t>(quantitative[q])];
+    // The intercept, the covariates its samples estimate, and the genotype.
+    const std::size_t parameters = static_cast<std::size_t>(covariates.cols()) + 2 - linear->dropped_covariates(q).size();
     if (linear->sample_count(q) <= parameters) {
       log_warning(fmt::format("quantitative phenotype '{}' has {} samples with all covariates, too few for {} parameters: its results are NA",
                               name, linear->sample_count(q), parameters));

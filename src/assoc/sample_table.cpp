@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "assoc/design.h"
 #include "core/error.h"
 #include "core/input.h"
 
@@ -165,7 +166,28 @@ Eigen::MatrixXd covariate_matrix(const SampleTable& table, const std::vector<std
   }
   Eigen::MatrixXd out(static_cast<Eigen::Index>(sample_ids.size()), static_cast<Eigen::Index>(columns.size()));
   for (std::size_t c = 0; c < columns.size(); ++c) out.col(static_cast<Eigen::Index>(c)) = columns[c];
+  check_covariates(out, expanded_names, table.path());
   return out;
+}
+
+void check_covariates(const Eigen::MatrixXd& covariates, const std::vector<std::string>& names, const std::string& path) {
+  if (covariates.cols() == 0) return;
+  std::vector<Eigen::Index> complete;
+  for (Eigen::Index i = 0; i < covariates.rows(); ++i)
+    if (!covariates.row(i).array().isNaN().any()) complete.push_back(i);
+  if (complete.empty()) throw InputError(path, "no genotyped sample has a value for every covariate");
+  Eigen::MatrixXd design(static_cast<Eigen::Index>(complete.size()), covariates.cols() + 1);
+  for (std::size_t r = 0; r < complete.size(); ++r) {
+    design(static_cast<Eigen::Index>(r), 0) = 1.0;
+    design.row(static_cast<Eigen::Index>(r)).tail(covariates.cols()) = covariates.row(complete[r]);
+  }
+  const std::vector<std::size_t> left_out = left_out_covariates(independent_columns(design), design.cols());
+  if (!left_out.empty()) {
+    const std::size_t c = left_out.front();
+    throw InputError(path, fmt::format("the covariates are collinear: '{}' is constant, or a combination of the intercept and the "
+                                       "covariates before it, on all {} samples with covariates; remove it",
+                                       c < names.size() ? names[c] : fmt::format("covariate {}", c + 1), complete.size()));
+  }
 }
 
 }  // namespace kohort::assoc

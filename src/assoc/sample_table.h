@@ -42,8 +42,14 @@ bool is_missing_value(const std::string& value);
 
 // Covariates for `sample_ids` from `names` columns of `table`: numeric columns as they are, text
 // (categorical) columns expanded to indicators of every level but the first (sorted), as R does.
-// Fills `expanded_names` with the resulting column names.
+// Fills `expanded_names` with the resulting column names. Checks them with check_covariates.
 Eigen::MatrixXd covariate_matrix(const SampleTable& table, const std::vector<std::string>& names,
                                  const std::vector<std::string>& sample_ids, std::vector<std::string>& expanded_names);
+
+// Stops with an error naming `path` when no sample has every covariate, or when a covariate is
+// constant, or a combination of the intercept and the ones before it, on the samples that do:
+// a mistake in the covariates, not a property of one phenotype's samples (on those, such a
+// covariate is left out for the phenotype; see assoc/design.h).
+void check_covariates(const Eigen::MatrixXd& covariates, const std::vector<std::string>& names, const std::string& path);
 
 }  // namespace kohort::assoc

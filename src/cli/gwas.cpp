@@ -41,8 +41,12 @@ void run(const GwasArguments& a) {
   auto exclude = a.exclude.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.exclude};
   source->select_samples(genotype::select_samples(source->file_samples(), keep, remove));
   source->select_variants(genotype::select_variants(source->file_variants(), extract, exclude));
-  if (source->sample_count() == 0) throw InputError("no samples left after --keep/--remove");
-  if (source->variant_count() == 0) throw InputError("no variants left after --extract/--exclude");
+  // Named by the filter file that left nothing (or the genotypes, when none was given).
+  auto named = [&](const std::string& first, const std::string& second) {
+    return !first.empty() ? first : !second.empty() ? second : source->path();
+  };
+  if (source->sample_count() == 0) throw InputError(named(a.keep, a.remove), "no genotyped samples left after --keep/--remove");
+  if (source->variant_count() == 0) throw InputError(named(a.extract, a.exclude), "no variants left after --extract/--exclude");
   std::vector<std::string> sample_ids;
   for (std::size_t s = 0; s < source->sample_count(); ++s) sample_ids.push_back(source->sample(s).iid);
   log_info(fmt::format("{}: {} samples, {} variants selected", source->path(), sample_ids.size(), source->variant_count()));

@@ -83,6 +83,17 @@ TEST(SampleTable, ErrorsNameFileAndLine) {
   }
   std::vector<std::string> names;
   EXPECT_THROW(covariate_matrix(table, {"y", "y"}, {"p1"}, names), InputError);
+  // A covariate that is twice another, on every sample: an error naming the file and the covariate.
+  const std::string collinear = write_file("collinear.tsv", "id\ta\tb\np1\t1\t2\np2\t2\t4\np3\t5\t10\n");
+  try {
+    covariate_matrix(SampleTable(collinear), {"a", "b"}, {"p1", "p2", "p3"}, names);
+    FAIL() << "expected an error for collinear covariates";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), collinear);
+    EXPECT_NE(std::string(e.what()).find("collinear: 'b'"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(covariate_matrix(SampleTable(collinear), {"a"}, {"p1", "p2", "p3"}, names).col(0)(2), 5.0);
+  std::filesystem::remove(collinear);
   for (const auto& p : {bad_value, twice, short_row, same_name}) std::filesystem::remove(p);
 }
 
