@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/parallel.h"
+#include "genotype/sex_chromosomes.h"
 
 namespace kohort::assoc {
 namespace {
@@ -81,35 +82,123 @@ PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::str
   return set;
 }
 
+namespace {
+
+// The models that test one kind of chromosome, as plink2 --glm does by default: autosomes (and
+// XY, MT) with the given covariates; chrX with sex added as a covariate (samples of unknown sex
+// left out); chrY among males only.
+struct ModelSet {
+  std::string where;  // for messages: "" or " on chrX" / " on chrY"
+  std::unique_ptr<LinearAssociation> linear;
+  std::unique_ptr<LogisticAssociation> logistic;
+  bool packed_logistic = false;
+  std::vector<std::size_t> block_variants;  // the current block's variants this set tests
+};
+
+// chrY and MT are haploid: coded 0/1 (the stored 0/2 halved), as plink2 codes them, which doubles
+// beta and its SE and leaves the tests unchanged (Firth's penalty too is invariant under scaling).
+bool haploid(genotype::ChromosomeKind kind) {
+  return kind == genotype::ChromosomeKind::y || kind == genotype::ChromosomeKind::mitochondrial;
+}
+
+}  // namespace
+
 GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
                      const GwasSettings& settings, const std::string& out_prefix) {
+  using genotype::ChromosomeKind;
+  using genotype::Sex;
   const Eigen::Index n = static_cast<Eigen::Index>(source.sample_count());
   if (phenotypes.values.rows() != n || covariates.rows() != n) throw Error("phenotypes and covariates are not aligned with the genotype samples");
+  if (!settings.sexes.empty() && settings.sexes.size() != static_cast<std::size_t>(n)) throw Error("sexes are not aligned with the genotype samples");
+  const std::size_t total = source.variant_count();
+
+  // Each variant's kind of chromosome (names repeat: one lookup per run of a name).
+  std::vector<ChromosomeKind> kinds(total);
+  bool has_x = false, has_y = false;
+  {
+    const std::string* last = nullptr;
+    ChromosomeKind kind = ChromosomeKind::autosome;
+    for (std::size_t v = 0; v < total; ++v) {
+      const std::string& chromosome = source.variant(v).chrom;
+      if (!last || chromosome != *last) kind = genotype::chromosome_kind(chromosome);
+      last = &chromosome;
+      kinds[v] = kind;
+      has_x |= kind == ChromosomeKind::x;
+      has_y |= kind == ChromosomeKind::y;
+    }
+  }
+  std::vector<Sex> sexes = settings.sexes;
+  if (sexes.empty())
+    for (Eigen::Index i = 0; i < n; ++i) sexes.push_back(source.sample(static_cast<std::size_t>(i)).sex);
+  const auto males = static_cast<std::size_t>(std::count(sexes.begin(), sexes.end(), Sex::male));
+  const auto known = males + static_cast<std::size_t>(std::count(sexes.begin(), sexes.end(), Sex::female));
+  const bool x_models = has_x && settings.x_sex && known > 0;
+  const bool y_models = has_y && males > 0;
+  if (has_x && settings.x_sex && known == 0) {
+    log_warning("no sample has a known sex (the .fam's 5th column, the .sample's sex column, or --sex): chrX is tested "
+                "without sex as a covariate");
+  } else if ((x_models || y_models) && known < static_cast<std::size_t>(n)) {
+    log_warning(fmt::format("{} of {} samples have no known sex: they are left out on chrX, where sex is a covariate, and on chrY",
+                            static_cast<std::size_t>(n) - known, n));
+  }
+  if (has_y && males == 0) log_warning("no sample is known to be male: chrY variants are reported as NA (NO_MALES)");
 
   auto covariate_name = [&](std::size_t c) {
+    if (c == static_cast<std::size_t>(covariates.cols())) return std::string("sex");  // chrX's added covariate
     return c < settings.covariate_names.size() ? settings.covariate_names[c] : fmt::format("covariate {}", c + 1);
   };
   // Split the phenotypes by kind; remember where each one's results land.
   std::vector<Eigen::Index> quantitative, binary;
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) (phenotypes.binary[p] ? binary : quantitative).push_back(static_cast<Eigen::Index>(p));
-  auto select = [&](const std::vector<Eigen::Index>& columns) {
-    Eigen::MatrixXd out(n, static_cast<Eigen::Index>(columns.size()));
-    for (std::size_t c = 0; c < columns.size(); ++c) out.col(static_cast<Eigen::Index>(c)) = phenotypes.values.col(columns[c]);
-    return out;
-  };
   std::vector<std::size_t> kind_index(phenotypes.names.size());  // phenotype's column among its kind
   for (std::size_t q = 0; q < quantitative.size(); ++q) kind_index[static_cast<std::size_t>(quantitative[q])] = q;
   for (std::size_t b = 0; b < binary.size(); ++b) kind_index[static_cast<std::size_t>(binary[b])] = b;
-  std::unique_ptr<LinearAssociation> linear;
-  std::unique_ptr<LogisticAssociation> logistic;
-  if (!quantitative.empty()) linear = std::make_unique<LinearAssociation>(covariates, select(quantitative), settings.missing);
-  if (!binary.empty()) {
-    BinaryOptions options = settings.binary;
-    options.missing = settings.missing;
-    std::vector<std::string> names;
-    for (auto b : binary) names.push_back(phenotypes.names[static_cast<std::size_t>(b)]);
-    logistic = std::make_unique<LogisticAssociation>(covariates, select(binary), options, names);
+
+  // The model sets: [0] autosomes, then chrX and chrY where they need their own.
+  auto make_models = [&](const std::string& where, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values) {
+    ModelSet set;
+    set.where = where;
+    auto select = [&](const std::vector<Eigen::Index>& columns) {
+      Eigen::MatrixXd out(n, static_cast<Eigen::Index>(columns.size()));
+      for (std::size_t c = 0; c < columns.size(); ++c) out.col(static_cast<Eigen::Index>(c)) = values.col(columns[c]);
+      return out;
+    };
+    if (!quantitative.empty()) set.linear = std::make_unique<LinearAssociation>(design, select(quantitative), settings.missing);
+    if (!binary.empty()) {
+      BinaryOptions options = settings.binary;
+      options.missing = settings.missing;
+      std::vector<std::string> names;
+      for (auto b : binary) names.push_back(phenotypes.names[static_cast<std::size_t>(b)] + where);
+      set.logistic = std::make_unique<LogisticAssociation>(design, select(binary), options, names);
+    }
+    return set;
+  };
+  std::vector<ModelSet> sets;
+  sets.push_back(make_models("", covariates, phenotypes.values));
+  std::size_t x_set = 0, y_set = 0;  // 0: the autosomes' set
+  if (x_models) {
+    Eigen::MatrixXd design(n, covariates.cols() + 1);
+    design.leftCols(covariates.cols()) = covariates;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const Sex sex = sexes[static_cast<std::size_t>(i)];
+      design(i, covariates.cols()) = sex == Sex::male ? 1.0 : sex == Sex::female ? 2.0 : NAN;  // plink2's coding
+    }
+    x_set = sets.size();
+    sets.push_back(make_models(" on chrX", design, phenotypes.values));
   }
+  if (y_models) {
+    Eigen::MatrixXd values = phenotypes.values;
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (sexes[static_cast<std::size_t>(i)] != Sex::male) values.row(i).setConstant(NAN);
+    y_set = sets.size();
+    sets.push_back(make_models(" on chrY", covariates, values));
+  }
+  auto set_of = [&](ChromosomeKind kind) -> std::ptrdiff_t {
+    if (kind == ChromosomeKind::x) return static_cast<std::ptrdiff_t>(x_set);
+    if (kind == ChromosomeKind::y) return y_models ? static_cast<std::ptrdiff_t>(y_set) : -1;  // -1: not tested
+    return 0;
+  };
+  const ModelSet& autosomes = sets[0];
 
   GwasSummary summary;
   summary.significant.assign(phenotypes.names.size(), 0);
@@ -124,43 +213,47 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     meta.genome_assembly = settings.genome_assembly;
     meta.binary = phenotypes.binary[p];
   }
-  for (std::size_t q = 0; q < quantitative.size(); ++q) metadata[static_cast<std::size_t>(quantitative[q])].sample_size = linear->sample_count(q);
+  for (std::size_t q = 0; q < quantitative.size(); ++q) metadata[static_cast<std::size_t>(quantitative[q])].sample_size = autosomes.linear->sample_count(q);
   for (std::size_t b = 0; b < binary.size(); ++b) {
     auto& meta = metadata[static_cast<std::size_t>(binary[b])];
-    meta.cases = logistic->case_count(b);
-    meta.controls = logistic->control_count(b);
+    meta.cases = autosomes.logistic->case_count(b);
+    meta.controls = autosomes.logistic->control_count(b);
     meta.sample_size = meta.cases + meta.controls;
   }
   // A phenotype that cannot be tested does not stop a run over many: warn, and report it as NA.
-  for (std::size_t q = 0; q < quantitative.size(); ++q) {
-    const std::string& name = phenotypes.names[static_cast<std::size_t>(quantitative[q])];
-    // The intercept, the covariates its samples estimate, and the genotype.
-    const std::size_t parameters = static_cast<std::size_t>(covariates.cols()) + 2 - linear->dropped_covariates(q).size();
-    if (linear->sample_count(q) <= parameters) {
-      log_warning(fmt::format("quantitative phenotype '{}' has {} samples with all covariates, too few for {} parameters: its results are NA",
-                              name, linear->sample_count(q), parameters));
-    } else if (linear->phenotype_explained(q)) {
-      log_warning(fmt::format("quantitative phenotype '{}' is constant, or a combination of the covariates, among its {} samples: "
-                              "its results are NA (CONST_PHENO)",
-                              name, linear->sample_count(q)));
+  for (const ModelSet& set : sets) {
+    for (std::size_t q = 0; q < quantitative.size(); ++q) {
+      const std::string& name = phenotypes.names[static_cast<std::size_t>(quantitative[q])];
+      // The intercept, the covariates its samples estimate, and the genotype.
+      const std::size_t design_columns = static_cast<std::size_t>(covariates.cols()) + (&set == &sets[x_set] && x_models);
+      const std::size_t parameters = design_columns + 2 - set.linear->dropped_covariates(q).size();
+      if (set.linear->sample_count(q) <= parameters) {
+        log_warning(fmt::format("quantitative phenotype '{}'{} has {} samples with all covariates, too few for {} parameters: its results are NA",
+                                name, set.where, set.linear->sample_count(q), parameters));
+      } else if (set.linear->phenotype_explained(q)) {
+        log_warning(fmt::format("quantitative phenotype '{}'{} is constant, or a combination of the covariates, among its {} samples: "
+                                "its results are NA (CONST_PHENO)",
+                                name, set.where, set.linear->sample_count(q)));
+      }
     }
-  }
-  // Covariates left out for some phenotypes, one warning per set of covariates.
-  std::map<std::vector<std::size_t>, std::vector<std::string>> left_out;
-  for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
-    const std::vector<std::size_t>& dropped = phenotypes.binary[p] ? logistic->dropped_covariates(kind_index[p])
-                                                                   : linear->dropped_covariates(kind_index[p]);
-    if (!dropped.empty()) left_out[dropped].push_back(phenotypes.names[p]);
-  }
-  for (const auto& [dropped, names] : left_out) {
-    std::vector<std::string> covariate_list, phenotype_list;
-    for (auto c : dropped) covariate_list.push_back(fmt::format("'{}'", covariate_name(c)));
-    for (std::size_t i = 0; i < std::min<std::size_t>(names.size(), 5); ++i) phenotype_list.push_back(fmt::format("'{}'", names[i]));
-    const bool several = dropped.size() > 1, many = names.size() > 1;
-    log_warning(fmt::format("{} {} {} constant, or a combination of the covariates before, among the samples of {} {}{}: left out for {}",
-                            several ? "covariates" : "covariate", fmt::join(covariate_list, ", "), several ? "are" : "is",
-                            many ? "phenotypes" : "phenotype", fmt::join(phenotype_list, ", "),
-                            names.size() > 5 ? fmt::format(" and {} more", names.size() - 5) : std::string(), many ? "them" : "it"));
+    // Covariates left out for some phenotypes, one warning per set of covariates.
+    std::map<std::vector<std::size_t>, std::vector<std::string>> left_out;
+    for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
+      const std::vector<std::size_t>& dropped = phenotypes.binary[p] ? set.logistic->dropped_covariates(kind_index[p])
+                                                                     : set.linear->dropped_covariates(kind_index[p]);
+      if (!dropped.empty()) left_out[dropped].push_back(phenotypes.names[p]);
+    }
+    for (const auto& [dropped, names] : left_out) {
+      std::vector<std::string> covariate_list, phenotype_list;
+      for (auto c : dropped) covariate_list.push_back(fmt::format("'{}'", covariate_name(c)));
+      for (std::size_t i = 0; i < std::min<std::size_t>(names.size(), 5); ++i) phenotype_list.push_back(fmt::format("'{}'", names[i]));
+      const bool several = dropped.size() > 1, many = names.size() > 1;
+      log_warning(fmt::format("{} {} {} constant, or a combination of the covariates before, among the samples of {} {}{}: left out for {}{}",
+                              several ? "covariates" : "covariate", fmt::join(covariate_list, ", "), several ? "are" : "is",
+                              many ? "phenotypes" : "phenotype", fmt::join(phenotype_list, ", "),
+                              names.size() > 5 ? fmt::format(" and {} more", names.size() - 5) : std::string(), many ? "them" : "it",
+                              set.where));
+    }
   }
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
     log_info(fmt::format("phenotype {}: {} ({} samples{})", phenotypes.names[p], phenotypes.binary[p] ? "binary" : "quantitative",
@@ -169,32 +262,38 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   }
 
   // PLINK filesets skip decoding: products come from the 2-bit codes directly.
-  const std::size_t total = source.variant_count();
   const bool packed_input = total > 0 && source.packed_row(source.file_variant_index(0)) != nullptr;
-  const bool packed_logistic = packed_input && logistic && logistic->packed_supported();
   PackedBlock packed;
   packed.file_samples = source.file_samples().size();
   // The products tables grow with samples x phenotypes (x covariates for binary traits): beyond the
-  // memory limit, shared by the two kinds, they are built block by block in batches instead.
+  // memory limit, shared by every model's tables, they are built block by block in batches instead.
   std::size_t table_memory = settings.table_memory ? settings.table_memory : physical_memory() / 2;
-  if (packed_input && linear && packed_logistic) table_memory /= 2;
-  auto report_tables = [](const char* kind, std::size_t bytes, std::size_t batches) {
-    log_info(fmt::format("{} products tables: {:.1f} MB{}", kind, static_cast<double>(bytes) / 1e6,
+  std::size_t packed_models = 0;
+  for (ModelSet& set : sets) {
+    set.packed_logistic = packed_input && set.logistic && set.logistic->packed_supported();
+    packed_models += (packed_input && set.linear) + set.packed_logistic;
+  }
+  if (packed_models > 1) table_memory /= packed_models;
+  auto report_tables = [](const char* kind, const std::string& where, std::size_t bytes, std::size_t batches) {
+    log_info(fmt::format("{} products tables{}: {:.1f} MB{}", kind, where, static_cast<double>(bytes) / 1e6,
                          batches > 1 ? fmt::format(" at a time, built for each block in {} batches (see --memory)", batches) : std::string()));
   };
-  if (packed_input && linear) {
-    linear->prepare_packed(source.selected_sample_indexes(), packed.file_samples, table_memory);
-    report_tables("quantitative", linear->table_bytes(), linear->table_batches());
+  bool need_dosages = false;
+  for (ModelSet& set : sets) {
+    if (packed_input && set.linear) {
+      set.linear->prepare_packed(source.selected_sample_indexes(), packed.file_samples, table_memory);
+      report_tables("quantitative", set.where, set.linear->table_bytes(), set.linear->table_batches());
+    }
+    if (set.packed_logistic) {
+      set.logistic->prepare_packed(source.selected_sample_indexes(), packed.file_samples, table_memory);
+      report_tables("binary", set.where, set.logistic->table_bytes(), set.logistic->table_batches());
+    }
+    need_dosages |= (set.linear && !packed_input) || (set.logistic && !set.packed_logistic);
   }
-  if (packed_logistic) {
-    logistic->prepare_packed(source.selected_sample_indexes(), packed.file_samples, table_memory);
-    report_tables("binary", logistic->table_bytes(), logistic->table_batches());
-  }
-  const bool need_dosages = (linear && !packed_input) || (logistic && !packed_logistic);
 
   Progress progress("association", total, "variants");
-  Eigen::MatrixXd dosages;
-  std::vector<VariantResult> linear_results, logistic_results;
+  Eigen::MatrixXd dosages, subset;
+  std::vector<VariantResult> linear_results, logistic_results, set_results;
   std::vector<VariantColumns> columns;  // the variant's own columns, shared by every phenotype's file
   genotype::DosageOptions raw;
   raw.mean_impute = false;  // missing calls stay NaN: each model decides how to treat them
@@ -209,6 +308,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     const std::size_t cap = std::max<std::size_t>(64, (std::size_t{64} << 20) / per_variant / 64 * 64);
     block_size = std::min(block_size, cap);
   }
+  const std::size_t q_count = quantitative.size(), b_count = binary.size();
   for (std::size_t first = 0; first < total; first += block_size) {
     const std::size_t count = std::min(block_size, total - first);
     if (packed_input) {
@@ -227,8 +327,59 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
         source.read_dosages(first, count, dosages.data(), raw);
       }
     }
-    if (linear) packed_input ? linear->test_packed(packed, linear_results) : linear->test(dosages, linear_results);
-    if (logistic) packed_logistic ? logistic->test_packed(packed, logistic_results) : logistic->test(dosages, logistic_results);
+    // Each set of models tests its own variants of the block (all of them, mostly: blocks rarely
+    // straddle a sex chromosome's boundary).
+    for (ModelSet& set : sets) set.block_variants.clear();
+    for (std::size_t v = 0; v < count; ++v) {
+      const std::ptrdiff_t s = set_of(kinds[first + v]);
+      if (s >= 0) sets[static_cast<std::size_t>(s)].block_variants.push_back(v);
+    }
+    if (std::none_of(sets.begin(), sets.end(), [&](const ModelSet& set) { return set.block_variants.size() == count; })) {
+      linear_results.assign(count * q_count, VariantResult{});
+      logistic_results.assign(count * b_count, VariantResult{});
+    }
+    for (ModelSet& set : sets) {
+      const std::vector<std::size_t>& mine = set.block_variants;
+      if (mine.empty()) continue;
+      const bool whole = mine.size() == count;
+      PackedBlock part;
+      if (packed_input && !whole) {
+        part.file_samples = packed.file_samples;
+        for (auto v : mine) part.rows.push_back(packed.rows[v]);
+      }
+      if (need_dosages && !whole) {
+        subset.resize(n, static_cast<Eigen::Index>(mine.size()));
+        for (std::size_t j = 0; j < mine.size(); ++j) subset.col(static_cast<Eigen::Index>(j)) = dosages.col(static_cast<Eigen::Index>(mine[j]));
+      }
+      const PackedBlock& block = whole ? packed : part;
+      const Eigen::MatrixXd& block_dosages = whole ? dosages : subset;
+      auto run = [&](auto& model, bool use_packed, std::size_t stride, std::vector<VariantResult>& out) {
+        if (!model) return;
+        std::vector<VariantResult>& target = whole ? out : set_results;
+        use_packed ? model->test_packed(block, target) : model->test(block_dosages, target);
+        if (whole) return;
+        for (std::size_t j = 0; j < mine.size(); ++j)
+          std::copy_n(set_results.begin() + static_cast<std::ptrdiff_t>(j * stride), stride, out.begin() + static_cast<std::ptrdiff_t>(mine[j] * stride));
+      };
+      run(set.linear, packed_input, q_count, linear_results);
+      run(set.logistic, set.packed_logistic, b_count, logistic_results);
+    }
+    for (std::size_t v = 0; v < count; ++v) {
+      const ChromosomeKind kind = kinds[first + v];
+      if (set_of(kind) < 0) {
+        for (std::size_t j = 0; j < q_count; ++j) linear_results[v * q_count + j].error = "NO_MALES";
+        for (std::size_t j = 0; j < b_count; ++j) logistic_results[v * b_count + j].error = "NO_MALES";
+      } else if (haploid(kind)) {
+        for (auto* results : {&linear_results, &logistic_results}) {
+          const std::size_t stride = results == &linear_results ? q_count : b_count;
+          for (std::size_t j = 0; j < stride; ++j) {
+            VariantResult& r = (*results)[v * stride + j];
+            r.beta *= 2;
+            r.se *= 2;
+          }
+        }
+      }
+    }
     // Formatting and compressing the rows is a large share of the work with many phenotypes:
     // each phenotype's file is written by one task, so its content never depends on the threads.
     columns.resize(count);
@@ -239,7 +390,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       for (std::size_t p = begin; p < end; ++p) {
         const bool is_binary = phenotypes.binary[p];
         const std::vector<VariantResult>& results = is_binary ? logistic_results : linear_results;
-        const std::size_t stride = is_binary ? binary.size() : quantitative.size();
+        const std::size_t stride = is_binary ? b_count : q_count;
         const std::size_t index = kind_index[p];
         for (std::size_t v = 0; v < count; ++v) {
           const VariantResult& r = results[v * stride + index];

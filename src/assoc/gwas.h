@@ -37,6 +37,12 @@ struct GwasSettings {
   std::size_t table_memory = 0;
   // The covariates' names (the columns of the covariate matrix), for messages.
   std::vector<std::string> covariate_names;
+  // Sex chromosomes as plink2 --glm tests them by default: chrX with sex (male 1, female 2) as an
+  // added covariate, leaving out samples of unknown sex; chrY in males only; chrY and MT coded 0/1.
+  // x_sex false tests chrX as an autosome (plink2's no-x-sex).
+  bool x_sex = true;
+  // Per genotype sample; empty: the genotype source's (.fam, .sample).
+  std::vector<genotype::Sex> sexes;
 };
 
 struct GwasSummary {

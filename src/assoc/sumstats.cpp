@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/number_format.h"
 #include "core/output.h"
+#include "genotype/sex_chromosomes.h"
 
 namespace kohort::assoc {
 namespace {
@@ -45,11 +46,17 @@ constexpr int kCompressionLevel = 1;
 }  // namespace
 
 std::string gwas_ssf_chromosome(const std::string& chromosome) {
+  // GWAS-SSF numbers X 23, Y 24 and MT 25; PLINK's 25 is XY, the pseudo-autosomal regions, which
+  // lie on X's coordinates, and its 26 is MT.
+  switch (genotype::chromosome_kind(chromosome)) {
+    case genotype::ChromosomeKind::x:
+    case genotype::ChromosomeKind::pseudo_autosomal: return "23";
+    case genotype::ChromosomeKind::y: return "24";
+    case genotype::ChromosomeKind::mitochondrial: return "25";
+    case genotype::ChromosomeKind::autosome: break;
+  }
   std::string c = chromosome;
-  if (c.size() > 3 && (c.compare(0, 3, "chr") == 0 || c.compare(0, 3, "CHR") == 0)) c = c.substr(3);
-  if (c == "X" || c == "x") return "23";
-  if (c == "Y" || c == "y") return "24";
-  if (c == "MT" || c == "M" || c == "m" || c == "mt") return "25";
+  if (c.size() > 3 && (c.compare(0, 3, "chr") == 0 || c.compare(0, 3, "CHR") == 0 || c.compare(0, 3, "Chr") == 0)) c = c.substr(3);
   return c;
 }
 

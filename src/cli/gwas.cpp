@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <filesystem>
 #include <memory>
 
@@ -18,15 +19,45 @@ namespace {
 
 struct GwasArguments {
   std::string bfile, vcf, bgen, sample, keep, remove, extract, exclude;
-  std::string pheno, covar, out;
+  std::string pheno, covar, out, sex, sex_column;
   std::vector<std::string> pheno_columns, covar_columns;
   std::string pheno_type = "auto", binary_test = "score", missing = "mean";
   double firth_threshold = 0.05, spa_cutoff = 2.0;
-  bool no_spa = false;
+  bool no_spa = false, no_x_sex = false;
   std::size_t block_size = 4096;
   std::size_t memory_mib = 0;
   std::string genome_assembly = "unknown";
 };
+
+// Sex per genotype sample from a sample table's `column` (default: the column named SEX, any case,
+// or the file's only column): 1/M/male, 2/F/female; 0, -9 and missing values are unknown.
+std::vector<genotype::Sex> read_sexes(const std::string& path, std::string column, const std::vector<std::string>& sample_ids) {
+  assoc::SampleTable table(path);
+  if (column.empty()) {
+    for (const auto& name : table.columns()) {
+      std::string lower = name;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower == "sex") column = name;
+    }
+    if (column.empty() && table.columns().size() == 1) column = table.columns()[0];
+    if (column.empty()) throw InputError(path, "no column named SEX; name the column with --sex-col");
+  }
+  const std::vector<std::string> values = table.text(table.column_index(column), sample_ids);
+  std::vector<genotype::Sex> sexes;
+  std::size_t known = 0;
+  for (std::size_t s = 0; s < values.size(); ++s) {
+    const std::string& value = values[s];
+    const genotype::Sex sex = genotype::parse_sex(value);
+    if (sex == genotype::Sex::unknown && !value.empty() && value != "0" && value != "-9" && !assoc::is_missing_value(value)) {
+      throw InputError(path, fmt::format("sample '{}': sex '{}'; expected 1 or M (male), 2 or F (female), 0 or NA (unknown)",
+                                         sample_ids[s], value));
+    }
+    known += sex != genotype::Sex::unknown;
+    sexes.push_back(sex);
+  }
+  log_info(fmt::format("{}: sex known for {} of {} samples", path, known, sexes.size()));
+  return sexes;
+}
 
 void run(const GwasArguments& a) {
   genotype::InputFiles inputs;
@@ -64,6 +95,8 @@ void run(const GwasArguments& a) {
     log_info(fmt::format("covariates: {}", fmt::join(settings.covariate_names, ", ")));
   }
 
+  if (!a.sex.empty()) settings.sexes = read_sexes(a.sex, a.sex_column, sample_ids);
+  settings.x_sex = !a.no_x_sex;
   settings.missing = a.missing == "exclude" ? assoc::MissingGenotypes::exclude : assoc::MissingGenotypes::mean_impute;
   settings.binary.test = a.binary_test == "wald" ? assoc::BinaryTest::wald : a.binary_test == "firth" ? assoc::BinaryTest::firth : assoc::BinaryTest::score;
   settings.binary.spa = !a.no_spa;
@@ -108,6 +141,12 @@ const Subcommand gwas_command{
       app.add_option("--spa-cutoff", a->spa_cutoff, "|z| above which the saddlepoint approximation is used")->capture_default_str();
       app.add_option("--missing-genotypes", a->missing, "mean: impute the mean; exclude: drop the sample per variant (as plink2)")
           ->check(CLI::IsMember({"mean", "exclude"}))->capture_default_str();
+      app.add_option("--sex", a->sex,
+                     "Sex of each sample (a file like --pheno with a SEX column: 1/M male, 2/F female), instead of the .fam's or "
+                     ".sample's: chrX is tested with sex as a covariate, chrY in males only")
+          ->check(CLI::ExistingFile);
+      app.add_option("--sex-col", a->sex_column, "The --sex file's column (default: SEX, or its only column)");
+      app.add_flag("--no-x-sex", a->no_x_sex, "Test chrX without sex as a covariate, on samples of any sex (plink2 --glm no-x-sex)");
       app.add_option("--block-size", a->block_size, "Variants per block")->capture_default_str()->check(CLI::Range(1, 1 << 20));
       app.add_option("--memory", a->memory_mib,
                      "MiB the products tables of .bed input may hold at once (default: half of the machine's memory); "

@@ -184,7 +184,7 @@ std::vector<Sample> read_fam(const std::string& path) {
       throw InputError(path, reader.line_number(),
                        fmt::format("expected 6 fields (FID IID father mother sex phenotype), found {}", fields.size()));
     }
-    samples.push_back(Sample{std::string(fields[0]), std::string(fields[1])});
+    samples.push_back(Sample{std::string(fields[0]), std::string(fields[1]), parse_sex(fields[4])});
   }
   if (samples.empty()) throw InputError(path, "no samples: the .fam file is empty");
   return samples;

@@ -233,7 +233,9 @@ class BgenSource final : public GenotypeSource {
     std::uint64_t values = 2 * std::uint64_t{n};
     if (!all_diploid) {
       values = 0;
-      for (std::size_t s = 0; s < n; ++s) values += phased ? (ploidy[s] & 63) : ((ploidy[s] & 63) == 2 ? 2 : 1);
+      // Two alleles: a sample of ploidy Z stores Z probabilities, phased or not (none for Z = 0,
+      // as plink2 writes females on chrY).
+      for (std::size_t s = 0; s < n; ++s) values += ploidy[s] & 63;
     }
     if (10 + n + (values * bits + 7) / 8 != size) bad_block(v, "probability data size does not match its header");
     if (!phased && bits == 8 && all_diploid) {
@@ -341,9 +343,15 @@ std::vector<Sample> read_oxford_sample(const std::string& path) {
   std::vector<Sample> samples;
   std::string line;
   std::vector<std::string_view> fields;
+  std::size_t sex_column = 0;  // 0: none (column 0 is ID_1)
   while (reader.next(line)) {
     split_whitespace(line, fields);
     if (reader.line_number() <= 2) {  // column names, then column types
+      if (reader.line_number() == 1) {
+        for (std::size_t c = 1; c < fields.size(); ++c) {
+          if (fields[c] == "sex" || fields[c] == "Sex" || fields[c] == "SEX") sex_column = c;
+        }
+      }
       if (reader.line_number() == 2 && (fields.empty() || fields[0] != "0")) {
         throw InputError(path, 2, "expected the .sample type line starting with 0");
       }
@@ -351,7 +359,8 @@ std::vector<Sample> read_oxford_sample(const std::string& path) {
     }
     if (fields.empty()) continue;
     if (fields.size() < 2) throw InputError(path, reader.line_number(), "expected ID_1 ID_2 columns");
-    samples.push_back(Sample{std::string(fields[0]), std::string(fields[1])});
+    const Sex sex = sex_column && sex_column < fields.size() ? parse_sex(fields[sex_column]) : Sex::unknown;
+    samples.push_back(Sample{std::string(fields[0]), std::string(fields[1]), sex});
   }
   return samples;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "genotype/sex_chromosomes.h"
+
 namespace kohort::genotype {
 
 struct Variant {
@@ -20,6 +22,7 @@ struct Variant {
 struct Sample {
   std::string fid;
   std::string iid;
+  Sex sex = Sex::unknown;  // from the .fam or the .sample's sex column; VCF has none
 };
 
 // A hard call is the ALT allele count 0, 1, 2, or kMissingCall.

@@ -114,3 +114,19 @@ TEST(SummaryStatistics, UnsortedRowsGetNoIndex) {
 
 }  // namespace
 }  // namespace kohort::assoc
+
+// GWAS-SSF numbers X 23, Y 24, MT 25; PLINK's 25 (XY, the pseudo-autosomal regions on X's
+// coordinates) is X, its 26 MT.
+TEST(SummaryStatistics, ChromosomeCodes) {
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("1"), "1");
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("chr7"), "7");
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("chrX"), "23");
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("23"), "23");
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("XY"), "23");
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("25"), "23");
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("Y"), "24");
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("24"), "24");
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("MT"), "25");
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("chrM"), "25");
+  EXPECT_EQ(kohort::assoc::gwas_ssf_chromosome("26"), "25");
+}

@@ -146,6 +146,37 @@ TEST(BgenVariants, LayoutsBitDepthsAndPhase) {
   fs::remove_all(dir);
 }
 
+// Sex chromosomes: plink2 writes chrX males and chrY as haploid (ploidy 1) and chrY females with
+// ploidy 0 (no probabilities stored); the readers give the .bed's calls (haploid as homozygous)
+// and the sexes of the .fam and the .sample.
+TEST(BgenVariants, SexChromosomesAndSexes) {
+  const auto dir = fs::temp_directory_path() / ("kohort_bgen_sex_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string d = dir.string();
+  ASSERT_EQ(shell("cd " + d + " && plink2 --silent --dummy 60 120 0.05 acgt --make-bed --out raw >/dev/null && "
+                  "awk 'BEGIN { OFS = \"\\t\" } NR <= 40 { $1 = \"X\" } NR > 40 && NR <= 80 { $1 = \"Y\" } { print }' raw.bim > t.bim && "
+                  "mv t.bim raw.bim && awk '{ $5 = NR % 7 == 0 ? 0 : NR % 2 ? 1 : 2; print }' raw.fam > t.fam && mv t.fam raw.fam && "
+                  "plink2 --silent --bfile raw --set-hh-missing --make-bed --out set >/dev/null && "
+                  "plink2 --silent --bfile set --export bgen-1.2 bits=8 ref-first --out b12 >/dev/null"),
+            0);
+  auto bed = open_bed(d + "/set");
+  auto bgen = open_bgen(d + "/b12.bgen", d + "/b12.sample");
+  expect_same(*bed, *bgen, "BGEN 1.2 with chrX and chrY");
+  std::size_t males = 0, females = 0, unknown = 0;
+  for (std::size_t s = 0; s < bed->sample_count(); ++s) {
+    const Sex expected = (s + 1) % 7 == 0 ? Sex::unknown : (s + 1) % 2 ? Sex::male : Sex::female;
+    EXPECT_EQ(bed->sample(s).sex, expected) << "sample " << s;
+    EXPECT_EQ(bgen->sample(s).sex, expected) << "sample " << s;
+    males += expected == Sex::male;
+    females += expected == Sex::female;
+    unknown += expected == Sex::unknown;
+  }
+  EXPECT_GT(males, 20u);
+  EXPECT_GT(females, 20u);
+  EXPECT_GT(unknown, 5u);
+  fs::remove_all(dir);
+}
+
 // Fractional dosages: plink2 writes the same dosages to VCF (DS, 5 decimals at most) and BGEN
 // (16-bit): they agree within the formats' precision, and hard calls (0.1 threshold) agree.
 TEST(Dosages, VcfDsAndBgenAgree) {
