@@ -60,9 +60,7 @@ void run_qc(const QcOptions& options) {
   if (variant_filters) extract_out = std::make_unique<OutputFile>(options.out + ".extract");
   const std::size_t n = source->sample_count();
   const std::size_t m = qc.variants.size();
-  auto frequency = [&](const genotype::VariantQc& q) {
-    return q.observed() > 0 ? double(q.alt_count()) / (2.0 * q.observed()) : NAN;
-  };
+  auto frequency = [&](const genotype::VariantQc& q) { return q.alleles > 0 ? q.alt_alleles / q.alleles : NAN; };
   // Lines are formatted in parallel chunks and written in order (the same bytes at any thread count).
   constexpr std::size_t kChunk = 4096;
   std::vector<std::string> chunks((m + kChunk - 1) / kChunk);
@@ -71,13 +69,17 @@ void run_qc(const QcOptions& options) {
     for (std::size_t v = begin; v < end; ++v) {
       const auto& q = qc.variants[v];
       const auto& variant = source->variant(v);
-      const double observed = q.observed();
       const double freq = frequency(q);
+      // O_HET and E_HET describe the genotypes Hardy-Weinberg is tested on (chrX: females).
+      const double hwe_observed = double(q.hwe_hom_ref) + q.hwe_het + q.hwe_hom_alt;
+      const double hwe_freq = hwe_observed > 0 ? (q.hwe_het + 2.0 * q.hwe_hom_alt) / (2 * hwe_observed) : NAN;
+      const bool tested = !std::isnan(q.hwe_ln_p);
       fmt::format_to(std::back_inserter(text), "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                      variant.chrom, variant.pos, variant.id, variant.ref, variant.alt, q.hom_ref, q.het, q.hom_alt,
-                     q.missing, q.observed(), q.alt_count(), 2 * q.observed(), number(freq),
-                     number(double(q.missing) / double(n)), number(observed > 0 ? q.het / observed : NAN),
-                     number(2 * freq * (1 - freq)), p_value(q.hwe_ln_p));
+                     q.missing, q.observed(), q.alt_alleles, q.alleles, number(freq),
+                     number(q.missing + q.observed() > 0 ? double(q.missing) / double(q.missing + q.observed()) : NAN),
+                     number(tested && hwe_observed > 0 ? q.hwe_het / hwe_observed : NAN),
+                     number(tested ? 2 * hwe_freq * (1 - hwe_freq) : NAN), p_value(q.hwe_ln_p));
     }
   });
   variants_out.write(
@@ -92,12 +94,14 @@ void run_qc(const QcOptions& options) {
     for (std::size_t v = 0; v < m; ++v) {
       const auto& q = qc.variants[v];
       const double freq = frequency(q);
-      const double f_miss = double(q.missing) / double(n);
+      const std::uint32_t samples = q.missing + q.observed();  // chrY: the males
+      const double f_miss = samples > 0 ? double(q.missing) / double(samples) : 0.0;
       bool pass = true;
       if (options.maf >= 0) pass = pass && !std::isnan(freq) && std::min(freq, 1 - freq) >= options.maf;
-      if (options.mac >= 0) pass = pass && (long long)std::min(q.alt_count(), q.ref_count()) >= options.mac;
+      if (options.mac >= 0) pass = pass && std::min(q.alt_alleles, q.alleles - q.alt_alleles) >= double(options.mac);
       if (options.geno >= 0) pass = pass && f_miss <= options.geno;
-      if (options.hwe >= 0) pass = pass && q.hwe_ln_p >= std::log(options.hwe);
+      // Haploid variants (chrY, MT) have no Hardy-Weinberg test and pass, as in plink2.
+      if (options.hwe >= 0) pass = pass && (std::isnan(q.hwe_ln_p) || q.hwe_ln_p >= std::log(options.hwe));
       if (pass) {
         buffer += source->variant(v).id;
         buffer += '\n';
@@ -122,7 +126,7 @@ void run_qc(const QcOptions& options) {
   for (std::size_t s = 0; s < qc.samples.size(); ++s) {
     const auto& q = qc.samples[s];
     const auto& sample = source->sample(s);
-    const double f_miss = m > 0 ? double(q.missing) / double(m) : NAN;
+    const double f_miss = q.variants > 0 ? double(q.missing) / double(q.variants) : NAN;
     if (with_fid) buffer += sample.fid + "\t";
     fmt::format_to(std::back_inserter(buffer), "{}\t{}\t{}\t{}\t{}\t{}\n", sample.iid, q.missing,
                    q.observed, number(f_miss), q.het, number(q.observed > 0 ? double(q.het) / q.observed : NAN));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <limits>
 #include <mutex>
 
 #include "core/log.h"
@@ -96,9 +97,46 @@ KOHORT_POPCNT inline void count_word(std::size_t w, std::uint64_t x, Tally& tall
   het_counter.add(w, is_het);
 }
 
+// A variant of chrX, chrY or MT (a small share of them), call by call with each sample's sex.
+void count_by_sex(const std::uint8_t* packed, const std::vector<Sex>& sexes, ChromosomeKind kind, bool midp, VariantQc& q,
+                  std::vector<std::uint32_t>& sample_missing, std::vector<std::uint32_t>& sample_het) {
+  enum { kHomAlt = 0, kMissing = 1, kHet = 2, kHomRef = 3 };  // the .bed codes, ALT = A1
+  std::uint32_t counts[3][4] = {};                            // [sex][code]
+  for (std::size_t s = 0; s < sexes.size(); ++s) {
+    const Sex sex = sexes[s];
+    if (kind == ChromosomeKind::y && sex != Sex::male) continue;  // chrY: males only
+    const unsigned code = (packed[s >> 2] >> (2 * (s & 3))) & 3;
+    ++counts[static_cast<unsigned>(sex)][code];
+    sample_missing[s] += code == kMissing;
+    sample_het[s] += code == kHet;
+  }
+  q = VariantQc{};
+  for (unsigned sex = 0; sex < 3; ++sex) {
+    const std::uint32_t* c = counts[sex];
+    q.hom_alt += c[kHomAlt];
+    q.missing += c[kMissing];
+    q.het += c[kHet];
+    q.hom_ref += c[kHomRef];
+    const bool haploid = kind != ChromosomeKind::x || sex == static_cast<unsigned>(Sex::male);
+    const double observed = double(c[kHomAlt]) + c[kHet] + c[kHomRef];
+    q.alt_alleles += haploid ? c[kHomAlt] + 0.5 * c[kHet] : 2.0 * c[kHomAlt] + c[kHet];
+    q.alleles += haploid ? observed : 2 * observed;
+  }
+  if (kind == ChromosomeKind::x) {
+    const std::uint32_t* female = counts[static_cast<unsigned>(Sex::female)];
+    q.hwe_hom_ref = female[kHomRef];
+    q.hwe_het = female[kHet];
+    q.hwe_hom_alt = female[kHomAlt];
+    q.hwe_ln_p = hwe_exact_ln_p(q.hwe_hom_ref, q.hwe_het, q.hwe_hom_alt, midp);
+  } else {
+    q.hwe_ln_p = std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
 // Counts one chunk of variants into `result.variants` and chunk-local per-sample counters.
-KOHORT_POPCNT void count_chunk(GenotypeSource& source, std::size_t begin, std::size_t end, bool midp, QcResult& result,
-                 std::vector<std::uint32_t>& sample_missing, std::vector<std::uint32_t>& sample_het) {
+KOHORT_POPCNT void count_chunk(GenotypeSource& source, const std::vector<ChromosomeKind>& kinds, const std::vector<Sex>& sexes,
+                               std::size_t begin, std::size_t end, bool midp, QcResult& result,
+                               std::vector<std::uint32_t>& sample_missing, std::vector<std::uint32_t>& sample_het) {
   const std::size_t n = source.sample_count();
   const std::size_t words = source.packed_words();
   std::vector<std::uint64_t> scratch(words);
@@ -109,6 +147,11 @@ KOHORT_POPCNT void count_chunk(GenotypeSource& source, std::size_t begin, std::s
   const std::uint64_t tail_mask = n % 32 == 0 ? ~0ull : (std::uint64_t(1) << (2 * (n % 32))) - 1;
   for (std::size_t v = begin; v < end; ++v) {
     const std::uint8_t* packed = source.packed_bytes(v, scratch.data());
+    const ChromosomeKind kind = kinds[v];
+    if (kind == ChromosomeKind::x || kind == ChromosomeKind::y || kind == ChromosomeKind::mitochondrial) {
+      count_by_sex(packed, sexes, kind, midp, result.variants[v], sample_missing, sample_het);
+      continue;
+    }
     Tally tally;
     for (std::size_t w = 0; w < full_words; ++w) {
       std::uint64_t x;
@@ -127,6 +170,11 @@ KOHORT_POPCNT void count_chunk(GenotypeSource& source, std::size_t begin, std::s
     q.het = tally.het;
     q.hom_ref = tally.hom_ref;
     q.hom_alt = std::uint32_t(n) - tally.missing - tally.het - tally.hom_ref;
+    q.alt_alleles = double(q.het) + 2.0 * q.hom_alt;
+    q.alleles = 2.0 * q.observed();
+    q.hwe_hom_ref = q.hom_ref;
+    q.hwe_het = q.het;
+    q.hwe_hom_alt = q.hom_alt;
     q.hwe_ln_p = hwe_exact_ln_p(q.hom_ref, q.het, q.hom_alt, midp);
   }
   missing_counter.finish(sample_missing.data(), n);
@@ -145,9 +193,18 @@ QcResult compute_qc(GenotypeSource& source, bool hwe_midp) {
   std::atomic<std::size_t> done{0};
   Progress progress("qc", m, "variants");
   const std::size_t grain = std::max<std::size_t>(64, (1u << 22) / std::max<std::size_t>(n, 1));
+  std::vector<ChromosomeKind> kinds(m);
+  std::size_t y_variants = 0;
+  for (std::size_t v = 0; v < m; ++v) {
+    const bool same = v > 0 && source.variant(v).chrom == source.variant(v - 1).chrom;
+    kinds[v] = same ? kinds[v - 1] : chromosome_kind(source.variant(v).chrom);
+    y_variants += kinds[v] == ChromosomeKind::y;
+  }
+  std::vector<Sex> sexes(n);
+  for (std::size_t s = 0; s < n; ++s) sexes[s] = source.sample(s).sex;
   auto chunk = [&](std::size_t begin, std::size_t end) {
     std::vector<std::uint32_t> missing(n, 0), het(n, 0);
-    count_chunk(source, begin, end, hwe_midp, result, missing, het);
+    count_chunk(source, kinds, sexes, begin, end, hwe_midp, result, missing, het);
     std::lock_guard<std::mutex> lock(merge_mutex);  // integer sums: order does not matter
     for (std::size_t s = 0; s < n; ++s) {
       total_missing[s] += missing[s];
@@ -166,7 +223,8 @@ QcResult compute_qc(GenotypeSource& source, bool hwe_midp) {
   for (std::size_t s = 0; s < n; ++s) {
     result.samples[s].missing = total_missing[s];
     result.samples[s].het = total_het[s];
-    result.samples[s].observed = std::uint32_t(m) - total_missing[s];
+    result.samples[s].variants = std::uint32_t(sexes[s] == Sex::male ? m : m - y_variants);
+    result.samples[s].observed = result.samples[s].variants - total_missing[s];
   }
   return result;
 }
