@@ -127,7 +127,10 @@ void count_by_sex(const std::uint8_t* packed, const std::vector<Sex>& sexes, Chr
     q.hwe_hom_ref = female[kHomRef];
     q.hwe_het = female[kHet];
     q.hwe_hom_alt = female[kHomAlt];
-    q.hwe_ln_p = hwe_exact_ln_p(q.hwe_hom_ref, q.hwe_het, q.hwe_hom_alt, midp);
+    // Graffelman and Weir's test, as plink2: the females' genotypes with the males' alleles
+    // (their heterozygous calls left out).
+    const std::uint32_t* male = counts[static_cast<unsigned>(Sex::male)];
+    q.hwe_ln_p = hwe_x_exact_ln_p(q.hwe_hom_ref, q.hwe_het, q.hwe_hom_alt, male[kHomRef], male[kHomAlt], midp);
   } else {
     q.hwe_ln_p = std::numeric_limits<double>::quiet_NaN();
   }

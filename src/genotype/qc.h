@@ -10,13 +10,13 @@ namespace kohort::genotype {
 
 // Counts as plink2 --freq counts --missing --hardy make them, also on the sex chromosomes: on
 // chrY only males count; a haploid call (a male's on chrX and chrY, everyone's on MT) is one
-// allele, a heterozygous one half an ALT allele; Hardy-Weinberg is tested in females on chrX and
-// not at all on chrY and MT.
+// allele, a heterozygous one half an ALT allele; Hardy-Weinberg on chrX is Graffelman and Weir's
+// test (the females' genotypes with the males' alleles), and there is none on chrY and MT.
 struct VariantQc {
   std::uint32_t hom_ref = 0, het = 0, hom_alt = 0, missing = 0;
   double alt_alleles = 0, alleles = 0;  // ALT alleles among the observed alleles
-  // The genotypes Hardy-Weinberg is tested on; hwe_ln_p (natural log of the exact p) is NaN when
-  // the variant is haploid.
+  // The genotypes Hardy-Weinberg is tested on (chrX: the females'); hwe_ln_p (natural log of the
+  // exact p) is NaN when the variant is haploid.
   std::uint32_t hwe_hom_ref = 0, hwe_het = 0, hwe_hom_alt = 0;
   double hwe_ln_p = 0;
   std::uint32_t observed() const { return hom_ref + het + hom_alt; }
