@@ -266,27 +266,32 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   PackedBlock packed;
   packed.file_samples = source.file_samples().size();
   // The products tables grow with samples x phenotypes (x covariates for binary traits): beyond the
-  // memory limit, shared by every model's tables, they are built block by block in batches instead.
+  // memory limit they are built block by block in batches instead. The autosomes' models share the
+  // limit first; chrX's and chrY's, used for few blocks, share what is left (at the least, they
+  // build one phenotype's table at a time for each of their blocks).
   std::size_t table_memory = settings.table_memory ? settings.table_memory : physical_memory() / 2;
-  std::size_t packed_models = 0;
-  for (ModelSet& set : sets) {
-    set.packed_logistic = packed_input && set.logistic && set.logistic->packed_supported();
-    packed_models += (packed_input && set.linear) + set.packed_logistic;
-  }
-  if (packed_models > 1) table_memory /= packed_models;
+  for (ModelSet& set : sets) set.packed_logistic = packed_input && set.logistic && set.logistic->packed_supported();
   auto report_tables = [](const char* kind, const std::string& where, std::size_t bytes, std::size_t batches) {
     log_info(fmt::format("{} products tables{}: {:.1f} MB{}", kind, where, static_cast<double>(bytes) / 1e6,
                          batches > 1 ? fmt::format(" at a time, built for each block in {} batches (see --memory)", batches) : std::string()));
   };
   bool need_dosages = false;
-  for (ModelSet& set : sets) {
+  std::size_t held = 0;  // bytes of the autosomes' tables
+  for (std::size_t s = 0; s < sets.size(); ++s) {
+    ModelSet& set = sets[s];
+    std::size_t models = (packed_input && set.linear) + set.packed_logistic;
+    if (s > 0) models *= sets.size() - 1;  // the other sets share the rest
+    const std::size_t budget = s == 0 ? table_memory : table_memory > held ? table_memory - held : 1;
+    const std::size_t limit = std::max<std::size_t>(1, budget / std::max<std::size_t>(1, models));
     if (packed_input && set.linear) {
-      set.linear->prepare_packed(source.selected_sample_indexes(), packed.file_samples, table_memory);
+      set.linear->prepare_packed(source.selected_sample_indexes(), packed.file_samples, limit);
       report_tables("quantitative", set.where, set.linear->table_bytes(), set.linear->table_batches());
+      if (s == 0) held += set.linear->table_bytes();
     }
     if (set.packed_logistic) {
-      set.logistic->prepare_packed(source.selected_sample_indexes(), packed.file_samples, table_memory);
+      set.logistic->prepare_packed(source.selected_sample_indexes(), packed.file_samples, limit);
       report_tables("binary", set.where, set.logistic->table_bytes(), set.logistic->table_batches());
+      if (s == 0) held += set.logistic->table_bytes();
     }
     need_dosages |= (set.linear && !packed_input) || (set.logistic && !set.packed_logistic);
   }
@@ -408,6 +413,12 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   parallel_for(writers.size(), 1, [&](std::size_t begin, std::size_t end) {
     for (std::size_t p = begin; p < end; ++p) writers[p]->commit(metadata[p]);
   });
+  // One order for every file: one warning.
+  if (!writers.empty() && !writers[0]->sorted()) {
+    log_warning(fmt::format("{}{}: variants are not sorted by chromosome and position as written (GWAS-SSF codes X and XY "
+                            "both 23), so no tabix index was built; is_sorted is false in the -meta.yaml",
+                            summary.files[0], writers.size() > 1 ? fmt::format(" and the {} other files", writers.size() - 1) : std::string()));
+  }
   return summary;
 }
 

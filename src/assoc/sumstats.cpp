@@ -185,8 +185,6 @@ void SummaryStatisticsWriter::commit(const SummaryMetadata& metadata) {
       throw Error("cannot write the tabix index " + index);
     }
     std::filesystem::rename(temporary, index);
-  } else {
-    log_warning(path_ + ": variants are not sorted by chromosome and position, so no tabix index was built");
   }
   std::time_t now = std::time(nullptr);
   char date[16];

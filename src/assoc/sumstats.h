@@ -51,6 +51,8 @@ class SummaryStatisticsWriter {
   void commit(const SummaryMetadata& metadata);
 
   std::uint64_t rows() const { return rows_; }
+  // Whether the rows came sorted by chromosome and position (and so got a tabix index).
+  bool sorted() const { return sorted_; }
 
  private:
   void drop_index();
