@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -84,49 +85,124 @@ PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::str
 
 namespace {
 
+using genotype::ChromosomeKind;
+using genotype::Sex;
+
+// One block's results, variant-major: linear[v * quantitative + p], logistic[v * binary + p].
+struct BlockResults {
+  std::size_t quantitative = 0, binary = 0;
+  std::vector<VariantResult> linear, logistic;
+};
+
 // The models that test one kind of chromosome, as plink2 --glm does by default: autosomes (and
 // XY, MT) with the given covariates; chrX with sex added as a covariate (samples of unknown sex
 // left out); chrY among males only.
 struct ModelSet {
   std::string where;  // for messages: "" or " on chrX" / " on chrY"
+  std::size_t covariates = 0;  // columns of the design, without the intercept
   std::unique_ptr<LinearAssociation> linear;
   std::unique_ptr<LogisticAssociation> logistic;
   bool packed_logistic = false;
   std::vector<std::size_t> block_variants;  // the current block's variants this set tests
+
+  // Tests block_variants of a block (its .bed rows, when the input has them, and/or its decoded
+  // dosages), writing their rows of `out`; a set that tests the whole block writes all of it.
+  void test(const PackedBlock* packed, const Eigen::MatrixXd* dosages, std::size_t count, BlockResults& out) const {
+    if (block_variants.empty()) return;
+    const bool whole = block_variants.size() == count;
+    PackedBlock part;
+    Eigen::MatrixXd subset;
+    if (packed && !whole) {
+      part.file_samples = packed->file_samples;
+      for (auto v : block_variants) part.rows.push_back(packed->rows[v]);
+    }
+    if (dosages && !whole) {
+      subset.resize(dosages->rows(), static_cast<Eigen::Index>(block_variants.size()));
+      for (std::size_t j = 0; j < block_variants.size(); ++j)
+        subset.col(static_cast<Eigen::Index>(j)) = dosages->col(static_cast<Eigen::Index>(block_variants[j]));
+    }
+    const PackedBlock* block = whole ? packed : &part;
+    const Eigen::MatrixXd* block_dosages = whole ? dosages : &subset;
+    std::vector<VariantResult> mine;
+    auto run = [&](const auto& model, bool use_packed, std::size_t stride, std::vector<VariantResult>& results) {
+      if (!model) return;
+      std::vector<VariantResult>& target = whole ? results : mine;
+      use_packed ? model->test_packed(*block, target) : model->test(*block_dosages, target);
+      if (whole) return;
+      for (std::size_t j = 0; j < block_variants.size(); ++j)
+        std::copy_n(mine.begin() + static_cast<std::ptrdiff_t>(j * stride), stride,
+                    results.begin() + static_cast<std::ptrdiff_t>(block_variants[j] * stride));
+    };
+    run(linear, packed != nullptr, out.quantitative, out.linear);
+    run(logistic, packed_logistic, out.binary, out.logistic);
+  }
 };
 
 // chrY and MT are haploid: coded 0/1 (the stored 0/2 halved), as plink2 codes them, which doubles
 // beta and its SE and leaves the tests unchanged (Firth's penalty too is invariant under scaling).
-bool haploid(genotype::ChromosomeKind kind) {
-  return kind == genotype::ChromosomeKind::y || kind == genotype::ChromosomeKind::mitochondrial;
+bool haploid(ChromosomeKind kind) { return kind == ChromosomeKind::y || kind == ChromosomeKind::mitochondrial; }
+
+// Each selected variant's kind of chromosome (names repeat: one lookup per run of a name).
+std::vector<ChromosomeKind> chromosome_kinds(const genotype::GenotypeSource& source) {
+  std::vector<ChromosomeKind> kinds(source.variant_count());
+  const std::string* last = nullptr;
+  ChromosomeKind kind = ChromosomeKind::autosome;
+  for (std::size_t v = 0; v < kinds.size(); ++v) {
+    const std::string& chromosome = source.variant(v).chrom;
+    if (!last || chromosome != *last) kind = genotype::chromosome_kind(chromosome);
+    last = &chromosome;
+    kinds[v] = kind;
+  }
+  return kinds;
+}
+
+// Warnings for what a set of models cannot test: phenotypes (their results are NA) and covariates
+// left out for some phenotypes (one warning per set of covariates).
+void warn_untestable(const ModelSet& set, const PhenotypeSet& phenotypes, const std::vector<Eigen::Index>& quantitative,
+                     const std::vector<std::size_t>& kind_index, const std::function<std::string(std::size_t)>& covariate_name) {
+  for (std::size_t q = 0; q < quantitative.size(); ++q) {
+    const std::string& name = phenotypes.names[static_cast<std::size_t>(quantitative[q])];
+    // The intercept, the covariates its samples estimate, and the genotype.
+    const std::size_t parameters = set.covariates + 2 - set.linear->dropped_covariates(q).size();
+    if (set.linear->sample_count(q) <= parameters) {
+      log_warning(fmt::format("quantitative phenotype '{}'{} has {} samples with all covariates, too few for {} parameters: its results are NA",
+                              name, set.where, set.linear->sample_count(q), parameters));
+    } else if (set.linear->phenotype_explained(q)) {
+      log_warning(fmt::format("quantitative phenotype '{}'{} is constant, or a combination of the covariates, among its {} samples: "
+                              "its results are NA (CONST_PHENO)",
+                              name, set.where, set.linear->sample_count(q)));
+    }
+  }
+  std::map<std::vector<std::size_t>, std::vector<std::string>> left_out;
+  for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
+    const std::vector<std::size_t>& dropped = phenotypes.binary[p] ? set.logistic->dropped_covariates(kind_index[p])
+                                                                   : set.linear->dropped_covariates(kind_index[p]);
+    if (!dropped.empty()) left_out[dropped].push_back(phenotypes.names[p]);
+  }
+  for (const auto& [dropped, names] : left_out) {
+    std::vector<std::string> covariate_list, phenotype_list;
+    for (auto c : dropped) covariate_list.push_back(fmt::format("'{}'", covariate_name(c)));
+    for (std::size_t i = 0; i < std::min<std::size_t>(names.size(), 5); ++i) phenotype_list.push_back(fmt::format("'{}'", names[i]));
+    const bool several = dropped.size() > 1, many = names.size() > 1;
+    log_warning(fmt::format("{} {} {} constant, or a combination of the covariates before, among the samples of {} {}{}: left out for {}{}",
+                            several ? "covariates" : "covariate", fmt::join(covariate_list, ", "), several ? "are" : "is",
+                            many ? "phenotypes" : "phenotype", fmt::join(phenotype_list, ", "),
+                            names.size() > 5 ? fmt::format(" and {} more", names.size() - 5) : std::string(), many ? "them" : "it",
+                            set.where));
+  }
 }
 
 }  // namespace
 
 GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
                      const GwasSettings& settings, const std::string& out_prefix) {
-  using genotype::ChromosomeKind;
-  using genotype::Sex;
   const Eigen::Index n = static_cast<Eigen::Index>(source.sample_count());
   if (phenotypes.values.rows() != n || covariates.rows() != n) throw Error("phenotypes and covariates are not aligned with the genotype samples");
   if (!settings.sexes.empty() && settings.sexes.size() != static_cast<std::size_t>(n)) throw Error("sexes are not aligned with the genotype samples");
   const std::size_t total = source.variant_count();
-
-  // Each variant's kind of chromosome (names repeat: one lookup per run of a name).
-  std::vector<ChromosomeKind> kinds(total);
-  bool has_x = false, has_y = false;
-  {
-    const std::string* last = nullptr;
-    ChromosomeKind kind = ChromosomeKind::autosome;
-    for (std::size_t v = 0; v < total; ++v) {
-      const std::string& chromosome = source.variant(v).chrom;
-      if (!last || chromosome != *last) kind = genotype::chromosome_kind(chromosome);
-      last = &chromosome;
-      kinds[v] = kind;
-      has_x |= kind == ChromosomeKind::x;
-      has_y |= kind == ChromosomeKind::y;
-    }
-  }
+  const std::vector<ChromosomeKind> kinds = chromosome_kinds(source);
+  const bool has_x = std::find(kinds.begin(), kinds.end(), ChromosomeKind::x) != kinds.end();
+  const bool has_y = std::find(kinds.begin(), kinds.end(), ChromosomeKind::y) != kinds.end();
   std::vector<Sex> sexes = settings.sexes;
   if (sexes.empty())
     for (Eigen::Index i = 0; i < n; ++i) sexes.push_back(source.sample(static_cast<std::size_t>(i)).sex);
@@ -143,7 +219,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   }
   if (has_y && males == 0) log_warning("no sample is known to be male: chrY variants are reported as NA (NO_MALES)");
 
-  auto covariate_name = [&](std::size_t c) {
+  std::function<std::string(std::size_t)> covariate_name = [&](std::size_t c) {
     if (c == static_cast<std::size_t>(covariates.cols())) return std::string("sex");  // chrX's added covariate
     return c < settings.covariate_names.size() ? settings.covariate_names[c] : fmt::format("covariate {}", c + 1);
   };
@@ -158,6 +234,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   auto make_models = [&](const std::string& where, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values) {
     ModelSet set;
     set.where = where;
+    set.covariates = static_cast<std::size_t>(design.cols());
     auto select = [&](const std::vector<Eigen::Index>& columns) {
       Eigen::MatrixXd out(n, static_cast<Eigen::Index>(columns.size()));
       for (std::size_t c = 0; c < columns.size(); ++c) out.col(static_cast<Eigen::Index>(c)) = values.col(columns[c]);
@@ -221,40 +298,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     meta.sample_size = meta.cases + meta.controls;
   }
   // A phenotype that cannot be tested does not stop a run over many: warn, and report it as NA.
-  for (const ModelSet& set : sets) {
-    for (std::size_t q = 0; q < quantitative.size(); ++q) {
-      const std::string& name = phenotypes.names[static_cast<std::size_t>(quantitative[q])];
-      // The intercept, the covariates its samples estimate, and the genotype.
-      const std::size_t design_columns = static_cast<std::size_t>(covariates.cols()) + (&set == &sets[x_set] && x_models);
-      const std::size_t parameters = design_columns + 2 - set.linear->dropped_covariates(q).size();
-      if (set.linear->sample_count(q) <= parameters) {
-        log_warning(fmt::format("quantitative phenotype '{}'{} has {} samples with all covariates, too few for {} parameters: its results are NA",
-                                name, set.where, set.linear->sample_count(q), parameters));
-      } else if (set.linear->phenotype_explained(q)) {
-        log_warning(fmt::format("quantitative phenotype '{}'{} is constant, or a combination of the covariates, among its {} samples: "
-                                "its results are NA (CONST_PHENO)",
-                                name, set.where, set.linear->sample_count(q)));
-      }
-    }
-    // Covariates left out for some phenotypes, one warning per set of covariates.
-    std::map<std::vector<std::size_t>, std::vector<std::string>> left_out;
-    for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
-      const std::vector<std::size_t>& dropped = phenotypes.binary[p] ? set.logistic->dropped_covariates(kind_index[p])
-                                                                     : set.linear->dropped_covariates(kind_index[p]);
-      if (!dropped.empty()) left_out[dropped].push_back(phenotypes.names[p]);
-    }
-    for (const auto& [dropped, names] : left_out) {
-      std::vector<std::string> covariate_list, phenotype_list;
-      for (auto c : dropped) covariate_list.push_back(fmt::format("'{}'", covariate_name(c)));
-      for (std::size_t i = 0; i < std::min<std::size_t>(names.size(), 5); ++i) phenotype_list.push_back(fmt::format("'{}'", names[i]));
-      const bool several = dropped.size() > 1, many = names.size() > 1;
-      log_warning(fmt::format("{} {} {} constant, or a combination of the covariates before, among the samples of {} {}{}: left out for {}{}",
-                              several ? "covariates" : "covariate", fmt::join(covariate_list, ", "), several ? "are" : "is",
-                              many ? "phenotypes" : "phenotype", fmt::join(phenotype_list, ", "),
-                              names.size() > 5 ? fmt::format(" and {} more", names.size() - 5) : std::string(), many ? "them" : "it",
-                              set.where));
-    }
-  }
+  for (const ModelSet& set : sets) warn_untestable(set, phenotypes, quantitative, kind_index, covariate_name);
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
     log_info(fmt::format("phenotype {}: {} ({} samples{})", phenotypes.names[p], phenotypes.binary[p] ? "binary" : "quantitative",
                          metadata[p].sample_size,
@@ -297,8 +341,10 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   }
 
   Progress progress("association", total, "variants");
-  Eigen::MatrixXd dosages, subset;
-  std::vector<VariantResult> linear_results, logistic_results, set_results;
+  Eigen::MatrixXd dosages;
+  BlockResults results;
+  results.quantitative = quantitative.size();
+  results.binary = binary.size();
   std::vector<VariantColumns> columns;  // the variant's own columns, shared by every phenotype's file
   genotype::DosageOptions raw;
   raw.mean_impute = false;  // missing calls stay NaN: each model decides how to treat them
@@ -313,7 +359,6 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     const std::size_t cap = std::max<std::size_t>(64, (std::size_t{64} << 20) / per_variant / 64 * 64);
     block_size = std::min(block_size, cap);
   }
-  const std::size_t q_count = quantitative.size(), b_count = binary.size();
   for (std::size_t first = 0; first < total; first += block_size) {
     const std::size_t count = std::min(block_size, total - first);
     if (packed_input) {
@@ -340,45 +385,19 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       if (s >= 0) sets[static_cast<std::size_t>(s)].block_variants.push_back(v);
     }
     if (std::none_of(sets.begin(), sets.end(), [&](const ModelSet& set) { return set.block_variants.size() == count; })) {
-      linear_results.assign(count * q_count, VariantResult{});
-      logistic_results.assign(count * b_count, VariantResult{});
+      results.linear.assign(count * results.quantitative, VariantResult{});
+      results.logistic.assign(count * results.binary, VariantResult{});
     }
-    for (ModelSet& set : sets) {
-      const std::vector<std::size_t>& mine = set.block_variants;
-      if (mine.empty()) continue;
-      const bool whole = mine.size() == count;
-      PackedBlock part;
-      if (packed_input && !whole) {
-        part.file_samples = packed.file_samples;
-        for (auto v : mine) part.rows.push_back(packed.rows[v]);
-      }
-      if (need_dosages && !whole) {
-        subset.resize(n, static_cast<Eigen::Index>(mine.size()));
-        for (std::size_t j = 0; j < mine.size(); ++j) subset.col(static_cast<Eigen::Index>(j)) = dosages.col(static_cast<Eigen::Index>(mine[j]));
-      }
-      const PackedBlock& block = whole ? packed : part;
-      const Eigen::MatrixXd& block_dosages = whole ? dosages : subset;
-      auto run = [&](auto& model, bool use_packed, std::size_t stride, std::vector<VariantResult>& out) {
-        if (!model) return;
-        std::vector<VariantResult>& target = whole ? out : set_results;
-        use_packed ? model->test_packed(block, target) : model->test(block_dosages, target);
-        if (whole) return;
-        for (std::size_t j = 0; j < mine.size(); ++j)
-          std::copy_n(set_results.begin() + static_cast<std::ptrdiff_t>(j * stride), stride, out.begin() + static_cast<std::ptrdiff_t>(mine[j] * stride));
-      };
-      run(set.linear, packed_input, q_count, linear_results);
-      run(set.logistic, set.packed_logistic, b_count, logistic_results);
-    }
+    for (const ModelSet& set : sets) set.test(packed_input ? &packed : nullptr, need_dosages ? &dosages : nullptr, count, results);
     for (std::size_t v = 0; v < count; ++v) {
       const ChromosomeKind kind = kinds[first + v];
-      if (set_of(kind) < 0) {
-        for (std::size_t j = 0; j < q_count; ++j) linear_results[v * q_count + j].error = "NO_MALES";
-        for (std::size_t j = 0; j < b_count; ++j) logistic_results[v * b_count + j].error = "NO_MALES";
-      } else if (haploid(kind)) {
-        for (auto* results : {&linear_results, &logistic_results}) {
-          const std::size_t stride = results == &linear_results ? q_count : b_count;
-          for (std::size_t j = 0; j < stride; ++j) {
-            VariantResult& r = (*results)[v * stride + j];
+      for (auto* kind_results : {&results.linear, &results.logistic}) {
+        const std::size_t stride = kind_results == &results.linear ? results.quantitative : results.binary;
+        for (std::size_t j = 0; j < stride; ++j) {
+          VariantResult& r = (*kind_results)[v * stride + j];
+          if (set_of(kind) < 0) {
+            r.error = "NO_MALES";
+          } else if (haploid(kind)) {
             r.beta *= 2;
             r.se *= 2;
           }
@@ -394,11 +413,11 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     parallel_for(phenotypes.names.size(), 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t p = begin; p < end; ++p) {
         const bool is_binary = phenotypes.binary[p];
-        const std::vector<VariantResult>& results = is_binary ? logistic_results : linear_results;
-        const std::size_t stride = is_binary ? b_count : q_count;
+        const std::vector<VariantResult>& kind_results = is_binary ? results.logistic : results.linear;
+        const std::size_t stride = is_binary ? results.binary : results.quantitative;
         const std::size_t index = kind_index[p];
         for (std::size_t v = 0; v < count; ++v) {
-          const VariantResult& r = results[v * stride + index];
+          const VariantResult& r = kind_results[v * stride + index];
           writers[p]->write(columns[v], r);
           summary.significant[p] += r.log_p < significance;
         }
