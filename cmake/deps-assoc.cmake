@@ -2,3 +2,16 @@
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_package(Boost REQUIRED)
 target_link_libraries(kohort_lib PUBLIC Eigen3::Eigen Boost::boost)
+
+# The pair-table sums (assoc/packed_sums.cpp, no Eigen inside) use AVX-512 where the building
+# processor has it: the rest of the build leaves AVX-512 off (see KOHORT_NATIVE), but these sums
+# are loads and adds of whole registers, and 8-double registers halve their instructions.
+if(KOHORT_NATIVE)
+  include(CheckCXXSourceCompiles)
+  set(CMAKE_REQUIRED_FLAGS "-march=native")
+  check_cxx_source_compiles("#ifndef __AVX512F__\n#error no AVX-512\n#endif\nint main() { return 0; }" KOHORT_NATIVE_AVX512)
+  unset(CMAKE_REQUIRED_FLAGS)
+  if(KOHORT_NATIVE_AVX512)
+    set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/assoc/packed_sums.cpp PROPERTIES COMPILE_OPTIONS "-mavx512f")
+  endif()
+endif()

@@ -5,27 +5,19 @@
 #include <cstring>
 #include <new>
 
+#include "assoc/packed_sums.h"
 #include "core/parallel.h"
 
 namespace kohort::assoc {
 namespace {
 
+using detail::entry_of_counts;
+using detail::kBlockPairs;
+using detail::kPairEntries;
+
 // ALT count of a 2-bit code (00 hom ALT, 01 missing, 10 het, 11 hom REF); missing counts 0.
 constexpr double kCount[4] = {2.0, 0.0, 1.0, 0.0};
 constexpr double kSquare[4] = {4.0, 0.0, 1.0, 0.0};
-// A pair's table has one entry per pair of ALT counts (3 x 3), not per nibble (16): missing and hom
-// REF both count 0. The smaller table keeps a chunk's slice in the first-level cache with wide
-// entries, about a third faster there.
-constexpr std::size_t kPairEntries = 9;
-constexpr unsigned entry_of_counts(unsigned first, unsigned second) { return 3 * first + second; }
-constexpr unsigned count_of_code(unsigned code) { return code == 0 ? 2 : code == 2 ? 1 : 0; }
-constexpr std::uint8_t kEntryOfNibble[16] = {
-#define KOHORT_NIBBLE(n) static_cast<std::uint8_t>(entry_of_counts(count_of_code((n) & 3), count_of_code((n) >> 2)))
-    KOHORT_NIBBLE(0),  KOHORT_NIBBLE(1),  KOHORT_NIBBLE(2),  KOHORT_NIBBLE(3),  KOHORT_NIBBLE(4),  KOHORT_NIBBLE(5),
-    KOHORT_NIBBLE(6),  KOHORT_NIBBLE(7),  KOHORT_NIBBLE(8),  KOHORT_NIBBLE(9),  KOHORT_NIBBLE(10), KOHORT_NIBBLE(11),
-    KOHORT_NIBBLE(12), KOHORT_NIBBLE(13), KOHORT_NIBBLE(14), KOHORT_NIBBLE(15)
-#undef KOHORT_NIBBLE
-};
 constexpr std::size_t kPairsPerChunk = 64;  // with 8 doubles an entry, a 36 kB table slice per chunk
 // Bytes of each row copied per batch of chunks: 256 keeps the copies of a task of a few thousand
 // variants within the second-level cache (1,024 did not, and was 8-13% slower at 2 threads).
@@ -132,117 +124,6 @@ std::size_t PackedProducts::memory_bytes(std::size_t vectors, std::size_t file_s
   return sizeof(double) * (pairs * kPairEntries * stride + file_samples * stride + 10 * stride) + file_samples / 4;
 }
 
-namespace {
-
-// Four doubles as one vector: one AVX2 register.
-typedef double Vector4 __attribute__((vector_size(32)));
-
-inline Vector4 load4(const double* p) {
-  Vector4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-inline unsigned nibble_of(const std::uint8_t* row, std::size_t pair) { return (row[pair >> 1] >> ((pair & 1) * 4)) & 15; }
-
-// Pairs per block of the sums. Every vector's sum is the same fold whatever the entry width, the
-// chunk or the grouping of variants: within a block, the pairs' entries are added to the block's
-// sum pair after pair; the blocks' sums are then added in order. (Adding two pairs' entries to each
-// other first costs an instruction more per load and was 5% slower with wide entries.) A
-// phenotype's results therefore do not depend on which other phenotypes share its table (a run of
-// one phenotype and a run of twenty give it the same bytes).
-constexpr std::size_t kBlockPairs = 16;
-
-// Sums `Variants` variants' table entries over pairs [first, last) (first a multiple of
-// kBlockPairs), Width doubles of each, into out[j]. The variants share each pair's table address,
-// so the integer work per lookup shrinks and their independent sums hide the add latency. `table`
-// points at the slice to sum; the full entry length is Stride when known at compile time (one
-// slice, the common case), else runtime_stride (Stride 0).
-template <std::size_t Width, std::size_t Stride, std::size_t Variants>
-void accumulate_variants(const double* __restrict table, std::size_t runtime_stride, const std::uint8_t* const* rows, std::size_t first,
-                         std::size_t last, double* const* out) {
-  const std::size_t stride = Stride ? Stride : runtime_stride;
-  constexpr std::size_t kVectors = Width / 4;
-  for (std::size_t block = first; block < last; block += kBlockPairs) {
-    const std::size_t block_end = std::min(last, block + kBlockPairs);
-    // Zeroed element by element: `= {}` on the array compiles to a call to memset.
-    Vector4 acc[Variants][kVectors];
-    for (auto& variant : acc)
-      for (auto& vector : variant) vector = Vector4{};
-    std::size_t pair = block;
-    for (; pair + 1 < block_end; pair += 2) {
-      const double* base = table + pair * kPairEntries * stride;
-      for (std::size_t j = 0; j < Variants; ++j) {
-        const unsigned byte = rows[j][(pair - first) >> 1];
-        const double* low = base + kEntryOfNibble[byte & 15] * stride;
-        const double* high = base + (kPairEntries + kEntryOfNibble[byte >> 4]) * stride;
-        for (std::size_t v = 0; v < kVectors; ++v) {
-          acc[j][v] += load4(low + 4 * v);
-          acc[j][v] += load4(high + 4 * v);
-        }
-      }
-    }
-    if (pair < block_end) {  // the last pair of an odd count
-      const double* base = table + pair * kPairEntries * stride;
-      for (std::size_t j = 0; j < Variants; ++j) {
-        const double* low = base + kEntryOfNibble[nibble_of(rows[j], pair - first)] * stride;
-        for (std::size_t v = 0; v < kVectors; ++v) acc[j][v] += load4(low + 4 * v);
-      }
-    }
-    for (std::size_t j = 0; j < Variants; ++j) {
-      for (std::size_t v = 0; v < kVectors; ++v) {
-        Vector4 total = load4(out[j] + 4 * v) + acc[j][v];
-        std::memcpy(out[j] + 4 * v, &total, sizeof total);
-      }
-    }
-  }
-}
-
-// All `count` variants of a task over pairs [first, last), in groups that share each pair's address
-// arithmetic (8 / (Width / 4) variants up to 16 doubles an entry, filling 8 accumulator registers;
-// 2 up to 28; else 1), the rest one by one. Variant j's bytes of those pairs start at
-// chunk_rows + j * row_step, its sums at sums + j * out_step.
-template <std::size_t Width, std::size_t Stride>
-void accumulate(const double* table, std::size_t runtime_stride, const std::uint8_t* chunk_rows, std::size_t row_step, std::size_t count,
-                std::size_t first, std::size_t last, double* sums, std::size_t out_step) {
-  constexpr std::size_t kGroup = Width <= 16 ? 8 / (Width / 4) : Width <= 28 ? 2 : 1;
-  const std::uint8_t* rows[kGroup];
-  double* out[kGroup];
-  std::size_t j = 0;
-  for (; j + kGroup <= count; j += kGroup) {
-    for (std::size_t g = 0; g < kGroup; ++g) {
-      rows[g] = chunk_rows + (j + g) * row_step;
-      out[g] = sums + (j + g) * out_step;
-    }
-    accumulate_variants<Width, Stride, kGroup>(table, runtime_stride, rows, first, last, out);
-  }
-  for (; j < count; ++j) {
-    rows[0] = chunk_rows + j * row_step;
-    out[0] = sums + j * out_step;
-    accumulate_variants<Width, Stride, 1>(table, runtime_stride, rows, first, last, out);
-  }
-}
-
-using Accumulate = void (*)(const double*, std::size_t, const std::uint8_t*, std::size_t, std::size_t, std::size_t, std::size_t, double*,
-                            std::size_t);
-
-// The kernel for a slice of `width` doubles (a multiple of 4, at most 32) of entries `stride` long.
-Accumulate accumulate_for(std::size_t width, std::size_t stride) {
-  const bool whole = width == stride;
-  switch (width) {
-    case 4: return accumulate<4, 0>;
-    case 8: return whole ? accumulate<8, 8> : accumulate<8, 0>;
-    case 12: return accumulate<12, 0>;
-    case 16: return whole ? accumulate<16, 16> : accumulate<16, 0>;
-    case 20: return whole ? accumulate<20, 20> : accumulate<20, 0>;
-    case 24: return whole ? accumulate<24, 24> : accumulate<24, 0>;
-    case 28: return whole ? accumulate<28, 28> : accumulate<28, 0>;
-    default: return whole ? accumulate<32, 32> : accumulate<32, 0>;
-  }
-}
-
-}  // namespace
-
 void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out, RowCalls& calls) const {
   const std::size_t count = end - begin;
   out.resize(static_cast<Eigen::Index>(vectors_), static_cast<Eigen::Index>(count));
@@ -279,6 +160,15 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
 }
 
 namespace {
+
+// Four doubles as one vector: one AVX2 register.
+typedef double Vector4 __attribute__((vector_size(32)));
+
+inline Vector4 load4(const double* p) {
+  Vector4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
 
 // One slice of Slice x 4 vectors of the sparse sum, in registers: out[v] = sum over the listed
 // samples of weight(code)[v] * values(sample)[v].
@@ -368,8 +258,8 @@ void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows,
       const std::uint8_t* chunk_rows = batch.data() + c * chunk_step;
       for (std::size_t slice = 0; slice * kSliceWidth < stride_; ++slice) {
         const std::size_t width = slice_width(slice);
-        Accumulate kernel = accumulate_for(width, width);
-        kernel(table_.get() + slice_offset(slice), width, chunk_rows, chunk_bytes, count, chunk, chunk_end, sums.data() + slice * kSliceWidth, stride_);
+        detail::accumulate_pair_sums(table_.get() + slice_offset(slice), width, chunk_rows, chunk_bytes, count, chunk, chunk_end,
+                                     sums.data() + slice * kSliceWidth, stride_);
       }
     }
   }

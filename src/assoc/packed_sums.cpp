@@ -1,0 +1,145 @@
+#include "assoc/packed_sums.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace kohort::assoc::detail {
+namespace {
+
+typedef double Vector4 __attribute__((vector_size(32)));
+// The widest register: the build compiles this file with AVX-512 where the processor has it.
+#if defined(__AVX512F__)
+typedef double Wide __attribute__((vector_size(64)));
+constexpr std::size_t kRegisters = 32;
+#else
+typedef Vector4 Wide;
+constexpr std::size_t kRegisters = 16;
+#endif
+constexpr std::size_t kWideDoubles = sizeof(Wide) / sizeof(double);
+
+template <class Vector>
+inline Vector load(const double* p) {
+  Vector v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+template <class Vector>
+inline void add_to(double* p, Vector x) {
+  const Vector total = load<Vector>(p) + x;
+  std::memcpy(p, &total, sizeof total);
+}
+
+constexpr unsigned count_of_code(unsigned code) { return code == 0 ? 2 : code == 2 ? 1 : 0; }
+constexpr std::uint8_t kEntryOfNibble[16] = {
+#define KOHORT_NIBBLE(n) static_cast<std::uint8_t>(entry_of_counts(count_of_code((n) & 3), count_of_code((n) >> 2)))
+    KOHORT_NIBBLE(0),  KOHORT_NIBBLE(1),  KOHORT_NIBBLE(2),  KOHORT_NIBBLE(3),  KOHORT_NIBBLE(4),  KOHORT_NIBBLE(5),
+    KOHORT_NIBBLE(6),  KOHORT_NIBBLE(7),  KOHORT_NIBBLE(8),  KOHORT_NIBBLE(9),  KOHORT_NIBBLE(10), KOHORT_NIBBLE(11),
+    KOHORT_NIBBLE(12), KOHORT_NIBBLE(13), KOHORT_NIBBLE(14), KOHORT_NIBBLE(15)
+#undef KOHORT_NIBBLE
+};
+
+inline unsigned nibble_of(const std::uint8_t* row, std::size_t pair) { return (row[pair >> 1] >> ((pair & 1) * 4)) & 15; }
+
+// A sum of Width doubles in registers: wide vectors, and one of 4 doubles where Width is not a
+// multiple of the wide ones (28 doubles are 3 x 8 + 4 with AVX-512). Each double is its own lane,
+// so the register width does not change any sum.
+template <std::size_t Width>
+struct EntrySum {
+  static constexpr std::size_t kWide = Width / kWideDoubles;
+  static constexpr bool kTail = Width % kWideDoubles != 0;
+  static constexpr std::size_t kRegistersUsed = kWide + (kTail ? 1 : 0);
+  Wide wide[kWide ? kWide : 1];
+  Vector4 tail;
+
+  void zero() {  // element by element: `= {}` on the arrays compiles to a call to memset
+    for (auto& w : wide) w = Wide{};
+    tail = Vector4{};
+  }
+  void add(const double* entry) {
+    for (std::size_t i = 0; i < kWide; ++i) wide[i] += load<Wide>(entry + i * kWideDoubles);
+    if constexpr (kTail) tail += load<Vector4>(entry + kWide * kWideDoubles);
+  }
+  void add_into(double* out) const {
+    for (std::size_t i = 0; i < kWide; ++i) add_to(out + i * kWideDoubles, wide[i]);
+    if constexpr (kTail) add_to(out + kWide * kWideDoubles, tail);
+  }
+};
+
+// Sums `Variants` variants' entries over pairs [first, last). The variants share each pair's table
+// address, so the integer work per lookup shrinks, and their independent sums hide the adds'
+// latency. (Adding two pairs' entries to each other first costs an instruction more per load and
+// was 5% slower with wide entries.)
+template <std::size_t Width, std::size_t Variants>
+void accumulate_variants(const double* __restrict table, const std::uint8_t* const* rows, std::size_t first, std::size_t last,
+                         double* const* out) {
+  for (std::size_t block = first; block < last; block += kBlockPairs) {
+    const std::size_t block_end = std::min(last, block + kBlockPairs);
+    EntrySum<Width> acc[Variants];
+    for (auto& a : acc) a.zero();
+    std::size_t pair = block;
+    for (; pair + 1 < block_end; pair += 2) {
+      const double* base = table + pair * kPairEntries * Width;
+      for (std::size_t j = 0; j < Variants; ++j) {
+        const unsigned byte = rows[j][(pair - first) >> 1];
+        acc[j].add(base + kEntryOfNibble[byte & 15] * Width);
+        acc[j].add(base + (kPairEntries + kEntryOfNibble[byte >> 4]) * Width);
+      }
+    }
+    if (pair < block_end) {  // the last pair of an odd count
+      const double* base = table + pair * kPairEntries * Width;
+      for (std::size_t j = 0; j < Variants; ++j) acc[j].add(base + kEntryOfNibble[nibble_of(rows[j], pair - first)] * Width);
+    }
+    for (std::size_t j = 0; j < Variants; ++j) acc[j].add_into(out[j]);
+  }
+}
+
+// Variants per group. With 16 registers (AVX2): 8 registers of sums up to 16 doubles an entry, 2
+// variants up to 28, else 1. With 32 (AVX-512): as many as fill half the registers, at most 8.
+template <std::size_t Width>
+constexpr std::size_t group_size() {
+  constexpr std::size_t used = EntrySum<Width>::kRegistersUsed;
+  if constexpr (kRegisters == 16) return Width <= 16 ? 8 / used : Width <= 28 ? 2 : 1;
+  return std::clamp<std::size_t>(kRegisters / 2 / used, 1, 8);
+}
+
+template <std::size_t Width>
+void accumulate(const double* table, const std::uint8_t* chunk_rows, std::size_t row_step, std::size_t count, std::size_t first,
+                std::size_t last, double* sums, std::size_t out_step) {
+  constexpr std::size_t kGroup = group_size<Width>();
+  const std::uint8_t* rows[kGroup];
+  double* out[kGroup];
+  std::size_t j = 0;
+  for (; j + kGroup <= count; j += kGroup) {
+    for (std::size_t g = 0; g < kGroup; ++g) {
+      rows[g] = chunk_rows + (j + g) * row_step;
+      out[g] = sums + (j + g) * out_step;
+    }
+    accumulate_variants<Width, kGroup>(table, rows, first, last, out);
+  }
+  for (; j < count; ++j) {
+    rows[0] = chunk_rows + j * row_step;
+    out[0] = sums + j * out_step;
+    accumulate_variants<Width, 1>(table, rows, first, last, out);
+  }
+}
+
+}  // namespace
+
+void accumulate_pair_sums(const double* table, std::size_t width, const std::uint8_t* chunk_rows, std::size_t row_step,
+                          std::size_t count, std::size_t first, std::size_t last, double* sums, std::size_t out_step) {
+  switch (width) {
+    case 4: return accumulate<4>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 8: return accumulate<8>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 12: return accumulate<12>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 16: return accumulate<16>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 20: return accumulate<20>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 24: return accumulate<24>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 28: return accumulate<28>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    default: return accumulate<32>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+  }
+}
+
+std::size_t pair_sums_vector_doubles() { return kWideDoubles; }
+
+}  // namespace kohort::assoc::detail
