@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "genotype/open.h"
+#include "genotype/qc.h"
 #include "genotype/selection.h"
 
 namespace kohort::cli {
@@ -27,7 +28,22 @@ struct GwasArguments {
   std::size_t block_size = 4096;
   std::size_t memory_mib = 0;
   std::string genome_assembly = "unknown";
+  genotype::VariantRange range;
+  genotype::VariantFilters filters;
+  bool hwe_midp = false;
 };
+
+// Keeps the selected variants that pass `filters`, counted over the selected samples (as plink2
+// applies --maf --mac --geno --hwe before --glm: every sample kept, with or without a phenotype).
+void filter_variants(genotype::GenotypeSource& source, const genotype::VariantFilters& filters, bool hwe_midp) {
+  const genotype::QcResult qc = genotype::compute_qc(source, hwe_midp);
+  std::vector<std::uint32_t> kept;
+  for (std::size_t v = 0; v < qc.variants.size(); ++v)
+    if (genotype::passes(qc.variants[v], filters)) kept.push_back(source.file_variant_index(v));
+  log_info(fmt::format("{}: {} of {} variants pass the variant filters", source.path(), kept.size(), source.variant_count()));
+  if (kept.empty()) throw InputError(source.path(), "no variants pass the variant filters (--maf, --mac, --geno, --hwe)");
+  source.select_variants(std::move(kept));
+}
 
 // Sex per genotype sample from a sample table's `column` (default: the column named SEX, any case,
 // or the file's only column): 1/M/male, 2/F/female; 0, -9 and missing values are unknown.
@@ -71,13 +87,15 @@ void run(const GwasArguments& a) {
   auto extract = a.extract.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.extract};
   auto exclude = a.exclude.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.exclude};
   source->select_samples(genotype::select_samples(source->file_samples(), keep, remove));
-  source->select_variants(genotype::select_variants(source->file_variants(), extract, exclude));
+  source->select_variants(genotype::select_variants(source->file_variants(), extract, exclude, a.range));
   // Named by the filter file that left nothing (or the genotypes, when none was given).
   auto named = [&](const std::string& first, const std::string& second) {
     return !first.empty() ? first : !second.empty() ? second : source->path();
   };
   if (source->sample_count() == 0) throw InputError(named(a.keep, a.remove), "no genotyped samples left after --keep/--remove");
-  if (source->variant_count() == 0) throw InputError(named(a.extract, a.exclude), "no variants left after --extract/--exclude");
+  if (source->variant_count() == 0)
+    throw InputError(named(a.extract, a.exclude), "no variants left after --extract/--exclude/--chr/--from-bp/--to-bp");
+  if (a.filters.any()) filter_variants(*source, a.filters, a.hwe_midp);
   std::vector<std::string> sample_ids;
   for (std::size_t s = 0; s < source->sample_count(); ++s) sample_ids.push_back(source->sample(s).iid);
   log_info(fmt::format("{}: {} samples, {} variants selected", source->path(), sample_ids.size(), source->variant_count()));
@@ -127,6 +145,15 @@ const Subcommand gwas_command{
       app.add_option("--remove", a->remove, "Samples to remove")->check(CLI::ExistingFile);
       app.add_option("--extract", a->extract, "Variant ids to keep, one per line")->check(CLI::ExistingFile);
       app.add_option("--exclude", a->exclude, "Variant ids to drop")->check(CLI::ExistingFile);
+      app.add_option("--chr", a->range.chromosomes, "Only these chromosomes (comma-separated)")->delimiter(',');
+      app.add_option("--from-bp", a->range.from_bp, "With one --chr: only positions >= this")->check(CLI::NonNegativeNumber);
+      app.add_option("--to-bp", a->range.to_bp, "With one --chr: only positions <= this")->check(CLI::NonNegativeNumber);
+      app.add_option("--maf", a->filters.maf, "Test only variants with minor allele frequency >= X among the kept samples")
+          ->check(CLI::Range(0.0, 0.5));
+      app.add_option("--mac", a->filters.mac, "Test only variants with minor allele count >= X")->check(CLI::NonNegativeNumber);
+      app.add_option("--geno", a->filters.geno, "Test only variants with missing call rate <= X")->check(CLI::Range(0.0, 1.0));
+      app.add_option("--hwe", a->filters.hwe, "Test only variants with Hardy-Weinberg exact p >= X")->check(CLI::Range(0.0, 1.0));
+      app.add_flag("--hwe-midp", a->hwe_midp, "--hwe compares the mid-p (plink2 --hwe midp)");
       app.add_option("--pheno", a->pheno, "Phenotype file: FID IID ... (PLINK) or a TSV whose first column is the sample id")
           ->required()->check(CLI::ExistingFile);
       app.add_option("--pheno-col", a->pheno_columns, "Phenotype columns (default: all)")->delimiter(',');

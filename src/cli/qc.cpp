@@ -27,8 +27,8 @@ struct QcOptions {
   genotype::VariantRange range;
   std::string out;
   bool hwe_midp = false;
-  double maf = -1, geno = -1, hwe = -1, mind = -1;
-  long long mac = -1;
+  genotype::VariantFilters filters;
+  double mind = -1;
 };
 
 // Shortest round-trip text for a ratio; NA when undefined.
@@ -54,7 +54,7 @@ void run_qc(const QcOptions& options) {
                        source->file_samples().size(), source->variant_count(), source->file_variants().size()));
   const auto qc = genotype::compute_qc(*source, options.hwe_midp);
 
-  const bool variant_filters = options.maf >= 0 || options.mac >= 0 || options.geno >= 0 || options.hwe >= 0;
+  const bool variant_filters = options.filters.any();
   OutputFile variants_out(options.out + ".vqc.tsv");
   std::unique_ptr<OutputFile> extract_out;
   if (variant_filters) extract_out = std::make_unique<OutputFile>(options.out + ".extract");
@@ -92,16 +92,7 @@ void run_qc(const QcOptions& options) {
   if (extract_out) {
     std::string buffer;
     for (std::size_t v = 0; v < m; ++v) {
-      const auto& q = qc.variants[v];
-      const double freq = frequency(q);
-      const std::uint32_t samples = q.missing + q.observed();  // chrY: the males
-      const double f_miss = samples > 0 ? double(q.missing) / double(samples) : 0.0;
-      bool pass = true;
-      if (options.maf >= 0) pass = pass && !std::isnan(freq) && std::min(freq, 1 - freq) >= options.maf;
-      if (options.mac >= 0) pass = pass && std::min(q.alt_alleles, q.alleles - q.alt_alleles) >= double(options.mac);
-      if (options.geno >= 0) pass = pass && f_miss <= options.geno;
-      // Haploid variants (chrY, MT) have no Hardy-Weinberg test and pass, as in plink2.
-      if (options.hwe >= 0) pass = pass && (std::isnan(q.hwe_ln_p) || q.hwe_ln_p >= std::log(options.hwe));
+      const bool pass = genotype::passes(qc.variants[v], options.filters);
       if (pass) {
         buffer += source->variant(v).id;
         buffer += '\n';
@@ -178,13 +169,13 @@ const Subcommand qc_command{
       app.add_option("--out", options->out, "Output prefix: PREFIX.vqc.tsv, PREFIX.sqc.tsv (+ .extract/.keep)")
           ->required();
       app.add_flag("--hwe-midp", options->hwe_midp, "Report Hardy-Weinberg mid-p values (plink2 --hardy midp)");
-      app.add_option("--maf", options->maf, "Filter: keep variants with minor allele frequency >= X")
+      app.add_option("--maf", options->filters.maf, "Filter: keep variants with minor allele frequency >= X")
           ->check(CLI::Range(0.0, 0.5));
-      app.add_option("--mac", options->mac, "Filter: keep variants with minor allele count >= X")
+      app.add_option("--mac", options->filters.mac, "Filter: keep variants with minor allele count >= X")
           ->check(CLI::NonNegativeNumber);
-      app.add_option("--geno", options->geno, "Filter: keep variants with missing rate <= X")
+      app.add_option("--geno", options->filters.geno, "Filter: keep variants with missing rate <= X")
           ->check(CLI::Range(0.0, 1.0));
-      app.add_option("--hwe", options->hwe, "Filter: keep variants with HWE exact p >= X")
+      app.add_option("--hwe", options->filters.hwe, "Filter: keep variants with HWE exact p >= X")
           ->check(CLI::Range(0.0, 1.0));
       app.add_option("--mind", options->mind, "Filter: keep samples with missing rate <= X (writes PREFIX.keep)")
           ->check(CLI::Range(0.0, 1.0));

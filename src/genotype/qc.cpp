@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -185,6 +186,21 @@ KOHORT_POPCNT void count_chunk(GenotypeSource& source, const std::vector<Chromos
 }
 
 }  // namespace
+
+bool passes(const VariantQc& q, const VariantFilters& filters) {
+  if (filters.maf >= 0) {
+    if (!(q.alleles > 0)) return false;
+    const double freq = q.alt_alleles / q.alleles;
+    if (std::min(freq, 1 - freq) < filters.maf) return false;
+  }
+  if (filters.mac >= 0 && std::min(q.alt_alleles, q.alleles - q.alt_alleles) < filters.mac) return false;
+  if (filters.geno >= 0) {
+    const std::uint32_t samples = q.missing + q.observed();  // chrY: the males
+    if (samples > 0 && double(q.missing) / double(samples) > filters.geno) return false;
+  }
+  if (filters.hwe >= 0 && !std::isnan(q.hwe_ln_p) && q.hwe_ln_p < std::log(filters.hwe)) return false;
+  return true;
+}
 
 QcResult compute_qc(GenotypeSource& source, bool hwe_midp) {
   const std::size_t n = source.sample_count();

@@ -33,6 +33,19 @@ struct QcResult {
   std::vector<SampleQc> samples;    // one per selected sample
 };
 
+// Variant filters as plink2's --maf, --mac, --geno and --hwe apply them; a negative threshold is
+// not applied.
+struct VariantFilters {
+  double maf = -1;       // keep minor allele frequency >= maf
+  double mac = -1;       // keep minor allele count >= mac
+  double geno = -1;      // keep missing call rate <= geno
+  double hwe = -1;       // keep Hardy-Weinberg p >= hwe (haploid variants always pass, as in plink2)
+  bool any() const { return maf >= 0 || mac >= 0 || geno >= 0 || hwe >= 0; }
+};
+
+// Whether a variant's counts pass every filter set in `filters`.
+bool passes(const VariantQc& q, const VariantFilters& filters);
+
 // Counts hard calls of every selected variant and sample; parallel over variants when the source
 // allows it, with identical results at any thread count. Shows progress on stderr.
 QcResult compute_qc(GenotypeSource& source, bool hwe_midp);

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# kohort gwas variant filters (--maf --mac --hwe --hwe-midp, --chr --from-bp --to-bp) against the
+# same filters in plink2 --glm on the 1000 Genomes EUR subset (Debian's bolt-lmm-example): both
+# must test exactly the same variants, with betas within relative 1e-5 (plink2's 6 digits).
+set -euo pipefail
+: "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
+"$KOHORT_SOURCE_DIR/scripts/install-deps" test >/dev/null
+work="$KOHORT_WORK/gwas_filters_vs_plink2"
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+tar xJf "$(dpkg -L bolt-lmm-example | grep 'examples.tar.xz$')" EUR_subset.bed EUR_subset.bim EUR_subset.fam EUR_subset.pheno.covars
+awk 'NR == 1 { print "FID IID PHENO QCOV1 QCOV2"; next } { print $1, $2, $3, $4, $5 }' EUR_subset.pheno.covars > pheno.txt
+
+fail=0
+compare() {  # name, plink2 filters, kohort filters
+  local name=$1 p2=$2 k=$3
+  # shellcheck disable=SC2086
+  plink2 --bfile EUR_subset --pheno pheno.txt --pheno-name PHENO --covar pheno.txt --covar-name QCOV1,QCOV2 \
+    $p2 --glm hide-covar omit-ref --out "p2_$name" >/dev/null
+  # shellcheck disable=SC2086
+  "$KOHORT" -q gwas --bfile EUR_subset --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
+    --missing-genotypes exclude $k --out "k_$name" >/dev/null
+  read -r both only_one mb < <(zcat "k_$name.PHENO.tsv.gz" | awk -F'\t' '
+    FILENAME != "-" && FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    FILENAME != "-" { b[$1 ":" $2 ":" $col["A1"]] = $col["BETA"]; next }
+    FNR == 1 { next }
+    { k = $1 ":" $2 ":" $3; if (!(k in b)) { other++; next }
+      seen[k] = 1; n++; if ($5 == "NA" || b[k] == "NA") next
+      x = ($5 - b[k]) / b[k]; if (x < 0) x = -x; if (x > m) m = x }
+    END { for (k in b) if (!(k in seen)) other++; printf "%d %d %.3g\n", n, other, m }' "p2_$name.PHENO.glm.linear" -)
+  echo "$name: $both variants tested by both, $only_one by one only, max relative beta difference $mb"
+  total=$(wc -l < EUR_subset.bim)
+  if [ "$only_one" -ne 0 ] || [ "$both" -eq 0 ] || [ "$both" -ge "$total" ] || ! awk -v m="$mb" 'BEGIN { exit !(m <= 1e-5) }'; then
+    echo "FAIL $name"; fail=1
+  fi
+}
+compare maf "--maf 0.05" "--maf 0.05"
+compare mac_hwe "--mac 30 --hwe 1e-3" "--mac 30 --hwe 1e-3"
+compare hwe_midp "--hwe 1e-2 midp" "--hwe 1e-2 --hwe-midp"
+compare range "--chr 18 --from-bp 20000000 --to-bp 40000000 --maf 0.01" "--chr 18 --from-bp 20000000 --to-bp 40000000 --maf 0.01"
+
+# Filters that leave nothing: an error naming the genotypes, no output.
+if "$KOHORT" -q gwas --bfile EUR_subset --pheno pheno.txt --pheno-col PHENO --mac 100000 --out none 2> none.err; then
+  echo "FAIL: --mac 100000 left variants"; fail=1
+fi
+grep -q 'EUR_subset.*no variants pass the variant filters' none.err || { echo "FAIL: error message"; cat none.err; fail=1; }
+if compgen -G 'none*' | grep -qv 'none.err'; then echo "FAIL: output written"; fail=1; fi
+exit $fail
