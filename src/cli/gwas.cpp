@@ -34,9 +34,11 @@ struct GwasArguments {
 };
 
 // Keeps the selected variants that pass `filters`, counted over the selected samples (as plink2
-// applies --maf --mac --geno --hwe before --glm: every sample kept, with or without a phenotype).
-void filter_variants(genotype::GenotypeSource& source, const genotype::VariantFilters& filters, bool hwe_midp) {
-  const genotype::QcResult qc = genotype::compute_qc(source, hwe_midp);
+// applies --maf --mac --geno --hwe before --glm: every sample kept, with or without a phenotype),
+// with `sexes` (from --sex; empty: the genotype file's) on the sex chromosomes.
+void filter_variants(genotype::GenotypeSource& source, const genotype::VariantFilters& filters, bool hwe_midp,
+                     const std::vector<genotype::Sex>& sexes) {
+  const genotype::QcResult qc = genotype::compute_qc(source, hwe_midp, sexes);
   std::vector<std::uint32_t> kept;
   for (std::size_t v = 0; v < qc.variants.size(); ++v)
     if (genotype::passes(qc.variants[v], filters)) kept.push_back(source.file_variant_index(v));
@@ -95,9 +97,11 @@ void run(const GwasArguments& a) {
   if (source->sample_count() == 0) throw InputError(named(a.keep, a.remove), "no genotyped samples left after --keep/--remove");
   if (source->variant_count() == 0)
     throw InputError(named(a.extract, a.exclude), "no variants left after --extract/--exclude/--chr/--from-bp/--to-bp");
-  if (a.filters.any()) filter_variants(*source, a.filters, a.hwe_midp);
   std::vector<std::string> sample_ids;
   for (std::size_t s = 0; s < source->sample_count(); ++s) sample_ids.push_back(source->sample(s).iid);
+  assoc::GwasSettings settings;
+  if (!a.sex.empty()) settings.sexes = read_sexes(a.sex, a.sex_column, sample_ids);
+  if (a.filters.any()) filter_variants(*source, a.filters, a.hwe_midp, settings.sexes);
   log_info(fmt::format("{}: {} samples, {} variants selected", source->path(), sample_ids.size(), source->variant_count()));
 
   assoc::TraitType type = a.pheno_type == "quantitative" ? assoc::TraitType::quantitative
@@ -105,7 +109,6 @@ void run(const GwasArguments& a) {
                                                          : assoc::TraitType::automatic;
   assoc::PhenotypeSet phenotypes = assoc::read_phenotypes(a.pheno, a.pheno_columns, sample_ids, type);
   Eigen::MatrixXd covariates(static_cast<Eigen::Index>(sample_ids.size()), 0);
-  assoc::GwasSettings settings;
   if (!a.covar.empty()) {
     assoc::SampleTable table(a.covar);
     covariates = assoc::covariate_matrix(table, a.covar_columns.empty() ? table.columns() : a.covar_columns, sample_ids,
@@ -113,7 +116,6 @@ void run(const GwasArguments& a) {
     log_info(fmt::format("covariates: {}", fmt::join(settings.covariate_names, ", ")));
   }
 
-  if (!a.sex.empty()) settings.sexes = read_sexes(a.sex, a.sex_column, sample_ids);
   settings.x_sex = !a.no_x_sex;
   settings.missing = a.missing == "exclude" ? assoc::MissingGenotypes::exclude : assoc::MissingGenotypes::mean_impute;
   settings.binary.test = a.binary_test == "wald" ? assoc::BinaryTest::wald : a.binary_test == "firth" ? assoc::BinaryTest::firth : assoc::BinaryTest::score;

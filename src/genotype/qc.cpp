@@ -1,5 +1,7 @@
 #include "genotype/qc.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -7,6 +9,7 @@
 #include <limits>
 #include <mutex>
 
+#include "core/error.h"
 #include "core/log.h"
 #include "core/parallel.h"
 #include "genotype/hwe.h"
@@ -202,7 +205,7 @@ bool passes(const VariantQc& q, const VariantFilters& filters) {
   return true;
 }
 
-QcResult compute_qc(GenotypeSource& source, bool hwe_midp) {
+QcResult compute_qc(GenotypeSource& source, bool hwe_midp, const std::vector<Sex>& given_sexes) {
   const std::size_t n = source.sample_count();
   const std::size_t m = source.variant_count();
   QcResult result;
@@ -219,8 +222,13 @@ QcResult compute_qc(GenotypeSource& source, bool hwe_midp) {
     kinds[v] = same ? kinds[v - 1] : chromosome_kind(source.variant(v).chrom);
     y_variants += kinds[v] == ChromosomeKind::y;
   }
-  std::vector<Sex> sexes(n);
-  for (std::size_t s = 0; s < n; ++s) sexes[s] = source.sample(s).sex;
+  std::vector<Sex> sexes(given_sexes);
+  if (sexes.empty()) {
+    sexes.resize(n);
+    for (std::size_t s = 0; s < n; ++s) sexes[s] = source.sample(s).sex;
+  } else if (sexes.size() != n) {
+    throw Error(fmt::format("{}: {} sexes given for {} samples", source.path(), sexes.size(), n));
+  }
   auto chunk = [&](std::size_t begin, std::size_t end) {
     std::vector<std::uint32_t> missing(n, 0), het(n, 0);
     count_chunk(source, kinds, sexes, begin, end, hwe_midp, result, missing, het);

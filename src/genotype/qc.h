@@ -47,7 +47,8 @@ struct VariantFilters {
 bool passes(const VariantQc& q, const VariantFilters& filters);
 
 // Counts hard calls of every selected variant and sample; parallel over variants when the source
-// allows it, with identical results at any thread count. Shows progress on stderr.
-QcResult compute_qc(GenotypeSource& source, bool hwe_midp);
+// allows it, with identical results at any thread count. Shows progress on stderr. `sexes`, one
+// per selected sample, replace the source's own (a VCF has none); empty: the source's.
+QcResult compute_qc(GenotypeSource& source, bool hwe_midp, const std::vector<Sex>& sexes = {});
 
 }  // namespace kohort::genotype

@@ -125,6 +125,24 @@ for other in kbgen kvcf; do
   check "  max relative beta difference" "$mb" 1e-6
   expect_rows "$other" 44724 "$n"
 done
+# Variant filters count chrX and chrY with the same sexes (chrX's HWE is the females' genotypes
+# with the males' alleles; chrY's counts are the males'): --sex on a VCF keeps the .bed's variants.
+filters="--maf 0.2 --hwe 1e-4"
+# shellcheck disable=SC2086
+"$KOHORT" -q gwas --bfile sx --pheno pheno.txt --pheno-col PHENO $filters --out kfbed >/dev/null
+# shellcheck disable=SC2086
+"$KOHORT" -q gwas --vcf sxv.vcf.gz --sex sex.tsv --pheno pheno.txt --pheno-col PHENO $filters --out kfvcf >/dev/null
+# shellcheck disable=SC2086
+plink2 --bfile sx --pheno pheno.txt --pheno-name PHENO $filters --glm omit-ref allow-no-covars --out p2f >/dev/null
+rows() { zcat "$1" | awk -F'\t' 'NR > 1 { print $1 ":" $2 }' | sort; }
+bed_rows=$(rows kfbed.PHENO.tsv.gz | wc -l)
+p2_rows=$(awk 'NR > 1 && $7 == "ADD"' p2f.PHENO.glm.linear | wc -l)
+x_rows=$(rows kfbed.PHENO.tsv.gz | grep -c '^2[34]:' || true)
+echo "filters $filters: .bed $bed_rows variants ($x_rows on chrX/chrY/XY), plink2 $p2_rows"
+if ! diff -q <(rows kfbed.PHENO.tsv.gz) <(rows kfvcf.PHENO.tsv.gz) >/dev/null || [ "$bed_rows" -ne "$p2_rows" ] || [ "$x_rows" -lt 1000 ]; then
+  echo "FAIL: filtered variants differ between the .bed, the VCF with --sex and plink2"; fail=1
+fi
+
 # Without sexes, a VCF's chrX is tested without sex (with a warning) and chrY is NA.
 "$KOHORT" gwas --vcf sxv.vcf.gz --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV2 \
   --out knosex >/dev/null 2> knosex.log
