@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "assoc/gwas.h"
+#include "assoc/quantile_normalize.h"
 #include "assoc/sample_table.h"
 #include "cli/command.h"
 #include "core/error.h"
@@ -31,6 +32,7 @@ struct GwasArguments {
   genotype::VariantRange range;
   genotype::VariantFilters filters;
   bool hwe_midp = false;
+  bool quantile_normalize = false;
 };
 
 // Keeps the selected variants that pass `filters`, counted over the selected samples (as plink2
@@ -108,6 +110,11 @@ void run(const GwasArguments& a) {
                           : a.pheno_type == "binary"     ? assoc::TraitType::binary
                                                          : assoc::TraitType::automatic;
   assoc::PhenotypeSet phenotypes = assoc::read_phenotypes(a.pheno, a.pheno_columns, sample_ids, type);
+  if (a.quantile_normalize) {
+    // Over the samples with the phenotype, as plink2 does before it leaves out samples without covariates.
+    for (std::size_t p = 0; p < phenotypes.names.size(); ++p)
+      if (!phenotypes.binary[p]) assoc::quantile_normalize(phenotypes.values.col(static_cast<Eigen::Index>(p)));
+  }
   Eigen::MatrixXd covariates(static_cast<Eigen::Index>(sample_ids.size()), 0);
   if (!a.covar.empty()) {
     assoc::SampleTable table(a.covar);
@@ -161,6 +168,8 @@ const Subcommand gwas_command{
       app.add_option("--pheno-col", a->pheno_columns, "Phenotype columns (default: all)")->delimiter(',');
       app.add_option("--pheno-type", a->pheno_type, "auto: 0/1, 1/2, and 0/1/2 (PLINK: 0 missing) columns are binary")
           ->check(CLI::IsMember({"auto", "quantitative", "binary"}))->capture_default_str();
+      app.add_flag("--pheno-quantile-normalize", a->quantile_normalize,
+                   "Quantitative phenotypes to the normal quantiles of their ranks (rank-based inverse normal; ties share the mean rank)");
       app.add_option("--covar", a->covar, "Covariate file (same layouts); text columns become indicators")->check(CLI::ExistingFile);
       app.add_option("--covar-col", a->covar_columns, "Covariate columns (default: all)")->delimiter(',');
       app.add_option("--binary-test", a->binary_test, "score: score test + SPA + Firth below the threshold; wald: logistic per variant (plink2); firth")
