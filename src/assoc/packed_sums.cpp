@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <immintrin.h>
 
 namespace kohort::assoc::detail {
 namespace {
@@ -124,7 +125,111 @@ void accumulate(const double* table, const std::uint8_t* chunk_rows, std::size_t
   }
 }
 
+// Where a pair's entry lies in its block's table, in doubles, for the byte position << 4 | nibble.
+template <std::size_t Width>
+struct EntryOffsets {
+  std::uint16_t of[256];
+  constexpr EntryOffsets() : of() {
+    for (unsigned byte = 0; byte < 256; ++byte) of[byte] = static_cast<std::uint16_t>(((byte >> 4) * kPairEntries + kEntryOfNibble[byte & 15]) * Width);
+  }
+};
+template <std::size_t Width>
+constexpr EntryOffsets<Width> kEntryOffsets{};
+
+// The pairs of a block (one 64-bit word of a row, 4 bits a pair) whose entry is not the zero one,
+// in order, as bytes position << 4 | nibble; returns how many. Past them the list holds 0x0F (the
+// first pair's zero entry: both counts 0).
+inline unsigned nonzero_pairs(std::uint64_t word, std::uint64_t valid, std::uint8_t* list) {
+  // Codes 01 (missing) and 11 (hom REF) count 0: the low bits of both codes of a pair set.
+  const std::uint64_t nonzero = ~(word & (word >> 2)) & valid;
+  const unsigned count = static_cast<unsigned>(__builtin_popcountll(nonzero));
+#if defined(__BMI2__) && !defined(__znver1__) && !defined(__znver2__)  // pext is microcoded before Zen 3
+  constexpr std::uint64_t kLowNibbles = 0x0F0F0F0F0F0F0F0FULL;
+  const std::uint64_t nibble_mask = nonzero * 15;
+  const std::uint64_t pad = count == 16 ? 0 : ~std::uint64_t{0} << (4 * count);
+  const std::uint64_t nibbles = _pext_u64(word, nibble_mask) | pad, positions = _pext_u64(0xFEDCBA9876543210ULL, nibble_mask);
+  const std::uint64_t low = _pdep_u64(nibbles, kLowNibbles) | _pdep_u64(positions, ~kLowNibbles);
+  const std::uint64_t high = _pdep_u64(nibbles >> 32, kLowNibbles) | _pdep_u64(positions >> 32, ~kLowNibbles);
+  std::memcpy(list, &low, 8);
+  std::memcpy(list + 8, &high, 8);
+#else
+  std::memset(list, 0x0F, 16);
+  unsigned at = 0;
+  for (unsigned pair = 0; pair < 16; ++pair) {  // without a branch: where a pair goes is a coin toss
+    const unsigned keep = static_cast<unsigned>((nonzero >> (4 * pair)) & 1);
+    const std::uint8_t byte = static_cast<std::uint8_t>(pair << 4 | ((word >> (4 * pair)) & 15));
+    list[at] = keep ? byte : list[at];
+    at += keep;
+  }
+#endif
+  return count;
+}
+
+// `Variants` variants' sums over pairs [first, last), adding only the entries of their pairs that
+// are not the zero one. The variants step through their lists of such pairs together, as many
+// steps as the longest list; a shorter one adds the zero entry of its block's first pair, which
+// leaves its sum's bits as they are.
+template <std::size_t Width, std::size_t Variants>
+void accumulate_nonzero_variants(const double* __restrict table, const std::uint8_t* const* rows, std::size_t first, std::size_t last,
+                                 double* const* out) {
+  static_assert(kBlockPairs == 16, "a block is one 64-bit word");
+  constexpr std::uint64_t kPairBits = 0x1111111111111111ULL;  // the lowest bit of every pair
+  const std::uint16_t* offsets = kEntryOffsets<Width>.of;
+  for (std::size_t block = first; block < last; block += kBlockPairs) {
+    const std::size_t pairs = std::min(kBlockPairs, last - block);
+    const std::uint64_t valid = pairs == kBlockPairs ? kPairBits : kPairBits & ((std::uint64_t{1} << (4 * pairs)) - 1);
+    alignas(16) std::uint8_t list[Variants][16];
+    unsigned steps = 0;
+    for (std::size_t j = 0; j < Variants; ++j) {
+      std::uint64_t word;
+      std::memcpy(&word, rows[j] + (block - first) / 2, sizeof word);  // callers leave room past a short last block
+      steps = std::max(steps, nonzero_pairs(word, valid, list[j]));
+    }
+    EntrySum<Width> acc[Variants];
+    for (auto& a : acc) a.zero();
+    const double* base = table + block * kPairEntries * Width;
+    for (unsigned step = 0; step < steps; ++step)
+      for (std::size_t j = 0; j < Variants; ++j) acc[j].add(base + offsets[list[j][step]]);
+    for (std::size_t j = 0; j < Variants; ++j) acc[j].add_into(out[j]);
+  }
+}
+
+template <std::size_t Width>
+void accumulate_nonzero_rows(const double* table, const std::uint8_t* chunk_rows, std::size_t row_step, std::size_t count,
+                             std::size_t first, std::size_t last, double* sums, std::size_t out_step) {
+  constexpr std::size_t kGroup = group_size<Width>();
+  const std::uint8_t* rows[kGroup];
+  double* out[kGroup];
+  std::size_t j = 0;
+  for (; j + kGroup <= count; j += kGroup) {
+    for (std::size_t g = 0; g < kGroup; ++g) {
+      rows[g] = chunk_rows + (j + g) * row_step;
+      out[g] = sums + (j + g) * out_step;
+    }
+    accumulate_nonzero_variants<Width, kGroup>(table, rows, first, last, out);
+  }
+  for (; j < count; ++j) {
+    rows[0] = chunk_rows + j * row_step;
+    out[0] = sums + j * out_step;
+    accumulate_nonzero_variants<Width, 1>(table, rows, first, last, out);
+  }
+}
+
 }  // namespace
+
+void accumulate_nonzero_pair_sums(const double* table, std::size_t width, const std::uint8_t* chunk_rows, std::size_t row_step,
+                                  std::size_t count, std::size_t first, std::size_t last, double* sums, std::size_t out_step) {
+  switch (width) {
+    case 4: return accumulate_nonzero_rows<4>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 8: return accumulate_nonzero_rows<8>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 12: return accumulate_nonzero_rows<12>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 16: return accumulate_nonzero_rows<16>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 20: return accumulate_nonzero_rows<20>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 24: return accumulate_nonzero_rows<24>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 28: return accumulate_nonzero_rows<28>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    default: return accumulate_nonzero_rows<32>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+  }
+}
 
 void accumulate_pair_sums(const double* table, std::size_t width, const std::uint8_t* chunk_rows, std::size_t row_step,
                           std::size_t count, std::size_t first, std::size_t last, double* sums, std::size_t out_step) {

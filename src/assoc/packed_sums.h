@@ -25,6 +25,13 @@ constexpr std::size_t kBlockPairs = 16;
 void accumulate_pair_sums(const double* table, std::size_t width, const std::uint8_t* chunk_rows, std::size_t row_step,
                           std::size_t count, std::size_t first, std::size_t last, double* sums, std::size_t out_step);
 
+// accumulate_pair_sums for rows where most pairs have no ALT allele (hom REF or missing in both
+// samples): their entries are 0, so only the other pairs' entries are added, in the same order and
+// blocks, and every sum is the same bits. Each variant then has its own table addresses and a loop
+// of varying length per block, which costs more per entry added: it pays where zeros are common.
+void accumulate_nonzero_pair_sums(const double* table, std::size_t width, const std::uint8_t* chunk_rows, std::size_t row_step,
+                                  std::size_t count, std::size_t first, std::size_t last, double* sums, std::size_t out_step);
+
 // Doubles in the widest vector register the kernel was compiled for (4 with AVX2, 8 with AVX-512).
 std::size_t pair_sums_vector_doubles();
 

@@ -10,6 +10,7 @@
 #include "assoc/linear.h"
 #include "assoc/logistic.h"
 #include "assoc/packed_products.h"
+#include "assoc/packed_sums.h"
 #include "core/parallel.h"
 #include "core/random.h"
 
@@ -441,6 +442,70 @@ TEST(PackedProducts, NullModelFailureStaysWithItsPhenotype) {
       EXPECT_TRUE(same_bits(runs[0][v * 4 + p].log_p, runs[1][v * 4 + p].log_p)) << v << " " << p;
     }
   }
+}
+
+}  // namespace kohort::assoc
+
+namespace kohort::assoc {
+
+// Rows mostly without an ALT allele (hom REF and missing calls) are summed over their other pairs
+// only: the sums must be the same bits as the sums over every pair, for every width, for group
+// sizes with and without a remainder, and for a last block shorter than 16 pairs.
+TEST(PackedSums, SkippingZeroEntriesGivesTheSameBits) {
+  Random random(41, 0, 0);
+  const std::size_t pairs = 16 * 5 + 7, row_step = (pairs + 1) / 2;
+  for (std::size_t width : {4, 8, 12, 16, 20, 24, 28, 32}) {
+    // A table whose zero entries (both ALT counts 0) are +0, as PackedProducts builds it.
+    std::vector<double> table(pairs * detail::kPairEntries * width);
+    for (std::size_t i = 0; i < table.size(); ++i) table[i] = (i / width) % detail::kPairEntries == 0 ? 0.0 : random.uniform() - 0.5;
+    for (std::size_t count : {1, 3, 8, 13}) {
+      // Codes: hom REF 80%, missing 5%, het 10%, hom ALT 5%; 8 bytes of slack after the rows.
+      std::vector<std::uint8_t> rows(count * row_step + 8, 0);
+      for (std::size_t j = 0; j < count; ++j)
+        for (std::size_t s = 0; s < 2 * pairs; ++s) {
+          const double u = random.uniform();
+          const unsigned code = u < 0.8 ? 3 : u < 0.85 ? 1 : u < 0.95 ? 2 : 0;
+          rows[j * row_step + s / 4] = static_cast<std::uint8_t>(rows[j * row_step + s / 4] | code << (2 * (s % 4)));
+        }
+      for (std::size_t first : {std::size_t{0}, std::size_t{32}}) {
+        std::vector<double> every(count * width, 0.25), nonzero(count * width, 0.25);
+        const std::uint8_t* chunk = rows.data() + first / 2;
+        detail::accumulate_pair_sums(table.data(), width, chunk, row_step, count, first, pairs, every.data(), width);
+        detail::accumulate_nonzero_pair_sums(table.data(), width, chunk, row_step, count, first, pairs, nonzero.data(), width);
+        EXPECT_EQ(std::memcmp(every.data(), nonzero.data(), every.size() * sizeof(double)), 0) << "width " << width << ", " << count << " rows";
+        // And they are sums: variant 0's first double against a direct sum over its pairs.
+        double direct = 0.25, block = 0.0;
+        for (std::size_t p = first; p < pairs; ++p) {
+          const unsigned nibble = (chunk[(p - first) / 2] >> (4 * ((p - first) % 2))) & 15;
+          const auto count_of = [](unsigned code) { return code == 0 ? 2u : code == 2 ? 1u : 0u; };
+          block += table[(p * detail::kPairEntries + detail::entry_of_counts(count_of(nibble & 3), count_of(nibble >> 2))) * width];
+          if ((p - first) % 16 == 15 || p + 1 == pairs) {
+            direct += block;
+            block = 0.0;
+          }
+        }
+        EXPECT_EQ(nonzero[0], direct) << "width " << width;
+      }
+    }
+  }
+}
+
+// Whole products through PackedProducts on such rows, wide entries (which take the skipping sums):
+// the decoded dot products.
+TEST(PackedProducts, MostlyHomRefRowsEqualDecodedDotProducts) {
+  Random random(43, 0, 0);
+  const std::size_t file_samples = 2013, variants = 10;
+  std::vector<std::vector<std::uint8_t>> rows(variants, std::vector<std::uint8_t>((file_samples + 3) / 4, 0));
+  for (auto& row : rows)
+    for (std::size_t s = 0; s < file_samples; ++s) {
+      const double u = random.uniform();
+      const unsigned code = u < 0.8 ? 3 : u < 0.85 ? 1 : u < 0.95 ? 2 : 0;
+      row[s / 4] = static_cast<std::uint8_t>(row[s / 4] | code << (2 * (s % 4)));
+    }
+  std::vector<std::uint32_t> positions;
+  for (std::size_t s = 0; s < file_samples; ++s)
+    if (s % 5 != 2) positions.push_back(static_cast<std::uint32_t>(s));
+  for (Eigen::Index width : {21, 28, 33, 40}) expect_decoded_products(random, rows, file_samples, positions, width, 0, 1e-11);
 }
 
 }  // namespace kohort::assoc
