@@ -12,6 +12,7 @@ if(KOHORT_NATIVE)
   check_cxx_source_compiles("#ifndef __AVX512F__\n#error no AVX-512\n#endif\nint main() { return 0; }" KOHORT_NATIVE_AVX512)
   unset(CMAKE_REQUIRED_FLAGS)
   if(KOHORT_NATIVE_AVX512)
-    set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/assoc/packed_sums.cpp PROPERTIES COMPILE_OPTIONS "-mavx512f")
+    set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/assoc/packed_sums.cpp ${CMAKE_CURRENT_SOURCE_DIR}/assoc/dense_sums.cpp
+                                PROPERTIES COMPILE_OPTIONS "-mavx512f")
   endif()
 endif()

