@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <immintrin.h>
+#include <type_traits>
 
 namespace kohort::assoc::detail {
 namespace {
@@ -104,27 +105,6 @@ constexpr std::size_t group_size() {
   return std::clamp<std::size_t>(kRegisters / 2 / used, 1, 8);
 }
 
-template <std::size_t Width>
-void accumulate(const double* table, const std::uint8_t* chunk_rows, std::size_t row_step, std::size_t count, std::size_t first,
-                std::size_t last, double* sums, std::size_t out_step) {
-  constexpr std::size_t kGroup = group_size<Width>();
-  const std::uint8_t* rows[kGroup];
-  double* out[kGroup];
-  std::size_t j = 0;
-  for (; j + kGroup <= count; j += kGroup) {
-    for (std::size_t g = 0; g < kGroup; ++g) {
-      rows[g] = chunk_rows + (j + g) * row_step;
-      out[g] = sums + (j + g) * out_step;
-    }
-    accumulate_variants<Width, kGroup>(table, rows, first, last, out);
-  }
-  for (; j < count; ++j) {
-    rows[0] = chunk_rows + j * row_step;
-    out[0] = sums + j * out_step;
-    accumulate_variants<Width, 1>(table, rows, first, last, out);
-  }
-}
-
 // Where a pair's entry lies in its block's table, in doubles, for the byte position << 4 | nibble.
 template <std::size_t Width>
 struct EntryOffsets {
@@ -194,10 +174,19 @@ void accumulate_nonzero_variants(const double* __restrict table, const std::uint
   }
 }
 
-template <std::size_t Width>
-void accumulate_nonzero_rows(const double* table, const std::uint8_t* chunk_rows, std::size_t row_step, std::size_t count,
-                             std::size_t first, std::size_t last, double* sums, std::size_t out_step) {
+// Groups of variants through one of the two kernels: every pair's entry, or the nonzero ones.
+template <std::size_t Width, bool SkipZero>
+void accumulate(const double* table, const std::uint8_t* chunk_rows, std::size_t row_step, std::size_t count, std::size_t first,
+                std::size_t last, double* sums, std::size_t out_step) {
   constexpr std::size_t kGroup = group_size<Width>();
+  auto run = [&](auto variants, const std::uint8_t* const* rows, double* const* out) {
+    constexpr std::size_t size = decltype(variants)::value;
+    if constexpr (SkipZero) {
+      accumulate_nonzero_variants<Width, size>(table, rows, first, last, out);
+    } else {
+      accumulate_variants<Width, size>(table, rows, first, last, out);
+    }
+  };
   const std::uint8_t* rows[kGroup];
   double* out[kGroup];
   std::size_t j = 0;
@@ -206,12 +195,27 @@ void accumulate_nonzero_rows(const double* table, const std::uint8_t* chunk_rows
       rows[g] = chunk_rows + (j + g) * row_step;
       out[g] = sums + (j + g) * out_step;
     }
-    accumulate_nonzero_variants<Width, kGroup>(table, rows, first, last, out);
+    run(std::integral_constant<std::size_t, kGroup>{}, rows, out);
   }
   for (; j < count; ++j) {
     rows[0] = chunk_rows + j * row_step;
     out[0] = sums + j * out_step;
-    accumulate_nonzero_variants<Width, 1>(table, rows, first, last, out);
+    run(std::integral_constant<std::size_t, 1>{}, rows, out);
+  }
+}
+
+template <bool SkipZero>
+void accumulate_width(const double* table, std::size_t width, const std::uint8_t* chunk_rows, std::size_t row_step, std::size_t count,
+                      std::size_t first, std::size_t last, double* sums, std::size_t out_step) {
+  switch (width) {
+    case 4: return accumulate<4, SkipZero>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 8: return accumulate<8, SkipZero>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 12: return accumulate<12, SkipZero>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 16: return accumulate<16, SkipZero>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 20: return accumulate<20, SkipZero>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 24: return accumulate<24, SkipZero>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    case 28: return accumulate<28, SkipZero>(table, chunk_rows, row_step, count, first, last, sums, out_step);
+    default: return accumulate<32, SkipZero>(table, chunk_rows, row_step, count, first, last, sums, out_step);
   }
 }
 
@@ -219,30 +223,12 @@ void accumulate_nonzero_rows(const double* table, const std::uint8_t* chunk_rows
 
 void accumulate_nonzero_pair_sums(const double* table, std::size_t width, const std::uint8_t* chunk_rows, std::size_t row_step,
                                   std::size_t count, std::size_t first, std::size_t last, double* sums, std::size_t out_step) {
-  switch (width) {
-    case 4: return accumulate_nonzero_rows<4>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 8: return accumulate_nonzero_rows<8>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 12: return accumulate_nonzero_rows<12>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 16: return accumulate_nonzero_rows<16>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 20: return accumulate_nonzero_rows<20>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 24: return accumulate_nonzero_rows<24>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 28: return accumulate_nonzero_rows<28>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    default: return accumulate_nonzero_rows<32>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-  }
+  accumulate_width<true>(table, width, chunk_rows, row_step, count, first, last, sums, out_step);
 }
 
 void accumulate_pair_sums(const double* table, std::size_t width, const std::uint8_t* chunk_rows, std::size_t row_step,
                           std::size_t count, std::size_t first, std::size_t last, double* sums, std::size_t out_step) {
-  switch (width) {
-    case 4: return accumulate<4>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 8: return accumulate<8>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 12: return accumulate<12>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 16: return accumulate<16>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 20: return accumulate<20>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 24: return accumulate<24>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    case 28: return accumulate<28>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-    default: return accumulate<32>(table, chunk_rows, row_step, count, first, last, sums, out_step);
-  }
+  accumulate_width<false>(table, width, chunk_rows, row_step, count, first, last, sums, out_step);
 }
 
 std::size_t pair_sums_vector_doubles() { return kWideDoubles; }
