@@ -3,7 +3,8 @@ find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_package(Boost REQUIRED)
 target_link_libraries(kohort_lib PUBLIC Eigen3::Eigen Boost::boost)
 
-# The pair-table sums (assoc/packed_sums.cpp, no Eigen inside) use AVX-512 where the building
+# The pair-table sums (assoc/packed_sums.cpp, no Eigen inside) and the dense sums
+# (assoc/dense_sums.cpp) use AVX-512 where the building
 # processor has it: the rest of the build leaves AVX-512 off (see KOHORT_NATIVE), but these sums
 # are loads and adds of whole registers, and 8-double registers halve their instructions.
 if(KOHORT_NATIVE)
@@ -12,7 +13,10 @@ if(KOHORT_NATIVE)
   check_cxx_source_compiles("#ifndef __AVX512F__\n#error no AVX-512\n#endif\nint main() { return 0; }" KOHORT_NATIVE_AVX512)
   unset(CMAKE_REQUIRED_FLAGS)
   if(KOHORT_NATIVE_AVX512)
-    set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/assoc/packed_sums.cpp ${CMAKE_CURRENT_SOURCE_DIR}/assoc/dense_sums.cpp
-                                PROPERTIES COMPILE_OPTIONS "-mavx512f")
+    set_property(SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/assoc/packed_sums.cpp ${CMAKE_CURRENT_SOURCE_DIR}/assoc/dense_sums.cpp
+                 APPEND PROPERTY COMPILE_OPTIONS -mavx512f)
   endif()
 endif()
+# The dense sums multiply and add: without contraction into fused multiply-adds, which a compiler
+# may or may not do per register width, they are the same bits with AVX2 and AVX-512.
+set_property(SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/assoc/dense_sums.cpp APPEND PROPERTY COMPILE_OPTIONS -ffp-contract=off)
