@@ -144,8 +144,9 @@ std::size_t LinearAssociation::sample_count(std::size_t p) const {
 void LinearAssociation::test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const {
   const std::size_t b_count = static_cast<std::size_t>(dosages.cols());
   results.assign(b_count * phenotype_count_, VariantResult{});
-  // Fixed column chunks: the arithmetic of a variant never depends on the thread count.
-  parallel_for(b_count, 64, [&](std::size_t begin, std::size_t end) {
+  // Small column chunks, so that the small dosage blocks (see run_gwas) still give every thread
+  // work; a variant's sums do not depend on the chunks (assoc/dense_sums.h) nor on the threads.
+  parallel_for(b_count, 16, [&](std::size_t begin, std::size_t end) {
     for (auto& group : groups_) test_group(*group, dosages, begin, end, results);
   });
 }
