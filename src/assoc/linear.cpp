@@ -30,11 +30,36 @@ struct LinearAssociation::Group {
   std::unique_ptr<PackedProducts> packed;  // when all tables fit the memory limit
   std::vector<std::uint32_t> positions;    // the .bed column of each row
   std::vector<std::int32_t> row_of_position;
-  // [q residuals] by sample: the rows of samples with missing calls are summed for mean imputation.
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> vectors_by_row;
-  // For decoded dosages: [q residuals] by sample, each row padded with zeros to dense_stride doubles.
-  std::vector<double> dense_vectors;
-  std::size_t dense_stride = 0;
+  // [q residuals] by sample, each row padded with zeros to `stride` doubles: the vectors of the
+  // dense sums (assoc/dense_sums.h), and the rows added for missing calls filled with the mean.
+  std::vector<double> vectors_by_row;
+  std::size_t stride = 0;
+
+  void lay_out_vectors() {
+    const Eigen::Index k = q.cols(), pg = residuals.cols();
+    stride = static_cast<std::size_t>(k + pg + 7) / 8 * 8;
+    vectors_by_row.assign(static_cast<std::size_t>(q.rows()) * stride, 0.0);
+    for (Eigen::Index r = 0; r < q.rows(); ++r) {
+      double* row = vectors_by_row.data() + static_cast<std::size_t>(r) * stride;
+      for (Eigen::Index c = 0; c < k; ++c) row[c] = q(r, c);
+      for (Eigen::Index c = 0; c < pg; ++c) row[k + c] = residuals(r, c);
+    }
+  }
+
+  // Missing calls counted as `fill`: adds fill times the sums of those rows' vectors to qg and gy
+  // (`sum` is scratch space).
+  void add_missing_calls(const std::vector<Eigen::Index>& missing, double fill, Eigen::VectorXd& qg, Eigen::VectorXd& gy,
+                         std::vector<double>& sum) const {
+    if (missing.empty() || fill == 0.0) return;
+    const Eigen::Index k = q.cols(), pg = residuals.cols();
+    sum.assign(static_cast<std::size_t>(k + pg), 0.0);
+    for (auto r : missing) {
+      const double* row = vectors_by_row.data() + static_cast<std::size_t>(r) * stride;
+      for (std::size_t v = 0; v < sum.size(); ++v) sum[v] += row[v];
+    }
+    for (Eigen::Index v = 0; v < k; ++v) qg(v) += fill * sum[static_cast<std::size_t>(v)];
+    for (Eigen::Index p = 0; p < pg; ++p) gy(p) += fill * sum[static_cast<std::size_t>(k + p)];
+  }
 };
 
 LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Eigen::MatrixXd& phenotypes,
@@ -113,14 +138,7 @@ LinearAssociation::LinearAssociation(const Eigen::MatrixXd& covariates, const Ei
       group->residuals.col(j) = column - group->q * qy;
     }
     group->residual_ss = group->residuals.colwise().squaredNorm();
-    const std::size_t vectors = static_cast<std::size_t>(kept_count + y.cols());
-    group->dense_stride = (vectors + 7) / 8 * 8;
-    group->dense_vectors.assign(static_cast<std::size_t>(rows) * group->dense_stride, 0.0);
-    for (Eigen::Index r = 0; r < rows; ++r) {
-      double* row = group->dense_vectors.data() + static_cast<std::size_t>(r) * group->dense_stride;
-      for (Eigen::Index c = 0; c < kept_count; ++c) row[c] = group->q(r, c);
-      for (Eigen::Index c = 0; c < y.cols(); ++c) row[kept_count + c] = group->residuals(r, c);
-    }
+    group->lay_out_vectors();
     // What is left of an explained phenotype is rounding: about 1e-32 of its centred sum of
     // squares. A real phenotype keeps far more, whatever its offset (centring removed it).
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
@@ -164,28 +182,23 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
   const std::size_t rows = group.rows.size();
   const bool every_row = static_cast<Eigen::Index>(rows) == dosages.rows();  // rows are increasing: all of them, in order
   detail::DenseSums sums;
-  detail::dense_sums(columns.data(), columns.size(), every_row ? nullptr : group.rows.data(), rows, group.dense_vectors.data(),
-                     group.dense_stride, sums);
+  detail::dense_sums(columns.data(), columns.size(), every_row ? nullptr : group.rows.data(), rows, group.vectors_by_row.data(),
+                     group.stride, sums);
   const Eigen::Index k = group.q.cols(), pg = group.residuals.cols();
   Eigen::VectorXd qg(k), gy(pg);
   std::vector<Eigen::Index> missing_rows;
+  std::vector<double> missing_sum;
   for (Eigen::Index j = 0; j < width; ++j) {
     const std::size_t v = static_cast<std::size_t>(j);
     const auto& missing = sums.missing[v];
     const double observed = static_cast<double>(rows - missing.size());
     const double mean = observed > 0 ? sums.sums[v] / observed : 0.0;
     const double fill = missing_ == MissingGenotypes::mean_impute ? mean : 0.0;
-    const double* products = sums.products.data() + v * group.dense_stride;
+    const double* products = sums.products.data() + v * group.stride;
     for (Eigen::Index c = 0; c < k; ++c) qg(c) = products[c];
     for (Eigen::Index c = 0; c < pg; ++c) gy(c) = products[k + c];
     missing_rows.assign(missing.begin(), missing.end());
-    if (fill != 0.0) {
-      for (auto r : missing) {
-        const double* vector = group.dense_vectors.data() + r * group.dense_stride;
-        for (Eigen::Index c = 0; c < k; ++c) qg(c) += fill * vector[c];
-        for (Eigen::Index c = 0; c < pg; ++c) gy(c) += fill * vector[k + c];
-      }
-    }
+    group.add_missing_calls(missing_rows, fill, qg, gy, missing_sum);
     const double gg = sums.squares[v] + static_cast<double>(missing.size()) * fill * fill;
     finish_variant(group, begin + v, qg, gy, gg, missing_rows, mean, results);
   }
@@ -315,10 +328,7 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
     for (auto r : group.rows) group.positions.push_back(positions[static_cast<std::size_t>(r)]);
     group.row_of_position.assign(file_samples, -1);
     for (std::size_t r = 0; r < group.positions.size(); ++r) group.row_of_position[group.positions[r]] = static_cast<std::int32_t>(r);
-    if (missing_ == MissingGenotypes::mean_impute) {
-      group.vectors_by_row.resize(group.q.rows(), group.q.cols() + group.residuals.cols());
-      group.vectors_by_row << group.q, group.residuals;
-    }
+    if (group.vectors_by_row.empty()) group.lay_out_vectors();  // a group split by phenotype above
     tables.emplace_back(g, PackedProducts::memory_bytes(static_cast<std::size_t>(group.q.cols()) + group.phenotypes.size(), file_samples));
   }
   table_batches_ = batch_tables(tables, memory_limit);
@@ -360,16 +370,8 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
           Eigen::VectorXd qg = sums.col(static_cast<Eigen::Index>(j - begin)).head(k);
           Eigen::VectorXd gy = sums.col(static_cast<Eigen::Index>(j - begin)).segment(k, pg);
           double gg = counts.het + 4.0 * counts.hom_alt;
-          if (missing_ == MissingGenotypes::mean_impute && !missing.empty()) {
-            // Missing calls count as the mean: add mean times the vectors' sums over those samples.
-            const std::size_t width = static_cast<std::size_t>(k + pg);
-            missing_sum.assign(width, 0.0);
-            for (auto r : missing) {
-              const double* row = group.vectors_by_row.data() + static_cast<std::size_t>(r) * width;
-              for (std::size_t v = 0; v < width; ++v) missing_sum[v] += row[v];
-            }
-            for (Eigen::Index v = 0; v < k; ++v) qg(v) += mean * missing_sum[static_cast<std::size_t>(v)];
-            for (Eigen::Index p = 0; p < pg; ++p) gy(p) += mean * missing_sum[static_cast<std::size_t>(k + p)];
+          if (missing_ == MissingGenotypes::mean_impute) {
+            group.add_missing_calls(missing, mean, qg, gy, missing_sum);
             gg += static_cast<double>(missing.size()) * mean * mean;
           }
           finish_variant(group, j, qg, gy, gg, missing, mean, results);

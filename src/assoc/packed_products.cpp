@@ -164,11 +164,11 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
     }
   }
   // Both ways give the same sums, so which rows take which does not change any result.
-  const std::size_t sparse_first = dense_rows.size();
+  const std::size_t mostly_zero_first = dense_rows.size();
   dense_rows.insert(dense_rows.end(), mostly_zero_rows.begin(), mostly_zero_rows.end());
   dense_columns.insert(dense_columns.end(), mostly_zero_columns.begin(), mostly_zero_columns.end());
   if (dense_rows.empty()) return;
-  compute_dense(dense_rows, sparse_first, sums);
+  compute_dense(dense_rows, mostly_zero_first, sums);
   for (std::size_t d = 0; d < dense_rows.size(); ++d)
     for (std::size_t v = 0; v < vectors_; ++v)
       out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(dense_columns[d])) = sums[d * stride_ + v];
@@ -236,7 +236,7 @@ void PackedProducts::compute_sparse(const std::uint8_t* row, bool alt_major, std
     for (std::size_t v = 0; v < stride_; ++v) out[v] = hom_alt_value_[v] * totals_[v] - out[v];
 }
 
-void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows, std::size_t sparse_first, std::vector<double>& sums) const {
+void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows, std::size_t mostly_zero_first, std::vector<double>& sums) const {
   const std::size_t count = rows.size();
   sums.assign(count * stride_, 0.0);
   // Sample chunks outside, variants inside: the chunk's table slice is reused by every variant.
@@ -275,9 +275,11 @@ void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows,
         const std::size_t width = slice_width(slice);
         const double* table = table_.get() + slice_offset(slice);
         double* slice_sums = sums.data() + slice * kSliceWidth;
-        detail::accumulate_pair_sums(table, width, chunk_rows, chunk_bytes, sparse_first, chunk, chunk_end, slice_sums, stride_);
-        detail::accumulate_nonzero_pair_sums(table, width, chunk_rows + sparse_first * chunk_bytes, chunk_bytes, count - sparse_first,
-                                             chunk, chunk_end, slice_sums + sparse_first * stride_, stride_);
+        // A narrow last slice of wide entries is summed whole: skipping pays with wide entries only.
+        const std::size_t whole = width >= kSkipZeroStride ? mostly_zero_first : count;
+        detail::accumulate_pair_sums(table, width, chunk_rows, chunk_bytes, whole, chunk, chunk_end, slice_sums, stride_);
+        detail::accumulate_nonzero_pair_sums(table, width, chunk_rows + whole * chunk_bytes, chunk_bytes, count - whole, chunk, chunk_end,
+                                             slice_sums + whole * stride_, stride_);
       }
     }
   }

@@ -60,9 +60,9 @@ class PackedProducts {
   void compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out, RowCalls& calls) const;
 
  private:
-  // The table sums of `rows`, stride_ doubles per row into `sums`; rows from `sparse_first` on
-  // have mostly pairs without an ALT allele and are summed over the others only (same sums).
-  void compute_dense(const std::vector<const std::uint8_t*>& rows, std::size_t sparse_first, std::vector<double>& sums) const;
+  // The table sums of `rows`, stride_ doubles per row into `sums`; rows from `mostly_zero_first`
+  // on have mostly pairs without an ALT allele and are summed over the others only (same sums).
+  void compute_dense(const std::vector<const std::uint8_t*>& rows, std::size_t mostly_zero_first, std::vector<double>& sums) const;
   // The sums of one row over its samples whose genotype is not the row's most common one
   // (`samples` is scratch space).
   void compute_sparse(const std::uint8_t* row, bool alt_major, std::vector<std::uint32_t>& samples, double* out) const;

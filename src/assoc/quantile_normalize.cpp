@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
-#include <numeric>
 #include <vector>
 
 namespace kohort::assoc {
