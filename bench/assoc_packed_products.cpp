@@ -1,12 +1,13 @@
 // Cost per variant of PackedProducts::compute, the association products straight from .bed codes,
-// for 20,000 samples and 8, 16 or 28 vectors (1, 10 or 20 phenotypes with an intercept and 5 covariates;
-// 106 and 406 for 100 and 400 phenotypes),
-// at a given minor allele frequency: the table sums for common variants, the sparse sum over the
-// samples off the common genotype for rare ones. Half the variants have ALT as the common allele.
-// For common variants, ns_per_load is the time per 4-double table load (a pair's entry is
-// stride / 4 of them); load_add_peak measures what one core can do at best, 4-double loads from
-// the first-level cache added into registers, so the two show how close the table sums come to
-// the machine's limit.
+// for 20,000 samples and 8, 16 or 28 vectors (1, 10 or 20 phenotypes with an intercept and 5
+// covariates; 106 and 406 for 100 and 400 phenotypes), at a given minor allele frequency: the
+// table sums for common variants, the sparse sum over the samples off the common genotype for rare
+// ones. Half the variants have ALT as the common allele. `pairs` 0 sums by bit planes (the linear
+// models), 1 by pair tables (the last vector squared, as the logistic models ask).
+// For common variants with pair tables, ns_per_load is the time per 4-double table load (a pair's
+// entry is stride / 4 of them); load_add_peak measures what one core can do at best, 4-double
+// loads from the first-level cache added into registers, so the two show how close the pair-table
+// sums come to the machine's limit.
 #include <benchmark/benchmark.h>
 
 #include <Eigen/Core>
@@ -37,14 +38,17 @@ std::vector<std::vector<std::uint8_t>> rows_at(double maf) {
   return rows;
 }
 
-// Arguments: vectors, minor allele frequency in units of 0.001.
+// Arguments: vectors, minor allele frequency in units of 0.001, pair tables (0 or 1).
 void products(benchmark::State& state) {
+  const bool pairs = state.range(2) != 0;
   const auto width = static_cast<Eigen::Index>(state.range(0));
   const auto rows = rows_at(static_cast<double>(state.range(1)) / 1000.0);
   std::vector<std::uint32_t> positions(kSamples);
   for (std::size_t s = 0; s < kSamples; ++s) positions[s] = static_cast<std::uint32_t>(s);
   const Eigen::MatrixXd vectors = Eigen::MatrixXd::Random(static_cast<Eigen::Index>(kSamples), width);
-  kohort::assoc::PackedProducts table(vectors, positions, kSamples, std::vector<bool>(static_cast<std::size_t>(width), false));
+  std::vector<bool> squared(static_cast<std::size_t>(width), false);
+  squared.back() = pairs;
+  kohort::assoc::PackedProducts table(vectors, positions, kSamples, squared);
   kohort::assoc::PackedBlock block;
   block.file_samples = kSamples;
   for (auto& row : rows) block.rows.push_back(row.data());
@@ -54,10 +58,12 @@ void products(benchmark::State& state) {
     table.compute(block, 0, kVariants, out, calls);
     benchmark::DoNotOptimize(out.data());
   }
-  const double stride = width <= 16 ? (width + 7) / 8 * 8 : (width + 3) / 4 * 4;
-  const double loads = static_cast<double>(kVariants) * static_cast<double>((kSamples + 1) / 2) * stride / 4;
-  state.counters["ns_per_load"] =
-      benchmark::Counter(loads * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  if (pairs) {
+    const double stride = width <= 16 ? (width + 7) / 8 * 8 : (width + 3) / 4 * 4;
+    const double loads = static_cast<double>(kVariants) * static_cast<double>((kSamples + 1) / 2) * stride / 4;
+    state.counters["ns_per_load"] =
+        benchmark::Counter(loads * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  }
   state.counters["us_per_variant"] =
       benchmark::Counter(static_cast<double>(kVariants) * 1e-6, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
@@ -90,8 +96,11 @@ void load_add_peak(benchmark::State& state) {
 
 BENCHMARK(load_add_peak);
 BENCHMARK(products)
-    ->ArgsProduct({{8, 16, 28}, {1, 5, 10, 20, 30, 40, 60, 100, 300}})
-    ->ArgNames({"vectors", "maf_per_mille"})
+    ->ArgsProduct({{8, 16, 28}, {1, 5, 10, 20, 30, 40, 60, 100, 300}, {0, 1}})
+    ->ArgNames({"vectors", "maf_per_mille", "pairs"})
     ->Unit(benchmark::kMillisecond);
 // Many phenotypes: 100 and 400 with the intercept and 5 covariates, common variants.
-BENCHMARK(products)->ArgsProduct({{106, 406}, {300}})->ArgNames({"vectors", "maf_per_mille"})->Unit(benchmark::kMillisecond);
+BENCHMARK(products)
+    ->ArgsProduct({{106, 406}, {300}, {0, 1}})
+    ->ArgNames({"vectors", "maf_per_mille", "pairs"})
+    ->Unit(benchmark::kMillisecond);

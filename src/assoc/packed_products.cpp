@@ -63,31 +63,12 @@ void copy_piece(std::uint8_t* to, const std::uint8_t* from, std::size_t size, st
 
 PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
                                const std::vector<bool>& squared)
-    : file_samples_(file_samples), vectors_(static_cast<std::size_t>(vectors.cols())), stride_(stride_for(vectors_)), pairs_((file_samples + 1) / 2) {
-  const std::size_t entries = pairs_ * kPairEntries * stride_;
-  table_.reset(static_cast<double*>(std::aligned_alloc(64, (entries * sizeof(double) + 63) / 64 * 64)));
-  if (!table_) throw std::bad_alloc();
-  std::fill(table_.get(), table_.get() + entries, 0.0);
-  // Per sample of the file, its row in `vectors` (or none).
-  std::vector<std::int64_t> row_of(file_samples, -1);
-  for (std::size_t r = 0; r < positions.size(); ++r) row_of[positions[r]] = static_cast<std::int64_t>(r);
-  constexpr unsigned kCodeOfCount[3] = {3, 2, 0};
-  for (std::size_t pair = 0; pair < pairs_; ++pair) {
-    for (unsigned first = 0; first < 3; ++first) {
-      for (unsigned second = 0; second < 3; ++second) {
-        for (unsigned k = 0; k < 2; ++k) {
-          std::size_t sample = 2 * pair + k;
-          if (sample >= file_samples || row_of[sample] < 0) continue;
-          unsigned code = kCodeOfCount[k == 0 ? first : second];
-          for (std::size_t v = 0; v < vectors_; ++v) {
-            const std::size_t slice = v / kSliceWidth, width = slice_width(slice);
-            double* value = table_.get() + slice_offset(slice) + (pair * kPairEntries + entry_of_counts(first, second)) * width + v % kSliceWidth;
-            *value += (squared[v] ? kSquare[code] : kCount[code]) * vectors(row_of[sample], static_cast<Eigen::Index>(v));
-          }
-        }
-      }
-    }
-  }
+    : file_samples_(file_samples),
+      vectors_(static_cast<std::size_t>(vectors.cols())),
+      planes_(std::none_of(squared.begin(), squared.end(), [](bool s) { return s; })),
+      stride_(stride_for(vectors_, planes_)),
+      pairs_((file_samples + 1) / 2) {
+  if (!planes_) build_pair_tables(vectors, positions, squared);
   by_sample_.assign(file_samples * stride_, 0.0);
   for (std::size_t r = 0; r < positions.size(); ++r)
     for (std::size_t v = 0; v < vectors_; ++v) by_sample_[positions[r] * stride_ + v] = vectors(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(v));
@@ -112,21 +93,53 @@ PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector
       code_weight_[(1 * 4 + code) * stride_ + v] = value[0] - value[code];
     }
   }
-  // A table lookup covers two samples from a small, cache-resident slice; a sparse step covers one
-  // sample and reads its row from far away. Measured with bench_assoc_packed_products (20,000
-  // samples), the sparse sum is the cheaper below about one sample in 20 off the common genotype
-  // with narrow entries (a minor allele frequency near 2.5%), one in 10 with wide ones (5%). The
-  // limit does not depend on the width, one in 14 for all: which path a row takes must not depend
-  // on how many phenotypes share the table (the two paths round differently).
+  // A pair-table lookup covers two samples from a small, cache-resident slice, a bit-plane lookup
+  // four; a sparse step covers one sample and reads its row from far away. Measured with
+  // bench_assoc_packed_products (20,000 samples), the sparse sum is the cheaper below about one
+  // sample in 20 off the common genotype with narrow pair entries (a minor allele frequency near
+  // 2.5%), one in 10 with wide ones (5%); against bit planes, below about one in 50 (8 vectors) to
+  // one in 30 (28). The limit does not depend on the width, one in 14 with pair tables and one in
+  // 40 with bit planes: which path a row takes must not depend on how many phenotypes share the
+  // table (the paths round differently), and whether a table has pairs or planes depends on the
+  // model alone (logistic models square a vector).
   mask_ = sample_mask(positions, file_samples);
   samples_ = positions.size();
-  sparse_limit_ = samples_ / 14;
+  sparse_limit_ = samples_ / (planes_ ? 40 : 14);
+}
+
+void PackedProducts::build_pair_tables(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions,
+                                       const std::vector<bool>& squared) {
+  const std::size_t entries = pairs_ * kPairEntries * stride_;
+  table_.reset(static_cast<double*>(std::aligned_alloc(64, (entries * sizeof(double) + 63) / 64 * 64)));
+  if (!table_) throw std::bad_alloc();
+  std::fill(table_.get(), table_.get() + entries, 0.0);
+  // Per sample of the file, its row in `vectors` (or none).
+  const std::size_t file_samples = file_samples_;
+  std::vector<std::int64_t> row_of(file_samples, -1);
+  for (std::size_t r = 0; r < positions.size(); ++r) row_of[positions[r]] = static_cast<std::int64_t>(r);
+  constexpr unsigned kCodeOfCount[3] = {3, 2, 0};
+  for (std::size_t pair = 0; pair < pairs_; ++pair) {
+    for (unsigned first = 0; first < 3; ++first) {
+      for (unsigned second = 0; second < 3; ++second) {
+        for (unsigned k = 0; k < 2; ++k) {
+          std::size_t sample = 2 * pair + k;
+          if (sample >= file_samples || row_of[sample] < 0) continue;
+          unsigned code = kCodeOfCount[k == 0 ? first : second];
+          for (std::size_t v = 0; v < vectors_; ++v) {
+            const std::size_t slice = v / kSliceWidth, width = slice_width(slice);
+            double* value = table_.get() + slice_offset(slice) + (pair * kPairEntries + entry_of_counts(first, second)) * width + v % kSliceWidth;
+            *value += (squared[v] ? kSquare[code] : kCount[code]) * vectors(row_of[sample], static_cast<Eigen::Index>(v));
+          }
+        }
+      }
+    }
+  }
 }
 
 std::size_t PackedProducts::slice_offset(std::size_t slice) const { return slice * pairs_ * kPairEntries * kSliceWidth; }
 
-std::size_t PackedProducts::memory_bytes(std::size_t vectors, std::size_t file_samples) {
-  const std::size_t stride = stride_for(vectors), pairs = (file_samples + 1) / 2;
+std::size_t PackedProducts::memory_bytes(std::size_t vectors, std::size_t file_samples, bool squared) {
+  const std::size_t stride = stride_for(vectors, !squared), pairs = squared ? (file_samples + 1) / 2 : 0;
   // The pair tables, the by-sample copy, and the per-code weights and sample mask.
   return sizeof(double) * (pairs * kPairEntries * stride + file_samples * stride + 10 * stride) + file_samples / 4;
 }
@@ -154,7 +167,7 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
     if (samples_ - std::max(hom_alt, zero) <= sparse_limit_) {
       compute_sparse(row, alt_major, off_samples, sums.data());
       for (std::size_t v = 0; v < vectors_; ++v) out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(j)) = sums[v];
-    } else if (stride_ >= kSkipZeroStride &&
+    } else if (!planes_ && stride_ >= kSkipZeroStride &&
                static_cast<double>(zero) * static_cast<double>(zero) >= kSkipZeroPairs * static_cast<double>(samples_) * static_cast<double>(samples_)) {
       mostly_zero_rows.push_back(row);
       mostly_zero_columns.push_back(j);
@@ -168,7 +181,11 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
   dense_rows.insert(dense_rows.end(), mostly_zero_rows.begin(), mostly_zero_rows.end());
   dense_columns.insert(dense_columns.end(), mostly_zero_columns.begin(), mostly_zero_columns.end());
   if (dense_rows.empty()) return;
-  compute_dense(dense_rows, mostly_zero_first, sums);
+  if (planes_) {
+    compute_planes(dense_rows, sums);
+  } else {
+    compute_dense(dense_rows, mostly_zero_first, sums);
+  }
   for (std::size_t d = 0; d < dense_rows.size(); ++d)
     for (std::size_t v = 0; v < vectors_; ++v)
       out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(dense_columns[d])) = sums[d * stride_ + v];
@@ -280,6 +297,38 @@ void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows,
         detail::accumulate_pair_sums(table, width, chunk_rows, chunk_bytes, whole, chunk, chunk_end, slice_sums, stride_);
         detail::accumulate_nonzero_pair_sums(table, width, chunk_rows + whole * chunk_bytes, chunk_bytes, count - whole, chunk, chunk_end,
                                              slice_sums + whole * stride_, stride_);
+      }
+    }
+  }
+}
+
+void PackedProducts::compute_planes(const std::vector<const std::uint8_t*>& rows, std::vector<double>& sums) const {
+  using detail::kPlaneBlockGroups;
+  using detail::kPlaneBlockSamples;
+  using detail::kPlaneBytes;
+  using detail::kPlaneEntries;
+  const std::size_t count = rows.size();
+  sums.assign(count * stride_, 0.0);
+  // Blocks of 64 samples outside, variants inside: a block's tables (8 x 256 entries, 512 kB with
+  // 32 doubles an entry) stay in the second-level cache while every variant adds its entries, and
+  // building them costs a few percent of the sums of a few thousand variants. The planes are
+  // extracted a batch of 16 blocks (256 bytes of each row) at a time.
+  constexpr std::size_t kBatchBlocks = 16;
+  const std::size_t blocks = (file_samples_ + kPlaneBlockSamples - 1) / kPlaneBlockSamples;
+  std::vector<std::uint8_t> planes(std::min(kBatchBlocks, blocks) * count * kPlaneBytes);
+  const std::size_t table_doubles = kPlaneBlockGroups * kPlaneEntries * std::min(kSliceWidth, stride_);
+  std::unique_ptr<double, FreeAligned> tables(static_cast<double*>(std::aligned_alloc(64, table_doubles * sizeof(double))));
+  if (!tables) throw std::bad_alloc();
+  for (std::size_t batch_first = 0; batch_first < blocks; batch_first += kBatchBlocks) {
+    const std::size_t batch_blocks = std::min(kBatchBlocks, blocks - batch_first);
+    detail::extract_planes(rows.data(), count, file_samples_, batch_first, batch_blocks, planes.data());
+    for (std::size_t b = 0; b < batch_blocks; ++b) {
+      for (std::size_t slice = 0; slice * kSliceWidth < stride_; ++slice) {
+        const std::size_t width = slice_width(slice);
+        detail::build_plane_tables(by_sample_.data(), stride_, slice * kSliceWidth, width, (batch_first + b) * kPlaneBlockSamples,
+                                   file_samples_, tables.get());
+        detail::accumulate_plane_sums(tables.get(), width, planes.data() + b * count * kPlaneBytes, count, sums.data() + slice * kSliceWidth,
+                                      stride_);
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "assoc/packed_sums.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <immintrin.h>
 #include <type_traits>
@@ -61,6 +62,10 @@ struct EntrySum {
   void add(const double* entry) {
     for (std::size_t i = 0; i < kWide; ++i) wide[i] += load<Wide>(entry + i * kWideDoubles);
     if constexpr (kTail) tail += load<Vector4>(entry + kWide * kWideDoubles);
+  }
+  void add_two(const double* first, const double* second) {  // (first + second) added to the sum
+    for (std::size_t i = 0; i < kWide; ++i) wide[i] += load<Wide>(first + i * kWideDoubles) + load<Wide>(second + i * kWideDoubles);
+    if constexpr (kTail) tail += load<Vector4>(first + kWide * kWideDoubles) + load<Vector4>(second + kWide * kWideDoubles);
   }
   void add_into(double* out) const {
     for (std::size_t i = 0; i < kWide; ++i) add_to(out + i * kWideDoubles, wide[i]);
@@ -219,7 +224,135 @@ void accumulate_width(const double* table, std::size_t width, const std::uint8_t
   }
 }
 
+// The even bits of a word (one per 2-bit code), packed into 32 bits.
+inline std::uint32_t even_bits(std::uint64_t word) {
+#if defined(__BMI2__) && !defined(__znver1__) && !defined(__znver2__)
+  return static_cast<std::uint32_t>(_pext_u64(word, 0x5555555555555555ULL));
+#else
+  word &= 0x5555555555555555ULL;
+  word = (word | (word >> 1)) & 0x3333333333333333ULL;
+  word = (word | (word >> 2)) & 0x0F0F0F0F0F0F0F0FULL;
+  word = (word | (word >> 4)) & 0x00FF00FF00FF00FFULL;
+  word = (word | (word >> 8)) & 0x0000FFFF0000FFFFULL;
+  word = (word | (word >> 16)) & 0x00000000FFFFFFFFULL;
+  return static_cast<std::uint32_t>(word);
+#endif
+}
+
+// `Variants` rows' sums over one block: each adds its two planes' entries of each table.
+template <std::size_t Width, std::size_t Variants>
+void accumulate_plane_variants(const double* __restrict tables, const std::uint8_t* const* planes, double* const* out) {
+  EntrySum<Width> acc[Variants];
+  for (auto& a : acc) a.zero();
+  for (std::size_t g = 0; g < kPlaneBlockGroups; ++g) {
+    const double* table = tables + g * kPlaneEntries * Width;
+    for (std::size_t j = 0; j < Variants; ++j)
+      acc[j].add_two(table + planes[j][g] * Width, table + planes[j][kPlaneBlockGroups + g] * Width);
+  }
+  for (std::size_t j = 0; j < Variants; ++j) acc[j].add_into(out[j]);
+}
+
+template <std::size_t Width>
+void accumulate_planes(const double* tables, const std::uint8_t* planes, std::size_t count, double* sums, std::size_t out_step) {
+  constexpr std::size_t kGroup = group_size<Width>();
+  const std::uint8_t* rows[kGroup];
+  double* out[kGroup];
+  std::size_t j = 0;
+  for (; j + kGroup <= count; j += kGroup) {
+    for (std::size_t g = 0; g < kGroup; ++g) {
+      rows[g] = planes + (j + g) * kPlaneBytes;
+      out[g] = sums + (j + g) * out_step;
+    }
+    accumulate_plane_variants<Width, kGroup>(tables, rows, out);
+  }
+  for (; j < count; ++j) {
+    rows[0] = planes + j * kPlaneBytes;
+    out[0] = sums + j * out_step;
+    accumulate_plane_variants<Width, 1>(tables, rows, out);
+  }
+}
+
 }  // namespace
+
+void extract_planes(const std::uint8_t* const* rows, std::size_t count, std::size_t file_samples, std::size_t first_block,
+                    std::size_t blocks, std::uint8_t* planes) {
+  static_assert(kPlaneBlockSamples == 64, "a block is two 64-bit words of a row");
+  const std::size_t row_bytes = (file_samples + 3) / 4;
+  const std::size_t first_byte = first_block * kPlaneBlockSamples / 4, batch_bytes = blocks * kPlaneBlockSamples / 4;
+  for (std::size_t j = 0; j < count; ++j) {
+    // Each row lies on pages of its own, where the hardware prefetcher does not follow.
+    if (j + 4 < count)
+      for (std::size_t b = 0; b < batch_bytes && first_byte + b < row_bytes; b += 64) __builtin_prefetch(rows[j + 4] + first_byte + b);
+    for (std::size_t b = 0; b < blocks; ++b) {
+      std::uint8_t* out = planes + (b * count + j) * kPlaneBytes;
+      for (std::size_t half = 0; half < 2; ++half) {
+        const std::size_t offset = first_byte + b * 16 + half * 8, first_sample = offset * 4;
+        std::uint64_t word = 0;
+        if (offset + 8 <= row_bytes) {
+          std::memcpy(&word, rows[j] + offset, 8);
+        } else if (offset < row_bytes) {
+          std::memcpy(&word, rows[j] + offset, row_bytes - offset);
+        }
+        const std::size_t valid = first_sample >= file_samples ? 0 : std::min<std::size_t>(32, file_samples - first_sample);
+        const std::uint32_t mask = valid == 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << valid) - 1;
+        // Codes: 00 hom ALT, 10 het, 01 missing, 11 hom REF.
+        const std::uint32_t low = even_bits(word), high = even_bits(word >> 1);
+        const std::uint32_t some = ~low & mask, two = ~low & ~high & mask;
+        std::memcpy(out + half * 4, &some, 4);
+        std::memcpy(out + kPlaneBlockGroups + half * 4, &two, 4);
+      }
+    }
+  }
+}
+
+void build_plane_tables(const double* by_sample, std::size_t stride, std::size_t offset, std::size_t width, std::size_t first_sample,
+                        std::size_t file_samples, double* tables) {
+  static_assert(kPlaneGroupSamples == 8 && kPlaneEntries == 256, "a table is the sums of two nibbles' subsets");
+  constexpr std::size_t kMaxWidth = 32;
+  alignas(64) double halves[2][16][kMaxWidth];  // subset sums of samples 0-3 and 4-7 of a group
+  for (std::size_t g = 0; g < kPlaneBlockGroups; ++g) {
+    const std::size_t group_first = first_sample + g * kPlaneGroupSamples;
+    for (std::size_t half = 0; half < 2; ++half) {
+      std::fill(halves[half][0], halves[half][0] + width, 0.0);
+      for (unsigned subset = 1; subset < 16; ++subset) {
+        // A subset is the one without its lowest bit plus that bit's sample.
+        const std::size_t sample = group_first + 4 * half + static_cast<std::size_t>(std::countr_zero(subset));
+        const double* rest = halves[half][subset & (subset - 1)];
+        double* to = halves[half][subset];
+        if (sample >= file_samples) {
+          std::copy(rest, rest + width, to);
+          continue;
+        }
+        const double* values = by_sample + sample * stride + offset;
+        for (std::size_t i = 0; i < width; i += kWideDoubles) {
+          const Wide sum = load<Wide>(rest + i) + load<Wide>(values + i);
+          std::memcpy(to + i, &sum, sizeof sum);
+        }
+      }
+    }
+    // Entry e: its low nibble's subset plus its high nibble's (no entry waits on one just stored).
+    double* table = tables + g * kPlaneEntries * width;
+    for (unsigned entry = 0; entry < kPlaneEntries; ++entry) {
+      const double* low = halves[0][entry & 15];
+      const double* high = halves[1][entry >> 4];
+      double* to = table + entry * width;
+      for (std::size_t i = 0; i < width; i += kWideDoubles) {
+        const Wide sum = load<Wide>(low + i) + load<Wide>(high + i);
+        std::memcpy(to + i, &sum, sizeof sum);
+      }
+    }
+  }
+}
+
+void accumulate_plane_sums(const double* tables, std::size_t width, const std::uint8_t* planes, std::size_t count, double* sums,
+                           std::size_t out_step) {
+  switch (width) {
+    case 8: return accumulate_planes<8>(tables, planes, count, sums, out_step);
+    case 16: return accumulate_planes<16>(tables, planes, count, sums, out_step);
+    case 24: return accumulate_planes<24>(tables, planes, count, sums, out_step);
+    default: return accumulate_planes<32>(tables, planes, count, sums, out_step);
+  }
+}
 
 void accumulate_nonzero_pair_sums(const double* table, std::size_t width, const std::uint8_t* chunk_rows, std::size_t row_step,
                                   std::size_t count, std::size_t first, std::size_t last, double* sums, std::size_t out_step) {

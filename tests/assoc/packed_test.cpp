@@ -117,12 +117,13 @@ double decoded_product(const std::vector<std::uint8_t>& row, const std::vector<s
   return sum;
 }
 
-// The products of all of `rows` with `vectors` at `positions`, the last vector's with the squared
-// counts, and the rows' calls in `calls`.
-Eigen::MatrixXd products_last_squared(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
-                                      const std::vector<std::vector<std::uint8_t>>& rows, RowCalls& calls) {
+// The products of all of `rows` with `vectors` at `positions`, and the rows' calls in `calls`. With
+// `last_squared`, the last vector's are with the squared counts (the pair tables); else all are
+// with the counts (the bit planes).
+Eigen::MatrixXd products_of(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
+                            const std::vector<std::vector<std::uint8_t>>& rows, RowCalls& calls, bool last_squared) {
   std::vector<bool> squared(static_cast<std::size_t>(vectors.cols()), false);
-  squared.back() = true;
+  squared.back() = last_squared;
   PackedProducts products(vectors, positions, file_samples, squared);
   Eigen::MatrixXd out;
   products.compute(block_of(rows, file_samples), 0, rows.size(), out, calls);
@@ -156,25 +157,31 @@ void expect_decoded_calls(const std::vector<std::vector<std::uint8_t>>& rows, st
 }
 
 // Products of variants [begin, variants) of `rows` with `width` random normal vectors at
-// `positions`, from the codes, against decoded dot products (relative tolerance `tolerance`).
+// `positions`, from the codes, against decoded dot products (relative tolerance `tolerance`), by
+// the bit planes, and with the last vector's counts squared by the pair tables.
 void expect_decoded_products(Random& random, const std::vector<std::vector<std::uint8_t>>& rows, std::size_t file_samples,
                              const std::vector<std::uint32_t>& positions, Eigen::Index width, std::size_t begin, double tolerance) {
-  const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
-  const std::size_t variants = rows.size();
-  Eigen::MatrixXd vectors(n, width);
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal();
-  PackedProducts products(vectors, positions, file_samples, std::vector<bool>(static_cast<std::size_t>(width), false));
-  Eigen::MatrixXd out;
-  RowCalls calls;
-  products.compute(block_of(rows, file_samples), begin, variants, out, calls);
-  expect_decoded_calls(rows, begin, positions, calls);
-  ASSERT_EQ(out.rows(), width);
-  ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(variants - begin));
-  for (std::size_t j = begin; j < variants; ++j) {
-    for (Eigen::Index v = 0; v < width; ++v) {
-      const double expected = decoded_product(rows[j], positions, vectors, v);
-      ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j - begin)), expected, tolerance * (1 + std::fabs(expected))) << "width " << width << " vector " << v;
+  for (bool last_squared : {false, true}) {
+    const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
+    const std::size_t variants = rows.size();
+    Eigen::MatrixXd vectors(n, width);
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal();
+    std::vector<bool> squared(static_cast<std::size_t>(width), false);
+    squared.back() = last_squared;
+    PackedProducts products(vectors, positions, file_samples, squared);
+    Eigen::MatrixXd out;
+    RowCalls calls;
+    products.compute(block_of(rows, file_samples), begin, variants, out, calls);
+    expect_decoded_calls(rows, begin, positions, calls);
+    ASSERT_EQ(out.rows(), width);
+    ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(variants - begin));
+    for (std::size_t j = begin; j < variants; ++j) {
+      for (Eigen::Index v = 0; v < width; ++v) {
+        const double expected = decoded_product(rows[j], positions, vectors, v, last_squared && v == width - 1);
+        ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j - begin)), expected, tolerance * (1 + std::fabs(expected)))
+            << "width " << width << " vector " << v << (last_squared ? " (pair tables)" : " (bit planes)");
+      }
     }
   }
 }
@@ -243,14 +250,17 @@ TEST(PackedProducts, RareVariantsEqualDecodedDotProducts) {
     Eigen::MatrixXd vectors(n, width);
     for (Eigen::Index i = 0; i < n; ++i)
       for (Eigen::Index v = 0; v < width; ++v) vectors(i, v) = random.normal() + (v == 0 ? 3.0 : 0.0);  // vector 0 far from centred
-    RowCalls calls;
-    const Eigen::MatrixXd out = products_last_squared(vectors, positions, file_samples, rows, calls);
-    expect_decoded_calls(rows, 0, positions, calls);
-    ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(rows.size()));
-    for (std::size_t j = 0; j < rows.size(); ++j) {
-      for (Eigen::Index v = 0; v < width; ++v) {
-        const double expected = decoded_product(rows[j], positions, vectors, v, v == width - 1);
-        ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j)), expected, 1e-11 * (1 + std::fabs(expected))) << "width " << width << " row " << j << " vector " << v;
+    for (bool last_squared : {true, false}) {
+      RowCalls calls;
+      const Eigen::MatrixXd out = products_of(vectors, positions, file_samples, rows, calls, last_squared);
+      expect_decoded_calls(rows, 0, positions, calls);
+      ASSERT_EQ(out.cols(), static_cast<Eigen::Index>(rows.size()));
+      for (std::size_t j = 0; j < rows.size(); ++j) {
+        for (Eigen::Index v = 0; v < width; ++v) {
+          const double expected = decoded_product(rows[j], positions, vectors, v, last_squared && v == width - 1);
+          ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j)), expected, 1e-11 * (1 + std::fabs(expected)))
+              << "width " << width << " row " << j << " vector " << v << (last_squared ? " (pair tables)" : " (bit planes)");
+        }
       }
     }
   }
@@ -303,24 +313,27 @@ TEST(PackedProducts, SumsOfAVectorDoNotDependOnTheOtherVectors) {
   const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
   Eigen::MatrixXd shared(n, 2);
   for (Eigen::Index i = 0; i < n; ++i) shared.row(i) << random.normal() + 2.0, random.normal();
-  Eigen::MatrixXd reference;
-  for (Eigen::Index width : {2, 7, 13, 26, 37, 45}) {
-    // The shared vectors sit at the end of the entries, past the other vectors.
-    Eigen::MatrixXd vectors(n, width);
-    for (Eigen::Index i = 0; i < n; ++i)
-      for (Eigen::Index v = 0; v < width - 2; ++v) vectors(i, v) = random.normal();
-    vectors.rightCols(2) = shared;
-    RowCalls calls;
-    const Eigen::MatrixXd sums = products_last_squared(vectors, positions, file_samples, rows, calls).bottomRows(2);
-    if (reference.size() == 0) {
-      reference = sums;
+  for (bool last_squared : {true, false}) {  // the pair tables, the bit planes
+    Eigen::MatrixXd reference;
+    for (Eigen::Index width : {2, 7, 13, 26, 37, 45}) {
+      // The shared vectors sit at the end of the entries, past the other vectors.
+      Eigen::MatrixXd vectors(n, width);
+      for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index v = 0; v < width - 2; ++v) vectors(i, v) = random.normal();
+      vectors.rightCols(2) = shared;
+      RowCalls calls;
+      const Eigen::MatrixXd sums = products_of(vectors, positions, file_samples, rows, calls, last_squared).bottomRows(2);
+      if (reference.size() == 0) {
+        reference = sums;
+        for (std::size_t j = 0; j < rows.size(); ++j)
+          EXPECT_NEAR(sums(0, static_cast<Eigen::Index>(j)), decoded_product(rows[j], positions, shared, 0), 1e-10) << "row " << j;
+        continue;
+      }
       for (std::size_t j = 0; j < rows.size(); ++j)
-        EXPECT_NEAR(sums(0, static_cast<Eigen::Index>(j)), decoded_product(rows[j], positions, shared, 0), 1e-10) << "row " << j;
-      continue;
+        for (Eigen::Index v = 0; v < 2; ++v)
+          EXPECT_EQ(sums(v, static_cast<Eigen::Index>(j)), reference(v, static_cast<Eigen::Index>(j)))
+              << "width " << width << " row " << j << " vector " << v << (last_squared ? " (pair tables)" : " (bit planes)");
     }
-    for (std::size_t j = 0; j < rows.size(); ++j)
-      for (Eigen::Index v = 0; v < 2; ++v)
-        EXPECT_EQ(sums(v, static_cast<Eigen::Index>(j)), reference(v, static_cast<Eigen::Index>(j))) << "width " << width << " row " << j << " vector " << v;
   }
 }
 
@@ -363,18 +376,20 @@ TEST(PackedProducts, MemoryLimitChangesNoResult) {
   }
   const std::vector<std::vector<std::vector<std::uint8_t>>> blocks = {
       {rows.begin(), rows.begin() + 70}, {rows.begin() + 70, rows.end()}};
-  // Limits: none; two phenotypes' tables at a time; less than one table (one phenotype at a time).
-  const std::size_t pair = 2 * PackedProducts::memory_bytes(3 + 2, file_samples);
+  // Limits: none; two phenotypes' tables at a time (linear: one bit-plane table of two phenotypes;
+  // logistic: two pair tables of one); less than one table (one phenotype at a time).
+  const std::size_t linear_pair = PackedProducts::memory_bytes(3 + 2, file_samples, false);
+  const std::size_t pair = 2 * PackedProducts::memory_bytes(3 + 2, file_samples, true);
   for (auto mode : {MissingGenotypes::mean_impute, MissingGenotypes::exclude}) {
     std::vector<std::vector<VariantResult>> reference;
-    for (std::size_t limit : {SIZE_MAX, pair, std::size_t{1}}) {
+    for (std::size_t limit : {SIZE_MAX, linear_pair, std::size_t{1}}) {
       LinearAssociation linear(covariates, quantitative, mode);
       linear.prepare_packed(positions, file_samples, limit);
       if (limit == SIZE_MAX) {
         EXPECT_EQ(linear.table_batches(), 1u);
       } else {
         EXPECT_GT(linear.table_batches(), 1u);
-        EXPECT_LE(linear.table_bytes(), std::max(limit, PackedProducts::memory_bytes(3 + 1, file_samples)));
+        EXPECT_LE(linear.table_bytes(), std::max(limit, PackedProducts::memory_bytes(3 + 1, file_samples, false)));
       }
       if (limit == 1) {
         EXPECT_EQ(linear.table_batches(), 7u);  // one phenotype at a time
