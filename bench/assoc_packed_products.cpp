@@ -1,17 +1,12 @@
 // Cost per variant of PackedProducts::compute, the association products straight from .bed codes,
 // for 20,000 samples and 8, 16 or 28 vectors (1, 10 or 20 phenotypes with an intercept and 5
 // covariates; 106 and 406 for 100 and 400 phenotypes), at a given minor allele frequency: the
-// table sums for common variants, the sparse sum over the samples off the common genotype for rare
-// ones. Half the variants have ALT as the common allele. `pairs` 0 sums by bit planes (the linear
-// models), 1 by pair tables (the last vector squared, as the logistic models ask).
-// For common variants with pair tables, ns_per_load is the time per 4-double table load (a pair's
-// entry is stride / 4 of them); load_add_peak measures what one core can do at best, 4-double
-// loads from the first-level cache added into registers, so the two show how close the pair-table
-// sums come to the machine's limit.
+// bit-plane sums for common variants, the sparse sum over the samples off the common genotype for
+// rare ones. Half the variants have ALT as the common allele. `squared` 1 squares the last vector's
+// counts, as the logistic models ask (its second-plane tables are then tripled copies).
 #include <benchmark/benchmark.h>
 
 #include <Eigen/Core>
-#include <cstring>
 #include <random>
 #include <vector>
 
@@ -38,16 +33,16 @@ std::vector<std::vector<std::uint8_t>> rows_at(double maf) {
   return rows;
 }
 
-// Arguments: vectors, minor allele frequency in units of 0.001, pair tables (0 or 1).
+// Arguments: vectors, minor allele frequency in units of 0.001, last vector squared (0 or 1).
 void products(benchmark::State& state) {
-  const bool pairs = state.range(2) != 0;
+  const bool last_squared = state.range(2) != 0;
   const auto width = static_cast<Eigen::Index>(state.range(0));
   const auto rows = rows_at(static_cast<double>(state.range(1)) / 1000.0);
   std::vector<std::uint32_t> positions(kSamples);
   for (std::size_t s = 0; s < kSamples; ++s) positions[s] = static_cast<std::uint32_t>(s);
   const Eigen::MatrixXd vectors = Eigen::MatrixXd::Random(static_cast<Eigen::Index>(kSamples), width);
   std::vector<bool> squared(static_cast<std::size_t>(width), false);
-  squared.back() = pairs;
+  squared.back() = last_squared;
   kohort::assoc::PackedProducts table(vectors, positions, kSamples, squared);
   kohort::assoc::PackedBlock block;
   block.file_samples = kSamples;
@@ -58,49 +53,18 @@ void products(benchmark::State& state) {
     table.compute(block, 0, kVariants, out, calls);
     benchmark::DoNotOptimize(out.data());
   }
-  if (pairs) {
-    const double stride = width <= 16 ? (width + 7) / 8 * 8 : (width + 3) / 4 * 4;
-    const double loads = static_cast<double>(kVariants) * static_cast<double>((kSamples + 1) / 2) * stride / 4;
-    state.counters["ns_per_load"] =
-        benchmark::Counter(loads * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
-  }
   state.counters["us_per_variant"] =
       benchmark::Counter(static_cast<double>(kVariants) * 1e-6, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
-// The best case for the table sums: 4-double loads from a 16 kB array (first-level cache), each
-// added into one of 8 register accumulators, as many as the adds' latency needs.
-void load_add_peak(benchmark::State& state) {
-  typedef double Vector4 __attribute__((vector_size(32)));
-  std::vector<double> values(2048, 1.0);
-  constexpr std::size_t kAccumulators = 8;
-  for (auto _ : state) {
-    Vector4 acc[kAccumulators] = {};
-    for (int repeat = 0; repeat < 64; ++repeat) {
-      for (std::size_t i = 0; i < values.size(); i += 4 * kAccumulators) {
-        for (std::size_t k = 0; k < kAccumulators; ++k) {
-          Vector4 x;
-          std::memcpy(&x, values.data() + i + 4 * k, sizeof x);
-          acc[k] += x;
-        }
-      }
-      benchmark::DoNotOptimize(values.data());
-    }
-    benchmark::DoNotOptimize(acc);
-  }
-  state.counters["ns_per_load"] =
-      benchmark::Counter(64.0 * 2048 / 4 * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
-}
-
 }  // namespace
 
-BENCHMARK(load_add_peak);
 BENCHMARK(products)
     ->ArgsProduct({{8, 16, 28}, {1, 5, 10, 20, 30, 40, 60, 100, 300}, {0, 1}})
-    ->ArgNames({"vectors", "maf_per_mille", "pairs"})
+    ->ArgNames({"vectors", "maf_per_mille", "squared"})
     ->Unit(benchmark::kMillisecond);
 // Many phenotypes: 100 and 400 with the intercept and 5 covariates, common variants.
 BENCHMARK(products)
     ->ArgsProduct({{106, 406}, {300}, {0, 1}})
-    ->ArgNames({"vectors", "maf_per_mille", "pairs"})
+    ->ArgNames({"vectors", "maf_per_mille", "squared"})
     ->Unit(benchmark::kMillisecond);

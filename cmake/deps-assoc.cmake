@@ -3,7 +3,7 @@ find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_package(Boost REQUIRED)
 target_link_libraries(kohort_lib PUBLIC Eigen3::Eigen Boost::boost)
 
-# The pair-table sums (assoc/packed_sums.cpp, no Eigen inside) and the dense sums
+# The bit-plane sums (assoc/packed_sums.cpp, no Eigen inside) and the dense sums
 # (assoc/dense_sums.cpp) use AVX-512 where the building
 # processor has it: the rest of the build leaves AVX-512 off (see KOHORT_NATIVE), but these sums
 # are loads and adds of whole registers, and 8-double registers halve their instructions.

@@ -297,7 +297,7 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
     const std::size_t pg = group->phenotypes.size();
     std::size_t per_table = pg;
     const std::size_t k = static_cast<std::size_t>(group->q.cols());
-    while (per_table > 1 && PackedProducts::memory_bytes(k + per_table, file_samples, false) > memory_limit) --per_table;
+    while (per_table > 1 && PackedProducts::memory_bytes(k + per_table, file_samples) > memory_limit) --per_table;
     if (group->q.size() == 0 || per_table == pg) {
       split.push_back(std::move(group));
       continue;
@@ -329,7 +329,7 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
     group.row_of_position.assign(file_samples, -1);
     for (std::size_t r = 0; r < group.positions.size(); ++r) group.row_of_position[group.positions[r]] = static_cast<std::int32_t>(r);
     if (group.vectors_by_row.empty()) group.lay_out_vectors();  // a group split by phenotype above
-    tables.emplace_back(g, PackedProducts::memory_bytes(static_cast<std::size_t>(group.q.cols()) + group.phenotypes.size(), file_samples, false));
+    tables.emplace_back(g, PackedProducts::memory_bytes(static_cast<std::size_t>(group.q.cols()) + group.phenotypes.size(), file_samples));
   }
   table_batches_ = batch_tables(tables, memory_limit);
   // Tables that all fit are built once; otherwise each block builds each batch's in turn.

@@ -555,7 +555,7 @@ void LogisticAssociation::prepare_packed(const std::vector<std::uint32_t>& posit
       set.row_of_position.assign(file_samples, -1);
       for (std::size_t r = 0; r < set.positions.size(); ++r) set.row_of_position[set.positions[r]] = static_cast<std::int32_t>(r);
     }
-    tables.emplace_back(p, PackedProducts::memory_bytes(static_cast<std::size_t>(model.x().cols()) + 2, file_samples, true));
+    tables.emplace_back(p, PackedProducts::memory_bytes(static_cast<std::size_t>(model.x().cols()) + 2, file_samples));
   }
   table_batches_ = batch_tables(tables, memory_limit);
   if (table_batches_.batches.size() == 1) {

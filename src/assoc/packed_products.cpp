@@ -11,25 +11,10 @@
 namespace kohort::assoc {
 namespace {
 
-using detail::entry_of_counts;
-using detail::kBlockPairs;
-using detail::kPairEntries;
-
 // ALT count of a 2-bit code (00 hom ALT, 01 missing, 10 het, 11 hom REF); missing counts 0.
 constexpr double kCount[4] = {2.0, 0.0, 1.0, 0.0};
 constexpr double kSquare[4] = {4.0, 0.0, 1.0, 0.0};
-constexpr std::size_t kPairsPerChunk = 64;  // with 8 doubles an entry, a 36 kB table slice per chunk
-// Bytes of each row copied per batch of chunks: 256 keeps the copies of a task of a few thousand
-// variants within the second-level cache (1,024 did not, and was 8-13% slower at 2 threads).
-constexpr std::size_t kBatchBytes = 256;
 constexpr std::uint64_t kLowBits = 0x5555555555555555ULL;  // the low bit of every 2-bit code
-// Rows where an expected share of at least kSkipZeroPairs of the pairs have no ALT allele (the
-// share of samples without one, squared) add only the other pairs' entries, for entries of at
-// least kSkipZeroStride doubles. On 1000 Genomes allele frequencies (EUR subset, 19,928 samples,
-// 20 phenotypes) that took 8% off the table sums; with narrow entries the extra work per entry
-// ate the gain (bench_assoc_packed_products). The sums are the same bits either way.
-constexpr double kSkipZeroPairs = 0.3;
-constexpr std::size_t kSkipZeroStride = 24;
 
 std::uint64_t load_whole_word(const std::uint8_t* row, std::size_t word) {
   std::uint64_t value;
@@ -44,31 +29,17 @@ std::uint64_t load_word(const std::uint8_t* row, std::size_t bytes, std::size_t 
   return value;
 }
 
-// Copies `size` bytes, or the `available` ones left at the end of a row; chunk pieces are 8, 16 or
-// 32 bytes, copied with fixed-size copies (a call to memcpy per piece cost more than the copy).
-void copy_piece(std::uint8_t* to, const std::uint8_t* from, std::size_t size, std::size_t available) {
-  if (available < size) {
-    std::memcpy(to, from, available);
-    return;
-  }
-  switch (size) {
-    case 8: std::memcpy(to, from, 8); break;
-    case 16: std::memcpy(to, from, 16); break;
-    case 32: std::memcpy(to, from, 32); break;
-    default: std::memcpy(to, from, size);
-  }
-}
-
 }  // namespace
 
 PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
                                const std::vector<bool>& squared)
-    : file_samples_(file_samples),
-      vectors_(static_cast<std::size_t>(vectors.cols())),
-      planes_(std::none_of(squared.begin(), squared.end(), [](bool s) { return s; })),
-      stride_(stride_for(vectors_, planes_)),
-      pairs_((file_samples + 1) / 2) {
-  if (!planes_) build_pair_tables(vectors, positions, squared);
+    : file_samples_(file_samples), vectors_(static_cast<std::size_t>(vectors.cols())), stride_(stride_for(vectors_)) {
+  two_factor_.assign(stride_, 1.0);
+  for (std::size_t v = 0; v < vectors_; ++v) {
+    if (!squared[v]) continue;
+    two_factor_[v] = 3.0;  // a squared count is the first plane's bit plus 3 x the second's
+    any_squared_ = true;
+  }
   by_sample_.assign(file_samples * stride_, 0.0);
   for (std::size_t r = 0; r < positions.size(); ++r)
     for (std::size_t v = 0; v < vectors_; ++v) by_sample_[positions[r] * stride_ + v] = vectors(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(v));
@@ -93,55 +64,21 @@ PackedProducts::PackedProducts(const Eigen::MatrixXd& vectors, const std::vector
       code_weight_[(1 * 4 + code) * stride_ + v] = value[0] - value[code];
     }
   }
-  // A pair-table lookup covers two samples from a small, cache-resident slice, a bit-plane lookup
-  // four; a sparse step covers one sample and reads its row from far away. Measured with
-  // bench_assoc_packed_products (20,000 samples), the sparse sum is the cheaper below about one
-  // sample in 20 off the common genotype with narrow pair entries (a minor allele frequency near
-  // 2.5%), one in 10 with wide ones (5%); against bit planes, below about one in 50 (8 vectors) to
-  // one in 30 (28). The limit does not depend on the width, one in 14 with pair tables and one in
-  // 40 with bit planes: which path a row takes must not depend on how many phenotypes share the
-  // table (the paths round differently), and whether a table has pairs or planes depends on the
-  // model alone (logistic models square a vector).
+  // A bit-plane lookup covers four samples from tables in the second-level cache; a sparse step
+  // covers one sample and reads its row from far away. Measured with bench_assoc_packed_products
+  // (20,000 samples), the sparse sum is the cheaper below about one sample in 50 off the common
+  // genotype with 8 vectors, one in 30 with 28. The limit does not depend on the width, one in 40
+  // for all: which path a row takes must not depend on how many phenotypes share the table (the
+  // two paths round differently).
   mask_ = sample_mask(positions, file_samples);
   samples_ = positions.size();
-  sparse_limit_ = samples_ / (planes_ ? 40 : 14);
+  sparse_limit_ = samples_ / 40;
 }
 
-void PackedProducts::build_pair_tables(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions,
-                                       const std::vector<bool>& squared) {
-  const std::size_t entries = pairs_ * kPairEntries * stride_;
-  table_.reset(static_cast<double*>(std::aligned_alloc(64, (entries * sizeof(double) + 63) / 64 * 64)));
-  if (!table_) throw std::bad_alloc();
-  std::fill(table_.get(), table_.get() + entries, 0.0);
-  // Per sample of the file, its row in `vectors` (or none).
-  const std::size_t file_samples = file_samples_;
-  std::vector<std::int64_t> row_of(file_samples, -1);
-  for (std::size_t r = 0; r < positions.size(); ++r) row_of[positions[r]] = static_cast<std::int64_t>(r);
-  constexpr unsigned kCodeOfCount[3] = {3, 2, 0};
-  for (std::size_t pair = 0; pair < pairs_; ++pair) {
-    for (unsigned first = 0; first < 3; ++first) {
-      for (unsigned second = 0; second < 3; ++second) {
-        for (unsigned k = 0; k < 2; ++k) {
-          std::size_t sample = 2 * pair + k;
-          if (sample >= file_samples || row_of[sample] < 0) continue;
-          unsigned code = kCodeOfCount[k == 0 ? first : second];
-          for (std::size_t v = 0; v < vectors_; ++v) {
-            const std::size_t slice = v / kSliceWidth, width = slice_width(slice);
-            double* value = table_.get() + slice_offset(slice) + (pair * kPairEntries + entry_of_counts(first, second)) * width + v % kSliceWidth;
-            *value += (squared[v] ? kSquare[code] : kCount[code]) * vectors(row_of[sample], static_cast<Eigen::Index>(v));
-          }
-        }
-      }
-    }
-  }
-}
-
-std::size_t PackedProducts::slice_offset(std::size_t slice) const { return slice * pairs_ * kPairEntries * kSliceWidth; }
-
-std::size_t PackedProducts::memory_bytes(std::size_t vectors, std::size_t file_samples, bool squared) {
-  const std::size_t stride = stride_for(vectors, !squared), pairs = squared ? (file_samples + 1) / 2 : 0;
-  // The pair tables, the by-sample copy, and the per-code weights and sample mask.
-  return sizeof(double) * (pairs * kPairEntries * stride + file_samples * stride + 10 * stride) + file_samples / 4;
+std::size_t PackedProducts::memory_bytes(std::size_t vectors, std::size_t file_samples) {
+  const std::size_t stride = stride_for(vectors);
+  // The by-sample copy, the totals, per-code weights and factors, and the sample mask.
+  return sizeof(double) * (file_samples * stride + 11 * stride) + file_samples / 4;
 }
 
 void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out, RowCalls& calls) const {
@@ -150,11 +87,11 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
   calls.counts.resize(count);
   calls.missing_end.resize(count);
   calls.missing_positions.clear();
-  // Which genotype most of the vectors' samples have decides between the table sums and the
+  // Which genotype most of the vectors' samples have decides between the bit-plane sums and the
   // sparse sum; it depends on the row alone, so a variant's sums do not depend on the threads or
   // the block.
-  std::vector<const std::uint8_t*> dense_rows, mostly_zero_rows;
-  std::vector<std::size_t> dense_columns, mostly_zero_columns;
+  std::vector<const std::uint8_t*> dense_rows;
+  std::vector<std::size_t> dense_columns;
   std::vector<double> sums(stride_);
   std::vector<std::uint32_t> off_samples;
   for (std::size_t j = 0; j < count; ++j) {
@@ -167,25 +104,13 @@ void PackedProducts::compute(const PackedBlock& block, std::size_t begin, std::s
     if (samples_ - std::max(hom_alt, zero) <= sparse_limit_) {
       compute_sparse(row, alt_major, off_samples, sums.data());
       for (std::size_t v = 0; v < vectors_; ++v) out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(j)) = sums[v];
-    } else if (!planes_ && stride_ >= kSkipZeroStride &&
-               static_cast<double>(zero) * static_cast<double>(zero) >= kSkipZeroPairs * static_cast<double>(samples_) * static_cast<double>(samples_)) {
-      mostly_zero_rows.push_back(row);
-      mostly_zero_columns.push_back(j);
     } else {
       dense_rows.push_back(row);
       dense_columns.push_back(j);
     }
   }
-  // Both ways give the same sums, so which rows take which does not change any result.
-  const std::size_t mostly_zero_first = dense_rows.size();
-  dense_rows.insert(dense_rows.end(), mostly_zero_rows.begin(), mostly_zero_rows.end());
-  dense_columns.insert(dense_columns.end(), mostly_zero_columns.begin(), mostly_zero_columns.end());
   if (dense_rows.empty()) return;
-  if (planes_) {
-    compute_planes(dense_rows, sums);
-  } else {
-    compute_dense(dense_rows, mostly_zero_first, sums);
-  }
+  compute_planes(dense_rows, sums);
   for (std::size_t d = 0; d < dense_rows.size(); ++d)
     for (std::size_t v = 0; v < vectors_; ++v)
       out(static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(dense_columns[d])) = sums[d * stride_ + v];
@@ -253,55 +178,6 @@ void PackedProducts::compute_sparse(const std::uint8_t* row, bool alt_major, std
     for (std::size_t v = 0; v < stride_; ++v) out[v] = hom_alt_value_[v] * totals_[v] - out[v];
 }
 
-void PackedProducts::compute_dense(const std::vector<const std::uint8_t*>& rows, std::size_t mostly_zero_first, std::vector<double>& sums) const {
-  const std::size_t count = rows.size();
-  sums.assign(count * stride_, 0.0);
-  // Sample chunks outside, variants inside: the chunk's table slice is reused by every variant.
-  // Entries wider than 32 doubles are summed in slices of up to 32 (what the registers hold).
-  const std::size_t chunk_pairs = std::max(kBlockPairs, (kPairsPerChunk * 8 / stride_) / kBlockPairs * kBlockPairs);
-  const std::size_t chunk_bytes = chunk_pairs / 2;
-  const std::size_t row_bytes = (file_samples_ + 3) / 4;
-  // The chunk's bytes of every variant are first copied next to each other, a batch of chunks at a
-  // time. Read in place, each variant's few bytes of a chunk lie on a page of their own, and those
-  // scattered loads, not the arithmetic, took two thirds of the time. Copying does not change the
-  // sums.
-  const std::size_t batch_chunks = std::max<std::size_t>(1, kBatchBytes / chunk_bytes);
-  // Chunks lie a cache line more than their size apart: at a multiple of 4 kB, a row's pieces of all
-  // chunks would fall into one cache set and evict each other while being copied.
-  const std::size_t chunk_step = count * chunk_bytes + 64;
-  std::vector<std::uint8_t> batch(std::min(batch_chunks, (pairs_ + chunk_pairs - 1) / chunk_pairs) * chunk_step);
-  for (std::size_t batch_first = 0; batch_first < pairs_; batch_first += batch_chunks * chunk_pairs) {
-    const std::size_t batch_end = std::min(pairs_, batch_first + batch_chunks * chunk_pairs);
-    const std::size_t chunks = (batch_end - batch_first + chunk_pairs - 1) / chunk_pairs;
-    const std::size_t piece_bytes = std::min(row_bytes, (batch_end + 1) / 2) - batch_first / 2;
-    for (std::size_t j = 0; j < count; ++j) {
-      // Each row's piece starts on a page of its own, where the hardware prefetcher does not follow.
-      if (j + 2 < count)
-        for (std::size_t b = 0; b < piece_bytes; b += 64) __builtin_prefetch(rows[j + 2] + batch_first / 2 + b);
-      const std::uint8_t* row = rows[j];
-      for (std::size_t c = 0; c < chunks; ++c) {
-        const std::size_t offset = batch_first / 2 + c * chunk_bytes;
-        copy_piece(batch.data() + c * chunk_step + j * chunk_bytes, row + offset, chunk_bytes, row_bytes - offset);
-      }
-    }
-    for (std::size_t c = 0; c < chunks; ++c) {
-      const std::size_t chunk = batch_first + c * chunk_pairs;
-      const std::size_t chunk_end = std::min(pairs_, chunk + chunk_pairs);
-      const std::uint8_t* chunk_rows = batch.data() + c * chunk_step;
-      for (std::size_t slice = 0; slice * kSliceWidth < stride_; ++slice) {
-        const std::size_t width = slice_width(slice);
-        const double* table = table_.get() + slice_offset(slice);
-        double* slice_sums = sums.data() + slice * kSliceWidth;
-        // A narrow last slice of wide entries is summed whole: skipping pays with wide entries only.
-        const std::size_t whole = width >= kSkipZeroStride ? mostly_zero_first : count;
-        detail::accumulate_pair_sums(table, width, chunk_rows, chunk_bytes, whole, chunk, chunk_end, slice_sums, stride_);
-        detail::accumulate_nonzero_pair_sums(table, width, chunk_rows + whole * chunk_bytes, chunk_bytes, count - whole, chunk, chunk_end,
-                                             slice_sums + whole * stride_, stride_);
-      }
-    }
-  }
-}
-
 void PackedProducts::compute_planes(const std::vector<const std::uint8_t*>& rows, std::vector<double>& sums) const {
   using detail::kPlaneBlockGroups;
   using detail::kPlaneBlockSamples;
@@ -312,23 +188,38 @@ void PackedProducts::compute_planes(const std::vector<const std::uint8_t*>& rows
   // Blocks of 64 samples outside, variants inside: a block's tables (8 x 256 entries, 512 kB with
   // 32 doubles an entry) stay in the second-level cache while every variant adds its entries, and
   // building them costs a few percent of the sums of a few thousand variants. The planes are
-  // extracted a batch of 16 blocks (256 bytes of each row) at a time.
+  // extracted a batch of 16 blocks (256 bytes of each row) at a time: read in place, each row's few
+  // bytes of a block lie on a page of their own, and those loads, not the sums, took most of the
+  // time when the pair tables read them so.
   constexpr std::size_t kBatchBlocks = 16;
   const std::size_t blocks = (file_samples_ + kPlaneBlockSamples - 1) / kPlaneBlockSamples;
   std::vector<std::uint8_t> planes(std::min(kBatchBlocks, blocks) * count * kPlaneBytes);
   const std::size_t table_doubles = kPlaneBlockGroups * kPlaneEntries * std::min(kSliceWidth, stride_);
-  std::unique_ptr<double, FreeAligned> tables(static_cast<double*>(std::aligned_alloc(64, table_doubles * sizeof(double))));
-  if (!tables) throw std::bad_alloc();
+  auto allocate = [&] {
+    std::unique_ptr<double, FreeAligned> tables(static_cast<double*>(std::aligned_alloc(64, table_doubles * sizeof(double))));
+    if (!tables) throw std::bad_alloc();
+    return tables;
+  };
+  const auto tables = allocate();
+  // With squared counts, the second plane indexes tables whose squared lanes are tripled.
+  const auto two_tables = any_squared_ ? allocate() : nullptr;
   for (std::size_t batch_first = 0; batch_first < blocks; batch_first += kBatchBlocks) {
     const std::size_t batch_blocks = std::min(kBatchBlocks, blocks - batch_first);
     detail::extract_planes(rows.data(), count, file_samples_, batch_first, batch_blocks, planes.data());
     for (std::size_t b = 0; b < batch_blocks; ++b) {
       for (std::size_t slice = 0; slice * kSliceWidth < stride_; ++slice) {
-        const std::size_t width = slice_width(slice);
-        detail::build_plane_tables(by_sample_.data(), stride_, slice * kSliceWidth, width, (batch_first + b) * kPlaneBlockSamples,
-                                   file_samples_, tables.get());
-        detail::accumulate_plane_sums(tables.get(), width, planes.data() + b * count * kPlaneBytes, count, sums.data() + slice * kSliceWidth,
-                                      stride_);
+        const std::size_t offset = slice * kSliceWidth, width = slice_width(slice);
+        detail::build_plane_tables(by_sample_.data(), stride_, offset, width, (batch_first + b) * kPlaneBlockSamples, file_samples_,
+                                   tables.get());
+        const double* factor = two_factor_.data() + offset;
+        const bool tripled = std::any_of(factor, factor + width, [](double f) { return f != 1.0; });
+        if (tripled) {
+          const std::size_t entries = kPlaneBlockGroups * kPlaneEntries;
+          for (std::size_t e = 0; e < entries; ++e)
+            for (std::size_t i = 0; i < width; ++i) two_tables.get()[e * width + i] = factor[i] * tables.get()[e * width + i];
+        }
+        detail::accumulate_plane_sums(tables.get(), tripled ? two_tables.get() : tables.get(), width, planes.data() + b * count * kPlaneBytes,
+                                      count, sums.data() + offset, stride_);
       }
     }
   }

@@ -1,14 +1,12 @@
 #pragma once
 // Dot products of many variants' PLINK 2-bit genotype codes with a few sample vectors, computed
-// from the codes directly, without decoding N doubles and a matrix product. Two ways:
-// - bit planes (when no vector uses squared counts): a row's samples with at least one ALT allele
-//   and those with two, as bits; each byte of a plane (8 samples) indexes a table of the sums of
-//   the vectors over every subset of those samples, built per block of 64 samples;
-// - pair tables: for every pair of samples (one 4-bit nibble of a .bed row), a table of 9 entries
-//   (one per pair of ALT counts) holds the pair's contribution to every vector.
-// Rare variants, where nearly every sample has the same genotype, are summed over the few samples
-// that differ instead. Missing calls contribute 0. A vector's sums are the same bits whatever other
-// vectors share the table, so a phenotype's results do not depend on the phenotypes run with it.
+// from the codes directly, without decoding N doubles and a matrix product: a row's samples with
+// at least one ALT allele and those with two are read as bit planes, and each byte of a plane (8
+// samples) indexes a table of the sums of the vectors over every subset of those samples, built
+// per block of 64 samples. Rare variants, where nearly every sample has the same genotype, are
+// summed over the few samples that differ instead. Missing calls contribute 0. A vector's sums are
+// the same bits whatever other vectors share the table, so a phenotype's results do not depend on
+// the phenotypes run with it.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
@@ -53,9 +51,9 @@ class PackedProducts {
                  const std::vector<bool>& squared);
 
   // Bytes a PackedProducts of `vectors` vectors over a file of `file_samples` samples holds (its copy
-  // of the vectors, 8 bytes per sample and vector, and with `squared` vectors its pair tables, 36
-  // more): callers with many phenotypes keep their tables within a memory limit with it.
-  static std::size_t memory_bytes(std::size_t vectors, std::size_t file_samples, bool squared);
+  // of the vectors, 8 bytes per sample and vector, from which each task builds its block tables):
+  // callers with many phenotypes keep their tables within a memory limit with it.
+  static std::size_t memory_bytes(std::size_t vectors, std::size_t file_samples);
 
   std::size_t vector_count() const { return vectors_; }
   // out: V x count, out(v, j) = sum_i value(code_ij) * vectors(i, v) for rows[begin + j], and
@@ -63,43 +61,30 @@ class PackedProducts {
   void compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out, RowCalls& calls) const;
 
  private:
-  // The table sums of `rows`, stride_ doubles per row into `sums`; rows from `mostly_zero_first`
-  // on have mostly pairs without an ALT allele and are summed over the others only (same sums).
-  void compute_dense(const std::vector<const std::uint8_t*>& rows, std::size_t mostly_zero_first, std::vector<double>& sums) const;
-  // The pair tables of `vectors` (used when some vector is squared).
-  void build_pair_tables(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, const std::vector<bool>& squared);
   // The bit-plane sums of `rows`, stride_ doubles per row into `sums`.
   void compute_planes(const std::vector<const std::uint8_t*>& rows, std::vector<double>& sums) const;
   // The sums of one row over its samples whose genotype is not the row's most common one
   // (`samples` is scratch space).
   void compute_sparse(const std::uint8_t* row, bool alt_major, std::vector<std::uint32_t>& samples, double* out) const;
 
-  // Bit-plane tables are summed in slices of 8, 16, 24 or 32 doubles (whole 8-double registers and
-  // cache lines); pair tables as below.
-  static std::size_t stride_for(std::size_t vectors, bool planes) {
-    return planes || vectors <= 16 ? (vectors + 7) / 8 * 8 : (vectors + 3) / 4 * 4;
-  }
-  // Entries wider than the registers hold are stored, and summed, in slices of up to 32 doubles:
-  // each slice's table is contiguous, [pair][ALT counts][slice width]. Interleaved, a chunk's slice
-  // of 408 doubles an entry spread over 115 pages, and address translation misses made the sums
-  // 2.4x slower per load.
+  // Vectors rounded up to a multiple of 8: tables are summed in slices of 8, 16, 24 or 32 doubles,
+  // whole 8-double registers and cache lines.
+  static std::size_t stride_for(std::size_t vectors) { return (vectors + 7) / 8 * 8; }
+  // Entries wider than the registers hold are built and summed in slices of up to 32 doubles (a
+  // block's tables of a slice, 512 kB, fill half the second-level cache).
   static constexpr std::size_t kSliceWidth = 32;
   std::size_t slice_width(std::size_t slice) const { return std::min(kSliceWidth, stride_ - slice * kSliceWidth); }
-  std::size_t slice_offset(std::size_t slice) const;  // where a slice's table starts
-
-  std::size_t file_samples_ = 0;
-  std::size_t vectors_ = 0;
-  bool planes_ = false;  // bit-plane sums (no vector squared); else pair tables
-  // Vectors rounded up to a multiple of 8 (bit planes, and narrow pair entries), or of 4 beyond 16
-  // for pair tables: padding 26 vectors to 28 rather than 32 saves an eighth of their loads and adds.
-  std::size_t stride_ = 0;
-  std::size_t pairs_ = 0;
-  // Pair tables only. Per slice, [pair][ALT counts][slice width], on 64-byte boundaries: an 8-double entry is then one
-  // cache line, not two.
   struct FreeAligned {
     void operator()(double* p) const { std::free(p); }
   };
-  std::unique_ptr<double, FreeAligned> table_;
+
+  std::size_t file_samples_ = 0;
+  std::size_t vectors_ = 0;
+  std::size_t stride_ = 0;
+  // Per vector, what a sample's second-plane bit (two ALT alleles) adds beyond its first: 1 for
+  // counts, 3 for squared counts.
+  std::vector<double> two_factor_;
+  bool any_squared_ = false;
   // For rare variants: each file sample's vector values (stride_ doubles, zero outside the set),
   // their totals, and per code the weight of a sample's row: its value (count or square), or,
   // when hom ALT is the common genotype, what it falls short of hom ALT's (the sum is then hom

@@ -118,8 +118,8 @@ double decoded_product(const std::vector<std::uint8_t>& row, const std::vector<s
 }
 
 // The products of all of `rows` with `vectors` at `positions`, and the rows' calls in `calls`. With
-// `last_squared`, the last vector's are with the squared counts (the pair tables); else all are
-// with the counts (the bit planes).
+// `last_squared`, the last vector's are with the squared counts (its second-plane tables tripled);
+// else all are with the counts.
 Eigen::MatrixXd products_of(const Eigen::MatrixXd& vectors, const std::vector<std::uint32_t>& positions, std::size_t file_samples,
                             const std::vector<std::vector<std::uint8_t>>& rows, RowCalls& calls, bool last_squared) {
   std::vector<bool> squared(static_cast<std::size_t>(vectors.cols()), false);
@@ -158,7 +158,7 @@ void expect_decoded_calls(const std::vector<std::vector<std::uint8_t>>& rows, st
 
 // Products of variants [begin, variants) of `rows` with `width` random normal vectors at
 // `positions`, from the codes, against decoded dot products (relative tolerance `tolerance`), by
-// the bit planes, and with the last vector's counts squared by the pair tables.
+// and again with the last vector's counts squared.
 void expect_decoded_products(Random& random, const std::vector<std::vector<std::uint8_t>>& rows, std::size_t file_samples,
                              const std::vector<std::uint32_t>& positions, Eigen::Index width, std::size_t begin, double tolerance) {
   for (bool last_squared : {false, true}) {
@@ -180,7 +180,7 @@ void expect_decoded_products(Random& random, const std::vector<std::vector<std::
       for (Eigen::Index v = 0; v < width; ++v) {
         const double expected = decoded_product(rows[j], positions, vectors, v, last_squared && v == width - 1);
         ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j - begin)), expected, tolerance * (1 + std::fabs(expected)))
-            << "width " << width << " vector " << v << (last_squared ? " (pair tables)" : " (bit planes)");
+            << "width " << width << " vector " << v << (last_squared ? " (last squared)" : "");
       }
     }
   }
@@ -259,7 +259,7 @@ TEST(PackedProducts, RareVariantsEqualDecodedDotProducts) {
         for (Eigen::Index v = 0; v < width; ++v) {
           const double expected = decoded_product(rows[j], positions, vectors, v, last_squared && v == width - 1);
           ASSERT_NEAR(out(v, static_cast<Eigen::Index>(j)), expected, 1e-11 * (1 + std::fabs(expected)))
-              << "width " << width << " row " << j << " vector " << v << (last_squared ? " (pair tables)" : " (bit planes)");
+              << "width " << width << " row " << j << " vector " << v << (last_squared ? " (last squared)" : "");
         }
       }
     }
@@ -313,7 +313,7 @@ TEST(PackedProducts, SumsOfAVectorDoNotDependOnTheOtherVectors) {
   const Eigen::Index n = static_cast<Eigen::Index>(positions.size());
   Eigen::MatrixXd shared(n, 2);
   for (Eigen::Index i = 0; i < n; ++i) shared.row(i) << random.normal() + 2.0, random.normal();
-  for (bool last_squared : {true, false}) {  // the pair tables, the bit planes
+  for (bool last_squared : {true, false}) {
     Eigen::MatrixXd reference;
     for (Eigen::Index width : {2, 7, 13, 26, 37, 45}) {
       // The shared vectors sit at the end of the entries, past the other vectors.
@@ -332,7 +332,7 @@ TEST(PackedProducts, SumsOfAVectorDoNotDependOnTheOtherVectors) {
       for (std::size_t j = 0; j < rows.size(); ++j)
         for (Eigen::Index v = 0; v < 2; ++v)
           EXPECT_EQ(sums(v, static_cast<Eigen::Index>(j)), reference(v, static_cast<Eigen::Index>(j)))
-              << "width " << width << " row " << j << " vector " << v << (last_squared ? " (pair tables)" : " (bit planes)");
+              << "width " << width << " row " << j << " vector " << v << (last_squared ? " (last squared)" : "");
     }
   }
 }
@@ -376,10 +376,10 @@ TEST(PackedProducts, MemoryLimitChangesNoResult) {
   }
   const std::vector<std::vector<std::vector<std::uint8_t>>> blocks = {
       {rows.begin(), rows.begin() + 70}, {rows.begin() + 70, rows.end()}};
-  // Limits: none; two phenotypes' tables at a time (linear: one bit-plane table of two phenotypes;
-  // logistic: two pair tables of one); less than one table (one phenotype at a time).
-  const std::size_t linear_pair = PackedProducts::memory_bytes(3 + 2, file_samples, false);
-  const std::size_t pair = 2 * PackedProducts::memory_bytes(3 + 2, file_samples, true);
+  // Limits: none; two phenotypes' tables at a time (linear: one table of two phenotypes; logistic:
+  // two tables of one); less than one table (one phenotype at a time).
+  const std::size_t linear_pair = PackedProducts::memory_bytes(3 + 2, file_samples);
+  const std::size_t pair = 2 * PackedProducts::memory_bytes(3 + 2, file_samples);
   for (auto mode : {MissingGenotypes::mean_impute, MissingGenotypes::exclude}) {
     std::vector<std::vector<VariantResult>> reference;
     for (std::size_t limit : {SIZE_MAX, linear_pair, std::size_t{1}}) {
@@ -389,7 +389,7 @@ TEST(PackedProducts, MemoryLimitChangesNoResult) {
         EXPECT_EQ(linear.table_batches(), 1u);
       } else {
         EXPECT_GT(linear.table_batches(), 1u);
-        EXPECT_LE(linear.table_bytes(), std::max(limit, PackedProducts::memory_bytes(3 + 1, file_samples, false)));
+        EXPECT_LE(linear.table_bytes(), std::max(limit, PackedProducts::memory_bytes(3 + 1, file_samples)));
       }
       if (limit == 1) {
         EXPECT_EQ(linear.table_batches(), 7u);  // one phenotype at a time
@@ -463,50 +463,79 @@ TEST(PackedProducts, NullModelFailureStaysWithItsPhenotype) {
 
 namespace kohort::assoc {
 
-// Rows mostly without an ALT allele (hom REF and missing calls) are summed over their other pairs
-// only: the sums must be the same bits as the sums over every pair, for every width, for group
-// sizes with and without a remainder, and for a last block shorter than 16 pairs.
-TEST(PackedSums, SkippingZeroEntriesGivesTheSameBits) {
+// The bit planes of .bed rows: a sample's bits are (ALT count >= 1, ALT count == 2), missing calls
+// and the padding codes after the last sample in neither, over a partial last block.
+TEST(PlaneSums, PlanesHoldTheAltCounts) {
   Random random(41, 0, 0);
-  const std::size_t pairs = 16 * 5 + 7, row_step = (pairs + 1) / 2;
-  for (std::size_t width : {4, 8, 12, 16, 20, 24, 28, 32}) {
-    // A table whose zero entries (both ALT counts 0) are +0, as PackedProducts builds it.
-    std::vector<double> table(pairs * detail::kPairEntries * width);
-    for (std::size_t i = 0; i < table.size(); ++i) table[i] = (i / width) % detail::kPairEntries == 0 ? 0.0 : random.uniform() - 0.5;
-    for (std::size_t count : {1, 3, 8, 13}) {
-      // Codes: hom REF 80%, missing 5%, het 10%, hom ALT 5%; 8 bytes of slack after the rows.
-      std::vector<std::uint8_t> rows(count * row_step + 8, 0);
+  const std::size_t file_samples = 64 * 5 - 23, blocks = 5, count = 3;
+  std::vector<std::vector<std::uint8_t>> rows = random_rows(random, file_samples, count);
+  for (auto& row : rows) row.back() = static_cast<std::uint8_t>(row.back() | 0xfc);  // padding codes set
+  std::vector<const std::uint8_t*> pointers;
+  for (auto& row : rows) pointers.push_back(row.data());
+  for (std::size_t first_block : {0, 2}) {
+    std::vector<std::uint8_t> planes((blocks - first_block) * count * detail::kPlaneBytes, 0xAA);
+    detail::extract_planes(pointers.data(), count, file_samples, first_block, blocks - first_block, planes.data());
+    for (std::size_t b = first_block; b < blocks; ++b)
       for (std::size_t j = 0; j < count; ++j)
-        for (std::size_t s = 0; s < 2 * pairs; ++s) {
-          const double u = random.uniform();
-          const unsigned code = u < 0.8 ? 3 : u < 0.85 ? 1 : u < 0.95 ? 2 : 0;
-          rows[j * row_step + s / 4] = static_cast<std::uint8_t>(rows[j * row_step + s / 4] | code << (2 * (s % 4)));
+        for (std::size_t k = 0; k < detail::kPlaneBlockSamples; ++k) {
+          const std::size_t s = b * detail::kPlaneBlockSamples + k;
+          const unsigned code = s < file_samples ? (rows[j][s / 4] >> (2 * (s % 4))) & 3 : 1;
+          const unsigned alt = code == 0 ? 2 : code == 2 ? 1 : 0;
+          const std::uint8_t* row_planes = planes.data() + ((b - first_block) * count + j) * detail::kPlaneBytes;
+          EXPECT_EQ((row_planes[k / 8] >> (k % 8)) & 1, alt >= 1 ? 1 : 0) << "sample " << s << " row " << j;
+          EXPECT_EQ((row_planes[detail::kPlaneBlockGroups + k / 8] >> (k % 8)) & 1, alt == 2 ? 1 : 0) << "sample " << s << " row " << j;
         }
-      for (std::size_t first : {std::size_t{0}, std::size_t{32}}) {
-        std::vector<double> every(count * width, 0.25), nonzero(count * width, 0.25);
-        const std::uint8_t* chunk = rows.data() + first / 2;
-        detail::accumulate_pair_sums(table.data(), width, chunk, row_step, count, first, pairs, every.data(), width);
-        detail::accumulate_nonzero_pair_sums(table.data(), width, chunk, row_step, count, first, pairs, nonzero.data(), width);
-        EXPECT_EQ(std::memcmp(every.data(), nonzero.data(), every.size() * sizeof(double)), 0) << "width " << width << ", " << count << " rows";
-        // And they are sums: variant 0's first double against a direct sum over its pairs.
-        double direct = 0.25, block = 0.0;
-        for (std::size_t p = first; p < pairs; ++p) {
-          const unsigned nibble = (chunk[(p - first) / 2] >> (4 * ((p - first) % 2))) & 15;
-          const auto count_of = [](unsigned code) { return code == 0 ? 2u : code == 2 ? 1u : 0u; };
-          block += table[(p * detail::kPairEntries + detail::entry_of_counts(count_of(nibble & 3), count_of(nibble >> 2))) * width];
-          if ((p - first) % 16 == 15 || p + 1 == pairs) {
-            direct += block;
-            block = 0.0;
-          }
-        }
-        EXPECT_EQ(nonzero[0], direct) << "width " << width;
-      }
-    }
   }
 }
 
-// Whole products through PackedProducts on such rows, wide entries (which take the skipping sums):
-// the decoded dot products.
+// A block's tables are the subset sums their comment gives, bit for bit (samples past the file's
+// last count 0), and a row's sums fold its entries as documented, with the second plane's tables
+// tripled in one lane (squared counts).
+TEST(PlaneSums, TablesAreSubsetSumsAndSumsFoldTheirEntries) {
+  Random random(47, 0, 0);
+  const std::size_t file_samples = 64 * 3 - 5, stride = 24, offset = 8, width = 16, count = 7;
+  std::vector<double> by_sample(file_samples * stride);
+  for (auto& value : by_sample) value = random.normal();
+  const std::size_t first_sample = 128;  // the last, partial block
+  const std::size_t entries = detail::kPlaneBlockGroups * detail::kPlaneEntries;
+  std::vector<double> tables(entries * width);
+  detail::build_plane_tables(by_sample.data(), stride, offset, width, first_sample, file_samples, tables.data());
+  auto value = [&](std::size_t sample, std::size_t lane) {
+    return sample < file_samples ? by_sample[sample * stride + offset + lane] : 0.0;
+  };
+  for (std::size_t g = 0; g < detail::kPlaneBlockGroups; ++g)
+    for (unsigned e = 0; e < detail::kPlaneEntries; ++e)
+      for (std::size_t lane = 0; lane < width; ++lane) {
+        double half[2] = {0.0, 0.0};
+        for (unsigned h = 0; h < 2; ++h)
+          for (int bit = 3; bit >= 0; --bit)
+            if ((e >> (4 * h + static_cast<unsigned>(bit))) & 1) half[h] += value(first_sample + 8 * g + 4 * h + static_cast<std::size_t>(bit), lane);
+        const double expected = half[0] + half[1];
+        ASSERT_TRUE(std::memcmp(&tables[(g * detail::kPlaneEntries + e) * width + lane], &expected, sizeof expected) == 0)
+            << "group " << g << " entry " << e << " lane " << lane;
+      }
+  std::vector<double> two_tables = tables;
+  for (std::size_t e = 0; e < entries; ++e) two_tables[e * width + 5] *= 3.0;
+  std::vector<std::uint8_t> planes(count * detail::kPlaneBytes);
+  for (auto& byte : planes) byte = static_cast<std::uint8_t>(random.uniform() * 256);
+  const std::size_t out_step = 20;
+  std::vector<double> sums(count * out_step, 0.5);
+  detail::accumulate_plane_sums(tables.data(), two_tables.data(), width, planes.data(), count, sums.data(), out_step);
+  for (std::size_t j = 0; j < count; ++j)
+    for (std::size_t lane = 0; lane < width; ++lane) {
+      double block = 0.0;
+      for (std::size_t g = 0; g < detail::kPlaneBlockGroups; ++g) {
+        const std::uint8_t* row = planes.data() + j * detail::kPlaneBytes;
+        block += tables[(g * detail::kPlaneEntries + row[g]) * width + lane] +
+                 two_tables[(g * detail::kPlaneEntries + row[detail::kPlaneBlockGroups + g]) * width + lane];
+      }
+      const double expected = 0.5 + block;
+      EXPECT_TRUE(std::memcmp(&sums[j * out_step + lane], &expected, sizeof expected) == 0) << "row " << j << " lane " << lane;
+    }
+}
+
+// Rows mostly without an ALT allele (hom REF and missing calls), whose planes are mostly zero bytes,
+// through PackedProducts with wide entries: the decoded dot products.
 TEST(PackedProducts, MostlyHomRefRowsEqualDecodedDotProducts) {
   Random random(43, 0, 0);
   const std::size_t file_samples = 2013, variants = 10;
