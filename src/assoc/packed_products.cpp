@@ -253,28 +253,27 @@ std::vector<std::uint64_t> sample_mask(const std::vector<std::uint32_t>& positio
 
 CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>& mask, std::size_t file_samples,
                        std::vector<std::uint32_t>& missing_positions) {
-  constexpr std::uint64_t kLow = 0x5555555555555555ULL;
   const std::size_t bytes = (file_samples + 3) / 4;
-  CallCounts counts;
-  const std::size_t whole_words = bytes / 8;  // words read without a bounds check
-  for (std::size_t w = 0; w < mask.size(); ++w) {
-    std::uint64_t word = w < whole_words ? load_whole_word(row, w) : load_word(row, bytes, w);
-    word &= mask[w];
-    std::uint64_t low = word & kLow, high = (word >> 1) & kLow;
-    std::uint64_t in_set = mask[w] & kLow;
-    std::uint64_t het = high & ~low;           // 10
-    std::uint64_t hom_alt = ~high & ~low & in_set;  // 00
-    std::uint64_t missing = low & ~high;       // 01
-    counts.het += static_cast<std::uint32_t>(std::popcount(het));
-    counts.hom_alt += static_cast<std::uint32_t>(std::popcount(hom_alt));
-    counts.missing += static_cast<std::uint32_t>(std::popcount(missing));
-    while (missing) {
-      int bit = std::countr_zero(missing);
+  const std::size_t whole_words = std::min(bytes / 8, mask.size());  // words read without a bounds check
+  std::uint64_t het = 0, hom_alt = 0, missing = 0;
+  auto count_word = [&](std::uint64_t word, std::size_t w) {
+    const std::uint64_t in_set = mask[w] & kLowBits;
+    const std::uint64_t low = word & in_set, high = (word >> 1) & in_set;
+    het += static_cast<std::uint64_t>(std::popcount(high & ~low));             // 10
+    hom_alt += static_cast<std::uint64_t>(std::popcount(in_set & ~(low | high)));  // 00
+    std::uint64_t missing_bits = low & ~high;                                   // 01
+    if (!missing_bits) return;
+    missing += static_cast<std::uint64_t>(std::popcount(missing_bits));
+    do {
+      const int bit = std::countr_zero(missing_bits);
       missing_positions.push_back(static_cast<std::uint32_t>(w * 32 + static_cast<std::size_t>(bit) / 2));
-      missing &= missing - 1;
-    }
-  }
-  return counts;
+      missing_bits &= missing_bits - 1;
+    } while (missing_bits);
+  };
+  std::size_t w = 0;
+  for (; w < whole_words; ++w) count_word(load_whole_word(row, w), w);
+  for (; w < mask.size(); ++w) count_word(load_word(row, bytes, w), w);
+  return {static_cast<std::uint32_t>(het), static_cast<std::uint32_t>(hom_alt), static_cast<std::uint32_t>(missing)};
 }
 
 }  // namespace kohort::assoc
