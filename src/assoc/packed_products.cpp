@@ -201,25 +201,30 @@ void PackedProducts::compute_planes(const std::vector<const std::uint8_t*>& rows
     return tables;
   };
   const auto tables = allocate();
-  // With squared counts, the second plane indexes tables whose squared lanes are tripled.
+  // With squared counts, the second plane indexes tables whose squared lanes are tripled: which
+  // slices have such lanes.
   const auto two_tables = any_squared_ ? allocate() : nullptr;
+  std::vector<bool> tripled((stride_ + kSliceWidth - 1) / kSliceWidth);
+  for (std::size_t slice = 0; slice < tripled.size(); ++slice) {
+    const double* factor = two_factor_.data() + slice * kSliceWidth;
+    tripled[slice] = std::any_of(factor, factor + slice_width(slice), [](double f) { return f != 1.0; });
+  }
   for (std::size_t batch_first = 0; batch_first < blocks; batch_first += kBatchBlocks) {
     const std::size_t batch_blocks = std::min(kBatchBlocks, blocks - batch_first);
     detail::extract_planes(rows.data(), count, file_samples_, batch_first, batch_blocks, planes.data());
     for (std::size_t b = 0; b < batch_blocks; ++b) {
-      for (std::size_t slice = 0; slice * kSliceWidth < stride_; ++slice) {
+      for (std::size_t slice = 0; slice < tripled.size(); ++slice) {
         const std::size_t offset = slice * kSliceWidth, width = slice_width(slice);
         detail::build_plane_tables(by_sample_.data(), stride_, offset, width, (batch_first + b) * kPlaneBlockSamples, file_samples_,
                                    tables.get());
-        const double* factor = two_factor_.data() + offset;
-        const bool tripled = std::any_of(factor, factor + width, [](double f) { return f != 1.0; });
-        if (tripled) {
+        if (tripled[slice]) {
+          const double* factor = two_factor_.data() + offset;
           const std::size_t entries = kPlaneBlockGroups * kPlaneEntries;
           for (std::size_t e = 0; e < entries; ++e)
             for (std::size_t i = 0; i < width; ++i) two_tables.get()[e * width + i] = factor[i] * tables.get()[e * width + i];
         }
-        detail::accumulate_plane_sums(tables.get(), tripled ? two_tables.get() : tables.get(), width, planes.data() + b * count * kPlaneBytes,
-                                      count, sums.data() + offset, stride_);
+        detail::accumulate_plane_sums(tables.get(), tripled[slice] ? two_tables.get() : tables.get(), width,
+                                      planes.data() + b * count * kPlaneBytes, count, sums.data() + offset, stride_);
       }
     }
   }
