@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <stdexcept>
 
 #include "assoc/design.h"
 #include "assoc/dense_sums.h"
@@ -46,15 +47,16 @@ struct LinearAssociation::Group {
     }
   }
 
-  // Missing calls counted as `fill`: adds fill times the sums of those rows' vectors to qg and gy
-  // (`sum` is scratch space).
-  void add_missing_calls(const std::vector<Eigen::Index>& missing, double fill, Eigen::VectorXd& qg, Eigen::VectorXd& gy,
+  // Missing calls counted as `fill`: adds fill times the sums of those samples' vectors to qg and
+  // gy. `vectors_of(i)` gives the i-th missing sample's row of [q residuals] (`sum` is scratch space).
+  template <class VectorsOf>
+  void add_missing_calls(std::size_t missing, VectorsOf vectors_of, double fill, Eigen::VectorXd& qg, Eigen::VectorXd& gy,
                          std::vector<double>& sum) const {
-    if (missing.empty() || fill == 0.0) return;
+    if (missing == 0 || fill == 0.0) return;
     const Eigen::Index k = q.cols(), pg = residuals.cols();
     sum.assign(static_cast<std::size_t>(k + pg), 0.0);
-    for (auto r : missing) {
-      const double* row = vectors_by_row.data() + static_cast<std::size_t>(r) * stride;
+    for (std::size_t i = 0; i < missing; ++i) {
+      const double* row = vectors_of(i);
       for (std::size_t v = 0; v < sum.size(); ++v) sum[v] += row[v];
     }
     for (Eigen::Index v = 0; v < k; ++v) qg(v) += fill * sum[static_cast<std::size_t>(v)];
@@ -160,6 +162,8 @@ std::size_t LinearAssociation::sample_count(std::size_t p) const {
 }
 
 void LinearAssociation::test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const {
+  // prepare_packed released the by-row vectors (its tables hold them by .bed column).
+  if (file_samples_ != 0) throw std::logic_error("LinearAssociation::test after prepare_packed");
   const std::size_t b_count = static_cast<std::size_t>(dosages.cols());
   results.assign(b_count * phenotype_count_, VariantResult{});
   // Small column chunks, so that the small dosage blocks (see run_gwas) still give every thread
@@ -198,7 +202,10 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
     for (Eigen::Index c = 0; c < k; ++c) qg(c) = products[c];
     for (Eigen::Index c = 0; c < pg; ++c) gy(c) = products[k + c];
     missing_rows.assign(missing.begin(), missing.end());
-    group.add_missing_calls(missing_rows, fill, qg, gy, missing_sum);
+    group.add_missing_calls(
+        missing_rows.size(),
+        [&](std::size_t i) { return group.vectors_by_row.data() + static_cast<std::size_t>(missing_rows[i]) * group.stride; }, fill, qg,
+        gy, missing_sum);
     const double gg = sums.squares[v] + static_cast<double>(missing.size()) * fill * fill;
     finish_variant(group, begin + v, qg, gy, gg, missing_rows, mean, results);
   }
@@ -328,7 +335,8 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
     for (auto r : group.rows) group.positions.push_back(positions[static_cast<std::size_t>(r)]);
     group.row_of_position.assign(file_samples, -1);
     for (std::size_t r = 0; r < group.positions.size(); ++r) group.row_of_position[group.positions[r]] = static_cast<std::int32_t>(r);
-    if (group.vectors_by_row.empty()) group.lay_out_vectors();  // a group split by phenotype above
+    // The tables hold the vectors by .bed column: the rows added for missing calls come from there.
+    std::vector<double>().swap(group.vectors_by_row);
     tables.emplace_back(g, PackedProducts::memory_bytes(static_cast<std::size_t>(group.q.cols()) + group.phenotypes.size(), file_samples));
   }
   table_batches_ = batch_tables(tables, memory_limit);
@@ -371,7 +379,9 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
           Eigen::VectorXd gy = sums.col(static_cast<Eigen::Index>(j - begin)).segment(k, pg);
           double gg = counts.het + 4.0 * counts.hom_alt;
           if (missing_ == MissingGenotypes::mean_impute) {
-            group.add_missing_calls(missing, mean, qg, gy, missing_sum);
+            const auto positions = calls.missing(j - begin);
+            group.add_missing_calls(
+                positions.size(), [&](std::size_t m) { return table.sample_vectors(positions[m]); }, mean, qg, gy, missing_sum);
             gg += static_cast<double>(missing.size()) * mean * mean;
           }
           finish_variant(group, j, qg, gy, gg, missing, mean, results);

@@ -34,10 +34,10 @@ class LinearAssociation {
   void test(const Eigen::MatrixXd& dosages, std::vector<VariantResult>& results) const;
 
   // The same from .bed rows, without decoding: call prepare_packed once with the .bed column of
-  // each sample row (and the file's sample count), then test_packed per block. The products
-  // tables (about 44 bytes per sample and vector) are kept within `memory_limit` bytes: beyond
-  // it, phenotypes are split into groups whose tables are built for each block in turn (at least
-  // one phenotype's at a time). The results are the same bits either way.
+  // each sample row (and the file's sample count), then test_packed per block (test is no longer
+  // available). The products tables (8 bytes per file sample and vector) are kept within
+  // `memory_limit` bytes: beyond it, phenotypes are split into groups whose tables are built for
+  // each block in turn (at least one phenotype's at a time). The results are the same bits either way.
   void prepare_packed(const std::vector<std::uint32_t>& positions, std::size_t file_samples,
                       std::size_t memory_limit = SIZE_MAX);
   void test_packed(const PackedBlock& block, std::vector<VariantResult>& results) const;

@@ -71,7 +71,7 @@ class LogisticAssociation {
 
   // The score test from .bed rows without decoding (see LinearAssociation::prepare_packed);
   // only the variants that need SPA or Firth are decoded. Wald and Firth modes need dosages.
-  // Each phenotype has its own table (about 44 bytes per sample for each of its K + 2 vectors);
+  // Each phenotype has its own table (8 bytes per file sample for each of its K + 2 vectors);
   // as with LinearAssociation, they are kept within `memory_limit` bytes, built per block in
   // batches beyond it, with the same results.
   bool packed_supported() const;

@@ -56,6 +56,9 @@ class PackedProducts {
   static std::size_t memory_bytes(std::size_t vectors, std::size_t file_samples);
 
   std::size_t vector_count() const { return vectors_; }
+  // The vectors' values of the sample in .bed column `position` (vector_count() doubles; zeros for a
+  // sample outside the vectors' set): callers need no copy of their own.
+  const double* sample_vectors(std::uint32_t position) const { return by_sample_.data() + std::size_t{position} * stride_; }
   // out: V x count, out(v, j) = sum_i value(code_ij) * vectors(i, v) for rows[begin + j], and
   // `calls` those rows' calls among the vectors' samples.
   void compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out, RowCalls& calls) const;
