@@ -3,7 +3,6 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 #include <htslib/hts.h>
-#include <htslib/tbx.h>
 
 #include <algorithm>
 #include <cmath>
@@ -68,26 +67,22 @@ SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool b
   if (binary_) header += "\tn_cases\tn_controls";
   header += "\ttest\terror\n";
   out_->write(header);
-  // As tabix: a TBI index (min_shift 14, 5 levels) whose records start after the header line.
-  index_ = hts_idx_init(0, HTS_FMT_TBI, out_->virtual_offset(), 14, 5);
-  if (!index_) throw Error(path_ + ": cannot start the tabix index");
+  // As tabix -s1 -b2 -e2 -S1: rows start after the header line.
+  TabixColumns columns;
+  columns.skip_lines = 1;
+  index_ = std::make_unique<TabixIndex>(columns, out_->virtual_offset());
 }
 
-SummaryStatisticsWriter::~SummaryStatisticsWriter() {
-  if (index_) hts_idx_destroy(index_);
-}
+SummaryStatisticsWriter::~SummaryStatisticsWriter() = default;
 
 void SummaryStatisticsWriter::drop_index() {
-  if (index_) hts_idx_destroy(index_);
-  index_ = nullptr;
+  index_.reset();
   index_pending_ = false;
 }
 
 void SummaryStatisticsWriter::push_pending(std::uint64_t offset) {
   if (!index_pending_) return;
-  if (hts_idx_push(index_, pending_.tid, pending_.begin, pending_.end, offset, 1) != 0) {
-    throw Error(path_ + ": adding a row to the tabix index failed");
-  }
+  index_->add(pending_chromosome_, pending_.begin, pending_.end, offset);
   index_pending_ = false;
 }
 
@@ -109,9 +104,6 @@ void SummaryStatisticsWriter::write(const VariantColumns& variant, const Variant
     if (seen_chromosomes_.find("|" + chromosome + "|") != std::string::npos) sorted_ = false;
     seen_chromosomes_ += "|" + chromosome + "|";
     last_chromosome_ = chromosome;
-    index_names_ += chromosome;
-    index_names_.push_back('\0');
-    ++index_tid_;
   } else if (variant.position < last_position_) {
     sorted_ = false;
   }
@@ -155,7 +147,8 @@ void SummaryStatisticsWriter::write(const VariantColumns& variant, const Variant
     // tabix's interval for a 1-based position column that is both begin and end: [pos-1, pos),
     // clamped to [0, 1) for position 0; the offset is where the next row starts.
     push_pending(pending_.offset);
-    pending_ = {index_tid_, std::max<std::int64_t>(variant.position - 1, 0), std::max<std::int64_t>(variant.position, 1), out_->virtual_offset()};
+    pending_ = {std::max<std::int64_t>(variant.position - 1, 0), std::max<std::int64_t>(variant.position, 1), out_->virtual_offset()};
+    if (pending_chromosome_ != chromosome) pending_chromosome_ = chromosome;
     index_pending_ = true;
   }
 }
@@ -166,26 +159,11 @@ void SummaryStatisticsWriter::commit(const SummaryMetadata& metadata) {
   if (index_) {
     const std::uint64_t end = out_->end_block();
     push_pending(end);
-    if (hts_idx_finish(index_, end) != 0) throw Error(path_ + ": finishing the tabix index failed");
-    // tabix's metadata: its column configuration (generic; sequence, begin and end columns 1, 2, 2;
-    // '#' comments; one header line) and the sequence names.
-    const std::int32_t conf[7] = {TBX_GENERIC, 1, 2, 2, '#', 1, static_cast<std::int32_t>(index_names_.size())};
-    std::string meta(reinterpret_cast<const char*>(conf), sizeof conf);
-    meta += index_names_;
-    if (hts_idx_set_meta(index_, static_cast<std::uint32_t>(meta.size()), reinterpret_cast<std::uint8_t*>(meta.data()), 1) != 0) {
-      throw Error(path_ + ": storing the tabix index names failed");
-    }
+    index_->finish(end);
   }
   out_->commit();
-  if (index_) {
-    // Saved under a temporary name and renamed: no partial index.
-    std::string temporary = index + ".tmp";
-    if (hts_idx_save_as(index_, path_.c_str(), temporary.c_str(), HTS_FMT_TBI) != 0) {
-      std::filesystem::remove(temporary);
-      throw Error("cannot write the tabix index " + index);
-    }
-    std::filesystem::rename(temporary, index);
-  }
+  // The index is written complete or not at all (a temporary name, renamed).
+  if (index_) index_->save(index);
   std::time_t now = std::time(nullptr);
   char date[16];
   std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));

@@ -6,9 +6,8 @@
 #include <string>
 
 #include "assoc/result.h"
+#include "core/tabix_index.h"
 #include "genotype/source.h"
-
-struct hts_idx_t;
 
 namespace kohort {
 class OutputFile;
@@ -44,6 +43,8 @@ class SummaryStatisticsWriter {
   // addresses as rows are written, instead of reading the finished file back.
   SummaryStatisticsWriter(const std::string& path, bool binary);
   ~SummaryStatisticsWriter();
+  SummaryStatisticsWriter(const SummaryStatisticsWriter&) = delete;
+  SummaryStatisticsWriter& operator=(const SummaryStatisticsWriter&) = delete;
 
   void write(const VariantColumns& variant, const VariantResult& result);
   void write(const genotype::Variant& variant, const VariantResult& result) { write(variant_columns(variant), result); }
@@ -65,14 +66,12 @@ class SummaryStatisticsWriter {
   std::string last_chromosome_;
   std::int64_t last_position_ = 0;
   std::string seen_chromosomes_;  // "|1|2|..." to detect a chromosome coming back
-  // The tabix index (htslib's, equal to `tabix -s1 -b2 -e2 -S1`); dropped if rows are unsorted.
-  hts_idx_t* index_ = nullptr;
-  std::string index_names_;  // chromosome names in order of first appearance, NUL-terminated
-  int index_tid_ = -1;
+  std::string pending_chromosome_;
+  // The tabix index (equal to `tabix -s1 -b2 -e2 -S1`'s); dropped if rows are unsorted.
+  std::unique_ptr<TabixIndex> index_;
   // The last row's index entry waits for the next row: the final one takes the offset after the
   // last block, as tabix reading the file would see it.
   struct IndexEntry {
-    int tid;
     std::int64_t begin, end;
     std::uint64_t offset;
   };

@@ -32,7 +32,7 @@ OutputFile::OutputFile(fs::path path, int threads, int compression_level)
   }
   plain_ = std::fopen(temp_path_.c_str(), "wb");
   if (!plain_) throw InputError(path_.string(), fmt::format("cannot open for writing: {}", std::strerror(errno)));
-  if (ends_with(path_.string(), ".gz") || ends_with(path_.string(), ".bgz")) {
+  if (ends_with(path_.string(), ".gz") || ends_with(path_.string(), ".bgz") || ends_with(path_.string(), ".tbi")) {
     try {
       blocks_ = std::make_unique<BgzfWriter>(plain_, compression_level, path_.string(), threads);
     } catch (...) {  // no destructor runs for a constructor that throws

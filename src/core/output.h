@@ -1,7 +1,8 @@
 #pragma once
 // Files and directories that appear only when complete: data goes to a temporary name that is
 // renamed into place by commit(); without commit (an error, an exception) the temporary is removed.
-// Names ending in .gz are written BGZF-compressed (gzip-compatible, indexable by tabix).
+// Names ending in .gz (or .bgz) are written BGZF-compressed (gzip-compatible, indexable by tabix),
+// and so are .tbi names (tabix indexes are BGZF files themselves).
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
