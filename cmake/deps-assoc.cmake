@@ -3,8 +3,8 @@ find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_package(Boost REQUIRED)
 target_link_libraries(kohort_lib PUBLIC Eigen3::Eigen Boost::boost)
 
-# The bit-plane sums (assoc/packed_sums.cpp, no Eigen inside) and the dense sums
-# (assoc/dense_sums.cpp) use AVX-512 where the building
+# The bit-plane sums (assoc/packed_sums.cpp, no Eigen inside), the dense sums
+# (assoc/dense_sums.cpp) and the exact-missing lanes (assoc/missing_projection.cpp) use AVX-512 where the building
 # processor has it: the rest of the build leaves AVX-512 off (see KOHORT_NATIVE), but these sums
 # are loads and adds of whole registers, and 8-double registers halve their instructions.
 if(KOHORT_NATIVE)
@@ -14,9 +14,11 @@ if(KOHORT_NATIVE)
   unset(CMAKE_REQUIRED_FLAGS)
   if(KOHORT_NATIVE_AVX512)
     set_property(SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/assoc/packed_sums.cpp ${CMAKE_CURRENT_SOURCE_DIR}/assoc/dense_sums.cpp
-                 APPEND PROPERTY COMPILE_OPTIONS -mavx512f)
+                 ${CMAKE_CURRENT_SOURCE_DIR}/assoc/missing_projection.cpp APPEND PROPERTY COMPILE_OPTIONS -mavx512f)
   endif()
 endif()
-# The dense sums multiply and add: without contraction into fused multiply-adds, which a compiler
-# may or may not do per register width, they are the same bits with AVX2 and AVX-512.
-set_property(SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/assoc/dense_sums.cpp APPEND PROPERTY COMPILE_OPTIONS -ffp-contract=off)
+# The dense sums and the exact-missing lanes multiply and add: without contraction into fused
+# multiply-adds, which a compiler may or may not do per register width and for a loop's tail,
+# they are the same bits with AVX2 and AVX-512 and in every lane.
+set_property(SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/assoc/dense_sums.cpp ${CMAKE_CURRENT_SOURCE_DIR}/assoc/missing_projection.cpp
+             APPEND PROPERTY COMPILE_OPTIONS -ffp-contract=off)

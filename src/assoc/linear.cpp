@@ -4,11 +4,13 @@
 #include <Eigen/QR>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
 #include "assoc/design.h"
 #include "assoc/dense_sums.h"
+#include "assoc/missing_projection.h"
 #include "assoc/packed_products.h"
 #include "assoc/pvalue.h"
 #include "core/error.h"
@@ -26,11 +28,10 @@ struct LinearAssociation::Group {
   // Per phenotype: nothing is left of it once the covariates are projected out (a constant, or a
   // combination of the covariates), so no variant can be tested against it.
   std::vector<bool> explained;
-  // For .bed rows read as codes (prepare_packed): products tables (which count the calls too),
-  // row lookup.
+  // For .bed rows read as codes (prepare_packed): products tables (which count the calls too, and
+  // hold the rows of [q residuals] by .bed column), and each row's .bed column.
   std::unique_ptr<PackedProducts> packed;  // when all tables fit the memory limit
   std::vector<std::uint32_t> positions;    // the .bed column of each row
-  std::vector<std::int32_t> row_of_position;
   // [q residuals] by sample, each row padded with zeros to `stride` doubles: the vectors of the
   // dense sums (assoc/dense_sums.h), and the rows added for missing calls filled with the mean.
   std::vector<double> vectors_by_row;
@@ -191,6 +192,7 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
   const Eigen::Index k = group.q.cols(), pg = group.residuals.cols();
   Eigen::VectorXd qg(k), gy(pg);
   std::vector<Eigen::Index> missing_rows;
+  std::vector<const double*> missing_vectors;
   std::vector<double> missing_sum;
   for (Eigen::Index j = 0; j < width; ++j) {
     const std::size_t v = static_cast<std::size_t>(j);
@@ -207,12 +209,14 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
         [&](std::size_t i) { return group.vectors_by_row.data() + static_cast<std::size_t>(missing_rows[i]) * group.stride; }, fill, qg,
         gy, missing_sum);
     const double gg = sums.squares[v] + static_cast<double>(missing.size()) * fill * fill;
-    finish_variant(group, begin + v, qg, gy, gg, missing_rows, mean, results);
+    missing_vectors.clear();
+    for (auto r : missing_rows) missing_vectors.push_back(group.vectors_by_row.data() + static_cast<std::size_t>(r) * group.stride);
+    finish_variant(group, begin + v, qg, gy, gg, missing_vectors, group.stride, mean, results);
   }
 }
 
 void LinearAssociation::finish_variant(const Group& group, std::size_t variant, const Eigen::VectorXd& qg, const Eigen::VectorXd& gy_all,
-                                       double gg, const std::vector<Eigen::Index>& missing, double mean,
+                                       double gg, const std::vector<const double*>& missing, std::size_t stride, double mean,
                                        std::vector<VariantResult>& results) const {
   const Eigen::Index rows = static_cast<Eigen::Index>(group.rows.size());
   const Eigen::Index k = group.q.cols();  // the covariates these samples estimate, with the intercept
@@ -225,30 +229,29 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
   // Residuals are orthogonal to Q on all the group's samples; on the used ones Q'y = -Q_M' y_M.
   const Eigen::Index pg = static_cast<Eigen::Index>(group.phenotypes.size());
   double g_res_ss;
-  Eigen::MatrixXd qy, a_inv_qy;
-  Eigen::VectorXd yy_missing;
+  // Exact-missing: with P = Q_M' y_M (k x P_g, from the dropped rows) and A = I - Q_M' Q_M, each
+  // phenotype's g'y gains qg' A^-1 P_p and its y'y loses |y_M|^2 + P_p' A^-1 P_p.
+  thread_local std::vector<double> cross, squares, gy_update, yy_update, scratch;
   if (exclude) {
-    Eigen::MatrixXd q_missing(static_cast<Eigen::Index>(m), k), y_missing(static_cast<Eigen::Index>(m), pg);
-    for (std::size_t r = 0; r < m; ++r) {
-      q_missing.row(static_cast<Eigen::Index>(r)) = group.q.row(missing[r]);
-      y_missing.row(static_cast<Eigen::Index>(r)) = group.residuals.row(missing[r]);
-    }
-    const Eigen::MatrixXd a = Eigen::MatrixXd::Identity(k, k) - q_missing.transpose() * q_missing;
+    cross.resize(static_cast<std::size_t>(k) * stride);
+    squares.resize(stride);
+    detail::missing_cross_products(missing.data(), m, static_cast<std::size_t>(k), stride, cross.data(), squares.data());
+    Eigen::MatrixXd a(k, k);
+    for (Eigen::Index c = 0; c < k; ++c)
+      for (Eigen::Index d = 0; d < k; ++d) a(c, d) = (c == d ? 1.0 : 0.0) - cross[static_cast<std::size_t>(c) * stride + static_cast<std::size_t>(d)];
     const Eigen::LLT<Eigen::MatrixXd> a_factor(a);
-    g_res_ss = gg - qg.dot(a_factor.solve(qg));
-    // Column by column, for the reason given where the residuals are computed; each column copied
-    // into one vector, so every phenotype's product starts at the same alignment.
-    qy.resize(k, pg);
-    a_inv_qy.resize(k, pg);
-    Eigen::VectorXd y_column(static_cast<Eigen::Index>(m)), qy_column(k);
-    for (Eigen::Index p = 0; p < pg; ++p) {
-      y_column = y_missing.col(p);
-      qy_column.noalias() = q_missing.transpose() * y_column;
-      qy_column = -qy_column;
-      qy.col(p) = qy_column;
-      a_inv_qy.col(p) = a_factor.solve(qy_column);
+    // Without a factor, the samples left cannot estimate the covariates: no test (CONST_ALLELE).
+    g_res_ss = a_factor.info() == Eigen::Success ? gg - qg.dot(a_factor.solve(qg)) : std::numeric_limits<double>::quiet_NaN();
+    if (a_factor.info() == Eigen::Success) {
+      const Eigen::MatrixXd l = a_factor.matrixL();
+      const Eigen::VectorXd inverse_diagonal = l.diagonal().cwiseInverse();
+      const std::size_t width = static_cast<std::size_t>(pg);
+      gy_update.resize(width);
+      yy_update.resize(width);
+      scratch.resize(static_cast<std::size_t>(k) * width);
+      detail::solve_lanes(l.data(), inverse_diagonal.data(), static_cast<std::size_t>(k), cross.data() + k, stride, width, qg.data(),
+                          gy_update.data(), yy_update.data(), scratch.data());
     }
-    yy_missing = y_missing.colwise().squaredNorm().transpose();
   } else {
     g_res_ss = gg - qg.squaredNorm();
   }
@@ -270,8 +273,8 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
     double gy = gy_all(column);
     double yy = group.residual_ss(column);
     if (exclude) {
-      gy -= qg.dot(a_inv_qy.col(column));
-      yy = yy - yy_missing(column) - qy.col(column).dot(a_inv_qy.col(column));
+      gy += gy_update[p];
+      yy = yy - squares[static_cast<std::size_t>(k) + p] - yy_update[p];
     }
     double beta = gy / g_res_ss;
     double rss = std::max(0.0, yy - beta * gy);
@@ -333,8 +336,6 @@ void LinearAssociation::prepare_packed(const std::vector<std::uint32_t>& positio
     if (group.q.size() == 0) continue;
     group.positions.clear();
     for (auto r : group.rows) group.positions.push_back(positions[static_cast<std::size_t>(r)]);
-    group.row_of_position.assign(file_samples, -1);
-    for (std::size_t r = 0; r < group.positions.size(); ++r) group.row_of_position[group.positions[r]] = static_cast<std::int32_t>(r);
     // The tables hold the vectors by .bed column: the rows added for missing calls come from there.
     std::vector<double>().swap(group.vectors_by_row);
     tables.emplace_back(g, PackedProducts::memory_bytes(static_cast<std::size_t>(group.q.cols()) + group.phenotypes.size(), file_samples));
@@ -361,7 +362,7 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
     parallel_for(b_count, packed_task_size(b_count, 1), [&](std::size_t begin, std::size_t end) {
       Eigen::MatrixXd sums;
       RowCalls calls;
-      std::vector<Eigen::Index> missing;
+      std::vector<const double*> missing;
       std::vector<double> missing_sum;
       for (std::size_t i = 0; i < batch.size(); ++i) {
         const Group& group = *groups_[batch[i]];
@@ -371,7 +372,7 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
         for (std::size_t j = begin; j < end; ++j) {
           const CallCounts counts = calls.counts[j - begin];
           missing.clear();
-          for (auto position : calls.missing(j - begin)) missing.push_back(group.row_of_position[position]);
+          for (auto position : calls.missing(j - begin)) missing.push_back(table.sample_vectors(position));
           const double observed = static_cast<double>(group.rows.size() - missing.size());
           const double sum = counts.het + 2.0 * counts.hom_alt;
           const double mean = observed > 0 ? sum / observed : 0.0;
@@ -379,12 +380,10 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
           Eigen::VectorXd gy = sums.col(static_cast<Eigen::Index>(j - begin)).segment(k, pg);
           double gg = counts.het + 4.0 * counts.hom_alt;
           if (missing_ == MissingGenotypes::mean_impute) {
-            const auto positions = calls.missing(j - begin);
-            group.add_missing_calls(
-                positions.size(), [&](std::size_t m) { return table.sample_vectors(positions[m]); }, mean, qg, gy, missing_sum);
+            group.add_missing_calls(missing.size(), [&](std::size_t m) { return missing[m]; }, mean, qg, gy, missing_sum);
             gg += static_cast<double>(missing.size()) * mean * mean;
           }
-          finish_variant(group, j, qg, gy, gg, missing, mean, results);
+          finish_variant(group, j, qg, gy, gg, missing, table.vector_stride(), mean, results);
         }
       }
     });

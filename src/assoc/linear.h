@@ -51,9 +51,11 @@ class LinearAssociation {
   void test_group(const Group& group, const Eigen::MatrixXd& dosages, std::size_t begin, std::size_t end,
                   std::vector<VariantResult>& results) const;
   // Estimates for one variant from its products with the group's covariate basis (qg) and
-  // phenotype residuals (gy), its sum of squares, the rows with missing calls, and its mean.
+  // phenotype residuals (gy), its sum of squares, the rows of [q residuals] (`stride` doubles
+  // each) of its samples with missing calls, and its mean.
   void finish_variant(const Group& group, std::size_t variant, const Eigen::VectorXd& qg, const Eigen::VectorXd& gy, double gg,
-                      const std::vector<Eigen::Index>& missing, double mean, std::vector<VariantResult>& results) const;
+                      const std::vector<const double*>& missing, std::size_t stride, double mean,
+                      std::vector<VariantResult>& results) const;
 
   std::unique_ptr<PackedProducts> make_table(const Group& group) const;
 

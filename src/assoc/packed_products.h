@@ -59,6 +59,9 @@ class PackedProducts {
   // The vectors' values of the sample in .bed column `position` (vector_count() doubles; zeros for a
   // sample outside the vectors' set): callers need no copy of their own.
   const double* sample_vectors(std::uint32_t position) const { return by_sample_.data() + std::size_t{position} * stride_; }
+  // Doubles from one sample's vectors to the next's (vector_count() rounded up to a multiple of 8,
+  // zeros past the vectors).
+  std::size_t vector_stride() const { return stride_; }
   // out: V x count, out(v, j) = sum_i value(code_ij) * vectors(i, v) for rows[begin + j], and
   // `calls` those rows' calls among the vectors' samples.
   void compute(const PackedBlock& block, std::size_t begin, std::size_t end, Eigen::MatrixXd& out, RowCalls& calls) const;
