@@ -410,7 +410,15 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     // each phenotype's file is written by one task, so its content never depends on the threads.
     columns.resize(count);
     parallel_for(count, 256, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t v = begin; v < end; ++v) columns[v] = variant_columns(source.variant(first + v));
+      for (std::size_t v = begin; v < end; ++v) {
+        columns[v] = variant_columns(source.variant(first + v));
+        // Phenotypes of one set of samples share the frequency: the first's is formatted once.
+        if (results.quantitative > 0) {
+          set_shared_frequency(columns[v], results.linear[v * results.quantitative].effect_allele_frequency);
+        } else if (results.binary > 0) {
+          set_shared_frequency(columns[v], results.logistic[v * results.binary].effect_allele_frequency);
+        }
+      }
     });
     parallel_for(phenotypes.names.size(), 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t p = begin; p < end; ++p) {

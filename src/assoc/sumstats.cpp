@@ -5,6 +5,7 @@
 #include <htslib/hts.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -98,6 +99,15 @@ VariantColumns variant_columns(const genotype::Variant& variant) {
   return columns;
 }
 
+void set_shared_frequency(VariantColumns& columns, double frequency) {
+  columns.frequency = std::numeric_limits<double>::quiet_NaN();
+  columns.frequency_text.clear();
+  if (!std::isfinite(frequency)) return;  // never shared: its text is NA
+  char digits[32];
+  columns.frequency_text.assign(digits, format_general(frequency, 10, digits));
+  columns.frequency = frequency;
+}
+
 void SummaryStatisticsWriter::write(const VariantColumns& variant, const VariantResult& result) {
   const std::string& chromosome = variant.chromosome;
   if (chromosome != last_chromosome_) {
@@ -128,7 +138,13 @@ void SummaryStatisticsWriter::write(const VariantColumns& variant, const Variant
   s.push_back('\t');
   number(result.se);
   s.push_back('\t');
-  number(result.effect_allele_frequency);
+  if (std::isfinite(variant.frequency) &&
+      std::bit_cast<std::uint64_t>(result.effect_allele_frequency) == std::bit_cast<std::uint64_t>(variant.frequency)) {
+    // The same double: the same text.
+    s.append(variant.frequency_text);
+  } else {
+    number(result.effect_allele_frequency);
+  }
   {
     char p_value[34];
     p_value[0] = '\t';

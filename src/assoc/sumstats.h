@@ -2,6 +2,7 @@
 // Summary statistics in GWAS-SSF v1.0 (the GWAS Catalog standard): a bgzip-compressed TSV sorted
 // by chromosome and position, its tabix index (built while writing), and the `<file>-meta.yaml`.
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -34,8 +35,14 @@ struct VariantColumns {
   std::int64_t position = 0;
   std::string head;  // chromosome, base_pair_location, effect_allele, other_allele, each then a tab
   std::string ids;   // a tab, variant_id, a tab, rsid (NA unless the id is an rs number)
+  // An effect allele frequency and its text, formatted once for the phenotypes that share it
+  // (those of one set of samples); a row with another frequency formats its own.
+  double frequency = std::numeric_limits<double>::quiet_NaN();
+  std::string frequency_text;
 };
 VariantColumns variant_columns(const genotype::Variant& variant);
+// Sets the shared frequency of `columns` (see VariantColumns::frequency).
+void set_shared_frequency(VariantColumns& columns, double frequency);
 
 class SummaryStatisticsWriter {
  public:

@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -92,6 +94,38 @@ TEST(SummaryStatistics, IndexBuiltWhileWritingEqualsTabixOverManyBlocksAndChromo
   tbx_itr_destroy(it);
   tbx_destroy(index);
   hts_close(file);
+  fs::remove_all(path.parent_path());
+}
+
+TEST(SummaryStatistics, SharedFrequencyTextOnlyForTheSameFrequency) {
+  fs::path path = scratch("frequency.tsv.gz");
+  {
+    SummaryStatisticsWriter writer(path.string(), false);
+    VariantColumns columns = variant_columns({"1", 100, "a", "A", "C"});
+    set_shared_frequency(columns, 0.25);
+    VariantResult same = some_result(0), other = some_result(1), missing = some_result(2);
+    same.effect_allele_frequency = 0.25;
+    other.effect_allele_frequency = 0.3125;
+    missing.effect_allele_frequency = std::numeric_limits<double>::quiet_NaN();
+    writer.write(columns, same);
+    columns.position = 101;
+    writer.write(columns, other);
+    columns.position = 102;
+    set_shared_frequency(columns, std::numeric_limits<double>::quiet_NaN());  // never shared
+    writer.write(columns, missing);
+    writer.commit(SummaryMetadata{});
+  }
+  std::vector<std::string> frequencies;
+  std::istringstream lines(test_support::inflate_bgzf(path));
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string field;
+    for (int column = 0; column < 7; ++column) std::getline(fields, field, '\t');
+    frequencies.push_back(field);
+  }
+  EXPECT_EQ(frequencies, (std::vector<std::string>{"0.25", "0.3125", "NA"}));
   fs::remove_all(path.parent_path());
 }
 
