@@ -49,15 +49,13 @@ struct LinearAssociation::Group {
   }
 
   // Missing calls counted as `fill`: adds fill times the sums of those samples' vectors to qg and
-  // gy. `vectors_of(i)` gives the i-th missing sample's row of [q residuals] (`sum` is scratch space).
-  template <class VectorsOf>
-  void add_missing_calls(std::size_t missing, VectorsOf vectors_of, double fill, Eigen::VectorXd& qg, Eigen::VectorXd& gy,
+  // gy. `missing` holds their rows of [q residuals] (`sum` is scratch space).
+  void add_missing_calls(const std::vector<const double*>& missing, double fill, Eigen::VectorXd& qg, Eigen::VectorXd& gy,
                          std::vector<double>& sum) const {
-    if (missing == 0 || fill == 0.0) return;
+    if (missing.empty() || fill == 0.0) return;
     const Eigen::Index k = q.cols(), pg = residuals.cols();
     sum.assign(static_cast<std::size_t>(k + pg), 0.0);
-    for (std::size_t i = 0; i < missing; ++i) {
-      const double* row = vectors_of(i);
+    for (const double* row : missing) {
       for (std::size_t v = 0; v < sum.size(); ++v) sum[v] += row[v];
     }
     for (Eigen::Index v = 0; v < k; ++v) qg(v) += fill * sum[static_cast<std::size_t>(v)];
@@ -191,7 +189,6 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
                      group.stride, sums);
   const Eigen::Index k = group.q.cols(), pg = group.residuals.cols();
   Eigen::VectorXd qg(k), gy(pg);
-  std::vector<Eigen::Index> missing_rows;
   std::vector<const double*> missing_vectors;
   std::vector<double> missing_sum;
   for (Eigen::Index j = 0; j < width; ++j) {
@@ -203,14 +200,10 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
     const double* products = sums.products.data() + v * group.stride;
     for (Eigen::Index c = 0; c < k; ++c) qg(c) = products[c];
     for (Eigen::Index c = 0; c < pg; ++c) gy(c) = products[k + c];
-    missing_rows.assign(missing.begin(), missing.end());
-    group.add_missing_calls(
-        missing_rows.size(),
-        [&](std::size_t i) { return group.vectors_by_row.data() + static_cast<std::size_t>(missing_rows[i]) * group.stride; }, fill, qg,
-        gy, missing_sum);
-    const double gg = sums.squares[v] + static_cast<double>(missing.size()) * fill * fill;
     missing_vectors.clear();
-    for (auto r : missing_rows) missing_vectors.push_back(group.vectors_by_row.data() + static_cast<std::size_t>(r) * group.stride);
+    for (auto r : missing) missing_vectors.push_back(group.vectors_by_row.data() + std::size_t{r} * group.stride);
+    group.add_missing_calls(missing_vectors, fill, qg, gy, missing_sum);
+    const double gg = sums.squares[v] + static_cast<double>(missing.size()) * fill * fill;
     finish_variant(group, begin + v, qg, gy, gg, missing_vectors, group.stride, mean, results);
   }
 }
@@ -380,7 +373,7 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
           Eigen::VectorXd gy = sums.col(static_cast<Eigen::Index>(j - begin)).segment(k, pg);
           double gg = counts.het + 4.0 * counts.hom_alt;
           if (missing_ == MissingGenotypes::mean_impute) {
-            group.add_missing_calls(missing.size(), [&](std::size_t m) { return missing[m]; }, mean, qg, gy, missing_sum);
+            group.add_missing_calls(missing, mean, qg, gy, missing_sum);
             gg += static_cast<double>(missing.size()) * mean * mean;
           }
           finish_variant(group, j, qg, gy, gg, missing, table.vector_stride(), mean, results);

@@ -71,7 +71,7 @@ SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool b
   // As tabix -s1 -b2 -e2 -S1: rows start after the header line.
   TabixColumns columns;
   columns.skip_lines = 1;
-  index_ = std::make_unique<TabixIndex>(columns, out_->virtual_offset());
+  index_ = std::make_unique<TabixIndex>(path_, columns, out_->virtual_offset());
 }
 
 SummaryStatisticsWriter::~SummaryStatisticsWriter() = default;

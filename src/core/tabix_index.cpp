@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <numeric>
+#include <utility>
 
 #include "core/error.h"
 #include "core/output.h"
@@ -47,7 +48,8 @@ void put(std::string& out, T value) {
 
 }  // namespace
 
-TabixIndex::TabixIndex(TabixColumns columns, std::uint64_t first_row) : columns_(columns), last_end_(first_row) {}
+TabixIndex::TabixIndex(std::string name, TabixColumns columns, std::uint64_t first_row)
+    : name_(std::move(name)), columns_(columns), last_end_(first_row) {}
 
 void TabixIndex::close_bin(std::uint64_t end) {
   if (!bin_open_) return;
@@ -58,16 +60,16 @@ void TabixIndex::close_bin(std::uint64_t end) {
 }
 
 void TabixIndex::add(std::string_view name, std::int64_t begin, std::int64_t end, std::uint64_t row_end) {
-  if (finished_) throw Error("tabix index: a row after the index was finished");
+  if (finished_) throw Error(name_ + ": tabix index: a row after the index was finished");
   if (begin < 0) begin = 0;  // [-1, 0), a position 0, goes into the first window
   if (end <= 0) end = 1;
-  if (end < begin) throw Error(fmt::format("tabix index: a row on {} ends ({}) before it begins ({})", name, end, begin + 1));
+  if (end < begin) throw Error(fmt::format("{}: tabix index: a row on {} ends ({}) before it begins ({})", name_, name, end, begin + 1));
   if (begin > kMaxPosition || end > kMaxPosition) {
-    throw Error(fmt::format("tabix index: position {} on {} is beyond what a .tbi index holds (2^29)", end, name));
+    throw Error(fmt::format("{}: tabix index: position {} on {} is beyond what a .tbi index holds (2^29)", name_, end, name));
   }
   if (sequences_.empty() || name != last_name_) {
     for (std::size_t at = 0; at < names_.size(); at += std::strlen(names_.c_str() + at) + 1) {
-      if (name == names_.c_str() + at) throw Error(fmt::format("tabix index: the rows of {} are not contiguous", name));
+      if (name == names_.c_str() + at) throw Error(fmt::format("{}: tabix index: the rows of {} are not contiguous", name_, name));
     }
     close_bin(last_end_);  // the previous sequence's last bin and span end where this row starts
     if (!sequences_.empty()) sequences_.back().span.end = last_end_;
@@ -77,7 +79,7 @@ void TabixIndex::add(std::string_view name, std::int64_t begin, std::int64_t end
     names_.push_back('\0');
     last_name_ = name;
   } else if (begin < last_begin_) {
-    throw Error(fmt::format("tabix index: rows of {} are not sorted ({} after {})", name, begin + 1, last_begin_ + 1));
+    throw Error(fmt::format("{}: tabix index: rows of {} are not sorted ({} after {})", name_, name, begin + 1, last_begin_ + 1));
   }
   Sequence& sequence = sequences_.back();
   // The linear index: each window's first row, by where that row starts.

@@ -19,8 +19,9 @@ struct TabixColumns {
 
 class TabixIndex {
  public:
-  // `first_row` is the virtual offset where the first indexed row starts (after any header).
-  TabixIndex(TabixColumns columns, std::uint64_t first_row);
+  // `name` (the indexed file) names it in error messages; `first_row` is the virtual offset where
+  // the first indexed row starts (after any header).
+  TabixIndex(std::string name, TabixColumns columns, std::uint64_t first_row);
 
   // The next row in file order: on sequence `sequence`, covering [begin, end) 0-based (a 1-based
   // position p is [p - 1, p); [-1, 0) counts as [0, 1)), read up to virtual offset `row_end`, where
@@ -56,6 +57,7 @@ class TabixIndex {
   static void compress_bins(Sequence& sequence);
   std::string serialise() const;
 
+  std::string name_;
   TabixColumns columns_;
   std::vector<Sequence> sequences_;
   std::string names_;  // NUL-terminated, in order

@@ -42,7 +42,7 @@ void write_indexed(const fs::path& path, const std::vector<Row>& rows) {
   columns.begin = 2;
   columns.end = 3;
   columns.skip_lines = 1;
-  TabixIndex index(columns, out.virtual_offset());
+  TabixIndex index(path.string(), columns, out.virtual_offset());
   Random random(7, 0);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];
@@ -114,9 +114,15 @@ TEST(TabixIndex, OneRowAndPositionZero) {
 }
 
 TEST(TabixIndex, RejectsRowsOutOfOrder) {
-  TabixIndex index(TabixColumns{}, 0);
+  TabixIndex index("rows.tsv.gz", TabixColumns{}, 0);
   index.add("1", 100, 101, 10);
-  EXPECT_THROW(index.add("1", 50, 51, 20), Error);
+  try {
+    index.add("1", 50, 51, 20);
+    ADD_FAILURE() << "an unsorted row was taken";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("rows.tsv.gz"), std::string::npos) << e.what();  // names the file
+    EXPECT_NE(std::string(e.what()).find("51 after 101"), std::string::npos) << e.what();
+  }
   index.add("2", 5, 6, 30);
   EXPECT_THROW(index.add("1", 500, 501, 40), Error);  // sequence 1 again
   EXPECT_THROW(index.add("2", 1LL << 30, (1LL << 30) + 1, 50), Error);  // beyond a .tbi's reach
