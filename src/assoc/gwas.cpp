@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -102,8 +103,22 @@ struct ModelSet {
   std::size_t covariates = 0;  // columns of the design, without the intercept
   std::unique_ptr<LinearAssociation> linear;
   std::unique_ptr<LogisticAssociation> logistic;
-  bool packed_logistic = false;
+  bool packed_linear = false, packed_logistic = false;  // tested from .bed rows, not dosages
   std::vector<std::size_t> block_variants;  // the current block's variants this set tests
+  // chrX with males coded 0/1 (--xchr-model 1): the males' rows, halved before the models see
+  // them; the samples whose X chromosomes give each phenotype's frequency; and, to impute missing
+  // calls, every phenotype's samples and the binary phenotypes' cases.
+  std::vector<Eigen::Index> halved_rows;
+  struct AlleleCounting {
+    std::vector<std::uint8_t> copies;  // per sample: 0 not among the phenotypes' samples, 1 male, 2 other
+    std::vector<std::size_t> linear, logistic;  // the phenotypes (columns of their kind) counted so
+  };
+  std::vector<AlleleCounting> counting;
+  std::vector<std::uint8_t> any_copies;  // per sample: its copies where any phenotype has it, else 0
+  std::vector<std::vector<bool>> is_case;  // per binary phenotype, per sample
+  bool mean_impute = false, binary_counts_called = false;  // the latter: cases and controls count calls only
+
+  bool needs_dosages() const { return (linear && !packed_linear) || (logistic && !packed_logistic); }
 
   // Tests block_variants of a block (its .bed rows, when the input has them, and/or its decoded
   // dosages), writing their rows of `out`; a set that tests the whole block writes all of it.
@@ -116,11 +131,12 @@ struct ModelSet {
       part.file_samples = packed->file_samples;
       for (auto v : block_variants) part.rows.push_back(packed->rows[v]);
     }
-    if (dosages && !whole) {
+    if (dosages && (!whole || !halved_rows.empty())) {
       subset.resize(dosages->rows(), static_cast<Eigen::Index>(block_variants.size()));
       for (std::size_t j = 0; j < block_variants.size(); ++j)
         subset.col(static_cast<Eigen::Index>(j)) = dosages->col(static_cast<Eigen::Index>(block_variants[j]));
     }
+    if (!halved_rows.empty()) return test_decoded(subset, block_variants, out);
     const PackedBlock* block = whole ? packed : &part;
     const Eigen::MatrixXd* block_dosages = whole ? dosages : &subset;
     std::vector<VariantResult> mine;
@@ -133,8 +149,76 @@ struct ModelSet {
         std::copy_n(mine.begin() + static_cast<std::ptrdiff_t>(j * stride), stride,
                     results.begin() + static_cast<std::ptrdiff_t>(block_variants[j] * stride));
     };
-    run(linear, packed != nullptr, out.quantitative, out.linear);
+    run(linear, packed_linear, out.quantitative, out.linear);
     run(logistic, packed_logistic, out.binary, out.logistic);
+  }
+
+  // Tests `variants` (rows of `out`) from their dosages, the columns of `x` (with males coded 0/1:
+  // halved first; a missing call, when imputed, is the expected count of the sample's copies of X
+  // at the variant's frequency, which does not depend on which allele counts).
+  void test_decoded(Eigen::MatrixXd& x, const std::vector<std::size_t>& variants, BlockResults& out) const {
+    for (auto row : halved_rows) x.row(row) *= 0.5;
+    const std::size_t groups = counting.size();
+    std::vector<double> frequency(variants.size() * groups);
+    std::vector<std::vector<std::size_t>> imputed(mean_impute ? variants.size() : 0);  // rows, per variant
+    auto alt_frequency = [](const double* column, const std::vector<std::uint8_t>& copies) {
+      double alt = 0, chromosomes = 0;
+      for (std::size_t i = 0; i < copies.size(); ++i) {
+        if (copies[i] == 0 || std::isnan(column[i])) continue;
+        alt += column[i];
+        chromosomes += copies[i];
+      }
+      return chromosomes > 0 ? alt / chromosomes : std::numeric_limits<double>::quiet_NaN();
+    };
+    parallel_for(variants.size(), 16, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t j = begin; j < end; ++j) {
+        double* column = x.col(static_cast<Eigen::Index>(j)).data();
+        for (std::size_t g = 0; g < groups; ++g) frequency[j * groups + g] = alt_frequency(column, counting[g].copies);
+        if (!mean_impute) continue;
+        const double f = alt_frequency(column, any_copies);
+        for (std::size_t i = 0; i < any_copies.size(); ++i) {
+          if (!std::isnan(column[i])) continue;
+          column[i] = std::isnan(f) ? 0.0 : f * any_copies[i];  // samples of no phenotype: unused
+          if (any_copies[i] > 0) imputed[j].push_back(i);
+        }
+      }
+    });
+    std::vector<VariantResult> mine;
+    auto run = [&](const auto& model, std::size_t stride, std::vector<VariantResult>& results) {
+      if (!model) return;
+      model->test(x, mine);
+      for (std::size_t j = 0; j < variants.size(); ++j)
+        std::copy_n(mine.begin() + static_cast<std::ptrdiff_t>(j * stride), stride,
+                    results.begin() + static_cast<std::ptrdiff_t>(variants[j] * stride));
+    };
+    run(linear, out.quantitative, out.linear);
+    run(logistic, out.binary, out.logistic);
+    // The models' frequency is the mean coded dosage over 2; here it is the ALT copies over the X
+    // chromosomes counted (plink2's A1_CT / ALLELE_CT). The models saw the imputed calls as calls:
+    // their counts lose them again.
+    for (std::size_t j = 0; j < variants.size(); ++j) {
+      for (std::size_t g = 0; g < groups; ++g) {
+        const AlleleCounting& group = counting[g];
+        std::uint32_t missing = 0;
+        if (mean_impute)
+          for (auto i : imputed[j]) missing += group.copies[i] > 0;
+        for (auto q : group.linear) {
+          VariantResult& r = out.linear[variants[j] * out.quantitative + q];
+          r.effect_allele_frequency = frequency[j * groups + g];
+          r.n -= missing;
+        }
+        for (auto b : group.logistic) {
+          VariantResult& r = out.logistic[variants[j] * out.binary + b];
+          r.effect_allele_frequency = frequency[j * groups + g];
+          r.n -= missing;
+          if (!binary_counts_called || missing == 0) continue;
+          std::uint32_t cases = 0;
+          for (auto i : imputed[j]) cases += group.copies[i] > 0 && is_case[b][i];
+          r.cases -= cases;
+          r.controls -= missing - cases;
+        }
+      }
+    }
   }
 };
 
@@ -192,6 +276,37 @@ void warn_untestable(const ModelSet& set, const PhenotypeSet& phenotypes, const 
   }
 }
 
+// chrX with males coded 0/1: the set halves the males' dosages and counts each phenotype's X
+// chromosomes (one a male) among its samples: those with every covariate and the phenotype.
+void add_male_halving(ModelSet& set, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values, const std::vector<Eigen::Index>& quantitative,
+                      const std::vector<Eigen::Index>& binary, const std::vector<Sex>& sexes, const GwasSettings& settings) {
+  for (std::size_t i = 0; i < sexes.size(); ++i)
+    if (sexes[i] == Sex::male) set.halved_rows.push_back(static_cast<Eigen::Index>(i));
+  set.any_copies.assign(sexes.size(), 0);
+  auto add = [&](Eigen::Index column, std::size_t kind_column, bool is_binary) {
+    std::vector<std::uint8_t> copies(sexes.size(), 0);
+    for (Eigen::Index i = 0; i < design.rows(); ++i) {
+      if (!design.row(i).allFinite() || !std::isfinite(values(i, column))) continue;
+      const auto r = static_cast<std::size_t>(i);
+      copies[r] = set.any_copies[r] = sexes[r] == Sex::male ? 1 : 2;
+    }
+    // Phenotypes with the same samples share a count (few distinct sets: a linear search).
+    auto group = std::find_if(set.counting.begin(), set.counting.end(), [&](const ModelSet::AlleleCounting& g) { return g.copies == copies; });
+    if (group == set.counting.end()) group = set.counting.insert(group, {std::move(copies), {}, {}});
+    (is_binary ? group->logistic : group->linear).push_back(kind_column);
+  };
+  for (std::size_t q = 0; q < quantitative.size(); ++q) add(quantitative[q], q, false);
+  for (std::size_t b = 0; b < binary.size(); ++b) {
+    add(binary[b], b, true);
+    std::vector<bool> cases(sexes.size());
+    for (std::size_t i = 0; i < sexes.size(); ++i) cases[i] = values(static_cast<Eigen::Index>(i), binary[b]) == 1.0;
+    set.is_case.push_back(std::move(cases));
+  }
+  set.mean_impute = settings.missing == MissingGenotypes::mean_impute;
+  // Wald and Firth fits count the cases and controls with a call; the score test all of them.
+  set.binary_counts_called = settings.binary.test != BinaryTest::score;
+}
+
 }  // namespace
 
 GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
@@ -208,7 +323,8 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     for (Eigen::Index i = 0; i < n; ++i) sexes.push_back(source.sample(static_cast<std::size_t>(i)).sex);
   const auto males = static_cast<std::size_t>(std::count(sexes.begin(), sexes.end(), Sex::male));
   const auto known = males + static_cast<std::size_t>(std::count(sexes.begin(), sexes.end(), Sex::female));
-  const bool x_models = has_x && settings.x_sex && known > 0;
+  const bool x_models = has_x && settings.x_sex && known > 0;  // chrX with sex as a covariate
+  const bool halve_x = has_x && settings.male_x_haploid && males > 0;
   const bool y_models = has_y && males > 0;
   if (has_x && settings.x_sex && known == 0) {
     log_warning("no sample has a known sex (the .fam's 5th column, the .sample's sex column, or --sex): chrX is tested "
@@ -253,15 +369,18 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   std::vector<ModelSet> sets;
   sets.push_back(make_models("", covariates, phenotypes.values));
   std::size_t x_set = 0, y_set = 0;  // 0: the autosomes' set
-  if (x_models) {
-    Eigen::MatrixXd design(n, covariates.cols() + 1);
+  if (x_models || halve_x) {
+    Eigen::MatrixXd design(n, covariates.cols() + (x_models ? 1 : 0));
     design.leftCols(covariates.cols()) = covariates;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const Sex sex = sexes[static_cast<std::size_t>(i)];
-      design(i, covariates.cols()) = sex == Sex::male ? 1.0 : sex == Sex::female ? 2.0 : NAN;  // plink2's coding
+    if (x_models) {
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const Sex sex = sexes[static_cast<std::size_t>(i)];
+        design(i, covariates.cols()) = sex == Sex::male ? 1.0 : sex == Sex::female ? 2.0 : NAN;  // plink2's coding
+      }
     }
     x_set = sets.size();
     sets.push_back(make_models(" on chrX", design, phenotypes.values));
+    if (halve_x) add_male_halving(sets.back(), design, phenotypes.values, quantitative, binary, sexes, settings);
   }
   if (y_models) {
     Eigen::MatrixXd values = phenotypes.values;
@@ -314,7 +433,11 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   // limit first; chrX's and chrY's, used for few blocks, share what is left (at the least, they
   // build one phenotype's table at a time for each of their blocks).
   std::size_t table_memory = settings.table_memory ? settings.table_memory : physical_memory() / 2;
-  for (ModelSet& set : sets) set.packed_logistic = packed_input && set.logistic && set.logistic->packed_supported();
+  // chrX with males coded 0/1 is tested from dosages (the products tables count the stored codes).
+  for (ModelSet& set : sets) {
+    set.packed_linear = packed_input && set.linear && set.halved_rows.empty();
+    set.packed_logistic = packed_input && set.logistic && set.logistic->packed_supported() && set.halved_rows.empty();
+  }
   auto report_tables = [](const char* kind, const std::string& where, std::size_t bytes, std::size_t batches) {
     log_info(fmt::format("{} products tables{}: {:.1f} MB{}", kind, where, static_cast<double>(bytes) / 1e6,
                          batches > 1 ? fmt::format(" at a time, built for each block in {} batches (see --memory)", batches) : std::string()));
@@ -323,11 +446,11 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   std::size_t held = 0;  // bytes of the autosomes' tables
   for (std::size_t s = 0; s < sets.size(); ++s) {
     ModelSet& set = sets[s];
-    std::size_t models = (packed_input && set.linear) + set.packed_logistic;
+    std::size_t models = std::size_t{set.packed_linear} + set.packed_logistic;
     if (s > 0) models *= sets.size() - 1;  // the other sets share the rest
     const std::size_t budget = s == 0 ? table_memory : table_memory > held ? table_memory - held : 1;
     const std::size_t limit = std::max<std::size_t>(1, budget / std::max<std::size_t>(1, models));
-    if (packed_input && set.linear) {
+    if (set.packed_linear) {
       set.linear->prepare_packed(source.selected_sample_indexes(), packed.file_samples, limit);
       report_tables("quantitative", set.where, set.linear->table_bytes(), set.linear->table_batches());
       if (s == 0) held += set.linear->table_bytes();
@@ -337,7 +460,8 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       report_tables("binary", set.where, set.logistic->table_bytes(), set.logistic->table_batches());
       if (s == 0) held += set.logistic->table_bytes();
     }
-    need_dosages |= (set.linear && !packed_input) || (set.logistic && !set.packed_logistic);
+    // With .bed input, chrX's halving set decodes its own variants (below), in chunks.
+    need_dosages |= set.needs_dosages() && !(packed_input && !set.halved_rows.empty());
   }
 
   Progress progress("association", total, "variants");
@@ -356,11 +480,27 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   // variants and does not depend on the threads, so the models' fixed column chunks, and so the
   // results, stay the same at any thread count.
   std::size_t block_size = settings.block_size;
-  if (need_dosages) {
-    const std::size_t per_variant = sizeof(double) * std::max<std::size_t>(1, static_cast<std::size_t>(n));
-    const std::size_t cap = std::max<std::size_t>(64, (std::size_t{8} << 20) / per_variant / 64 * 64);
-    block_size = std::min(block_size, cap);
-  }
+  const std::size_t per_variant = sizeof(double) * std::max<std::size_t>(1, static_cast<std::size_t>(n));
+  const std::size_t dosage_cap = std::max<std::size_t>(64, (std::size_t{8} << 20) / per_variant / 64 * 64);
+  if (need_dosages) block_size = std::min(block_size, dosage_cap);
+  // A set that needs dosages of .bed input without the block's (chrX with males coded 0/1)
+  // decodes its variants of the block, dosage_cap at a time.
+  auto test_decoding = [&](const ModelSet& set, std::size_t first, BlockResults& out) {
+    for (std::size_t a = 0; a < set.block_variants.size(); a += dosage_cap) {
+      const std::vector<std::size_t> chunk(set.block_variants.begin() + static_cast<std::ptrdiff_t>(a),
+                                           set.block_variants.begin() + static_cast<std::ptrdiff_t>(std::min(a + dosage_cap, set.block_variants.size())));
+      Eigen::MatrixXd x(n, static_cast<Eigen::Index>(chunk.size()));
+      auto decode = [&](std::size_t begin, std::size_t end) {
+        for (std::size_t j = begin; j < end; ++j) source.read_dosages(first + chunk[j], 1, x.col(static_cast<Eigen::Index>(j)).data(), raw);
+      };
+      if (source.concurrent_reads()) {
+        parallel_for(chunk.size(), 16, decode);
+      } else {
+        decode(0, chunk.size());
+      }
+      set.test_decoded(x, chunk, out);
+    }
+  };
   for (std::size_t first = 0; first < total; first += block_size) {
     const std::size_t count = std::min(block_size, total - first);
     if (packed_input) {
@@ -386,11 +526,20 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       const std::ptrdiff_t s = set_of(kinds[first + v]);
       if (s >= 0) sets[static_cast<std::size_t>(s)].block_variants.push_back(v);
     }
-    if (std::none_of(sets.begin(), sets.end(), [&](const ModelSet& set) { return set.block_variants.size() == count; })) {
+    // A set that tests the whole block from its rows or the block's dosages sizes the results itself.
+    if (std::none_of(sets.begin(), sets.end(), [&](const ModelSet& set) {
+          return set.block_variants.size() == count && set.halved_rows.empty() && (need_dosages || !set.needs_dosages());
+        })) {
       results.linear.assign(count * results.quantitative, VariantResult{});
       results.logistic.assign(count * results.binary, VariantResult{});
     }
-    for (const ModelSet& set : sets) set.test(packed_input ? &packed : nullptr, need_dosages ? &dosages : nullptr, count, results);
+    for (const ModelSet& set : sets) {
+      if (!need_dosages && set.needs_dosages()) {
+        test_decoding(set, first, results);
+      } else {
+        set.test(packed_input ? &packed : nullptr, need_dosages ? &dosages : nullptr, count, results);
+      }
+    }
     for (std::size_t v = 0; v < count; ++v) {
       const ChromosomeKind kind = kinds[first + v];
       for (auto* kind_results : {&results.linear, &results.logistic}) {

@@ -39,8 +39,11 @@ struct GwasSettings {
   std::vector<std::string> covariate_names;
   // Sex chromosomes as plink2 --glm tests them by default: chrX with sex (male 1, female 2) as an
   // added covariate, leaving out samples of unknown sex; chrY in males only; chrY and MT coded 0/1.
-  // x_sex false tests chrX as an autosome (plink2's no-x-sex).
+  // x_sex false tests chrX without sex as a covariate, on samples of any sex (plink2's no-x-sex).
   bool x_sex = true;
+  // Males' chrX calls coded 0/1, the stored 0/2 halved (plink2's --xchr-model 1; the default is its
+  // model 2). The effect allele frequency then counts a male's one X, as plink2's A1_FREQ does.
+  bool male_x_haploid = false;
   // Per genotype sample; empty: the genotype source's (.fam, .sample).
   std::vector<genotype::Sex> sexes;
 };

@@ -15,6 +15,7 @@
 #include "genotype/open.h"
 #include "genotype/qc.h"
 #include "genotype/selection.h"
+#include "genotype/sex_chromosomes.h"
 
 namespace kohort::cli {
 namespace {
@@ -26,6 +27,7 @@ struct GwasArguments {
   std::string pheno_type = "auto", binary_test = "score", missing = "mean";
   double firth_threshold = 0.05, spa_cutoff = 2.0;
   bool no_spa = false, no_x_sex = false;
+  int xchr_model = 2;
   std::size_t block_size = 4096;
   std::size_t memory_mib = 0;
   std::string genome_assembly = "unknown";
@@ -46,6 +48,17 @@ void filter_variants(genotype::GenotypeSource& source, const genotype::VariantFi
     if (genotype::passes(qc.variants[v], filters)) kept.push_back(source.file_variant_index(v));
   log_info(fmt::format("{}: {} of {} variants pass the variant filters", source.path(), kept.size(), source.variant_count()));
   if (kept.empty()) throw InputError(source.path(), "no variants pass the variant filters (--maf, --mac, --geno, --hwe)");
+  source.select_variants(std::move(kept));
+}
+
+// Leaves out the chrX variants (plink2 --xchr-model 0 writes no rows for them; XY, the
+// pseudo-autosomal regions, stays).
+void skip_chromosome_x(genotype::GenotypeSource& source) {
+  std::vector<std::uint32_t> kept;
+  for (std::size_t v = 0; v < source.variant_count(); ++v)
+    if (genotype::chromosome_kind(source.variant(v).chrom) != genotype::ChromosomeKind::x) kept.push_back(source.file_variant_index(v));
+  log_info(fmt::format("{}: {} chrX variants skipped (--xchr-model 0)", source.path(), source.variant_count() - kept.size()));
+  if (kept.empty()) throw InputError(source.path(), "every selected variant is on chrX, which --xchr-model 0 skips");
   source.select_variants(std::move(kept));
 }
 
@@ -103,6 +116,7 @@ void run(const GwasArguments& a) {
   for (std::size_t s = 0; s < source->sample_count(); ++s) sample_ids.push_back(source->sample(s).iid);
   assoc::GwasSettings settings;
   if (!a.sex.empty()) settings.sexes = read_sexes(a.sex, a.sex_column, sample_ids);
+  if (a.xchr_model == 0) skip_chromosome_x(*source);
   if (a.filters.any()) filter_variants(*source, a.filters, a.hwe_midp, settings.sexes);
   log_info(fmt::format("{}: {} samples, {} variants selected", source->path(), sample_ids.size(), source->variant_count()));
 
@@ -124,6 +138,7 @@ void run(const GwasArguments& a) {
   }
 
   settings.x_sex = !a.no_x_sex;
+  settings.male_x_haploid = a.xchr_model == 1;
   settings.missing = a.missing == "exclude" ? assoc::MissingGenotypes::exclude : assoc::MissingGenotypes::mean_impute;
   settings.binary.test = a.binary_test == "wald" ? assoc::BinaryTest::wald : a.binary_test == "firth" ? assoc::BinaryTest::firth : assoc::BinaryTest::score;
   settings.binary.spa = !a.no_spa;
@@ -185,6 +200,9 @@ const Subcommand gwas_command{
           ->check(CLI::ExistingFile);
       app.add_option("--sex-col", a->sex_column, "The --sex file's column (default: SEX, or its only column)");
       app.add_flag("--no-x-sex", a->no_x_sex, "Test chrX without sex as a covariate, on samples of any sex (plink2 --glm no-x-sex)");
+      app.add_option("--xchr-model", a->xchr_model,
+                     "chrX as plink2 --xchr-model: 0 skips it; 1 codes males 0/1; 2 codes males 0/2 (sex a covariate with 1 and 2)")
+          ->check(CLI::IsMember({0, 1, 2}))->capture_default_str();
       app.add_option("--block-size", a->block_size, "Variants per block")->capture_default_str()->check(CLI::Range(1, 1 << 20));
       app.add_option("--memory", a->memory_mib,
                      "MiB the products tables of .bed input may hold at once (default: half of the machine's memory); "

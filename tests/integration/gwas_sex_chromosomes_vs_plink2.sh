@@ -9,6 +9,7 @@
 #   logistic Wald: beta (scaled by max(|beta|, SE/100)) and SE relative 1e-3.
 # Also: plink2's no-x-sex, sex from a BGEN .sample and from --sex (VCF) give the same numbers.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
 "$KOHORT_SOURCE_DIR/scripts/install-deps" test >/dev/null
 work="$KOHORT_WORK/gwas_sex_chromosomes_vs_plink2"
@@ -91,6 +92,84 @@ check "  max relative beta difference" "$mb" 1e-5; check "  max relative SE diff
 check "  max -log10 p difference" "$ml" 1e-5; check "  variants NA in one only" "$bad" 0; check "  n differs" "$nbad" 0
 expect_rows "no-x-sex" 5000 "$n"
 
+# --- plink2's --xchr-model 1 (males coded 0/1, with and without sex as a covariate) and 0 (chrX
+# skipped). The effect allele frequency follows the coding: under model 1 a male counts one X
+# (plink2's A1_FREQ), under model 2 two.
+frequency_difference() {  # plink2 file (with A1_FREQ), kohort file -> "count max-relative-difference" on chrX
+  zcat "$2" | awk -F'\t' '
+    FNR == 1 && FILENAME != "-" { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    FILENAME != "-" { if ($1 == "X" && $col["TEST"] == "ADD") f["23:" $2 ":" $4 ":" $5] = $col["A1_FREQ"]; next }
+    FNR == 1 { next }
+    { id = $1 ":" $2 ":" $4 ":" $3; if (!(id in f) || f[id] == 0) next
+      n++; x = ($7 - f[id]) / f[id]; if (x < 0) x = -x; if (x > m) m = x }
+    END { printf "%d %.3g\n", n, m }' "$1" -
+}
+for model in 1 2; do
+  for sex_flag in "" no-x-sex; do
+    plink2 --bfile sx --pheno pheno.txt --pheno-name PHENO --covar pheno.txt --covar-name QCOV2 \
+      --glm omit-ref $sex_flag cols=+a1freq --xchr-model $model --out "p2x$model$sex_flag" >/dev/null
+    # shellcheck disable=SC2046
+    "$KOHORT" -q gwas --bfile sx --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV2 \
+      --missing-genotypes exclude --xchr-model $model $([ -n "$sex_flag" ] && echo --no-x-sex) --out "kx$model$sex_flag" >/dev/null
+    label="linear on X, --xchr-model $model${sex_flag:+ $sex_flag}"
+    if [ "$model" = 1 ]; then
+      read -r n mb ms ml bad nbad < <(compare "p2x$model$sex_flag.PHENO.glm.linear" "kx$model$sex_flag.PHENO.tsv.gz" X linear)
+      echo "$label: $n variants"
+      check "  max relative beta difference" "$mb" 1e-5; check "  max relative SE difference" "$ms" 1e-5
+      check "  max -log10 p difference" "$ml" 1e-5; check "  variants NA in one only" "$bad" 0; check "  n differs" "$nbad" 0
+      expect_rows "$label" 5000 "$n"
+    fi
+    read -r n mf < <(frequency_difference "p2x$model$sex_flag.PHENO.glm.linear" "kx$model$sex_flag.PHENO.tsv.gz")
+    check "  $label: max relative difference of the frequency from A1_FREQ ($n variants)" "$mf" 1e-5
+    expect_rows "$label frequencies" 5000 "$n"
+  done
+done
+# Model 1's coding is not model 2's halved: beta differs by more than a factor of 2 somewhere.
+ratio=$(paste <(zcat kx1.PHENO.tsv.gz | cut -f1,5) <(zcat kx2.PHENO.tsv.gz | cut -f1,5) | awk -F'\t' '
+  $1 == 23 && $2 != "NA" && $4 != "NA" && $4 != 0 { x = $2 / $4 - 2; if (x < 0) x = -x; if (x > m) m = x } END { print m + 0 }')
+awk -v r="$ratio" 'BEGIN { exit !(r > 0.01) }' || { echo "FAIL: --xchr-model 1 only rescales model 2 (max |beta1/beta2 - 2| = $ratio)"; fail=1; }
+# Logistic (Wald) under model 1, and the same coding from a BGEN (decoded dosages, mean-imputed).
+plink2 --bfile sx --pheno pheno.txt --pheno-name CASE --covar pheno.txt --covar-name QCOV2 \
+  --glm omit-ref firth-fallback cols=+beta,+firth --xchr-model 1 --out p2bx1 >/dev/null
+"$KOHORT" -q gwas --bfile sx --pheno pheno.txt --pheno-col CASE --covar pheno.txt --covar-col QCOV2 \
+  --binary-test wald --missing-genotypes exclude --xchr-model 1 --out kbx1 >/dev/null
+read -r n mb ms ml bad nbad < <(compare "$(ls p2bx1.CASE.glm.logistic*)" kbx1.CASE.tsv.gz X logistic)
+echo "logistic on X, --xchr-model 1: $n variants"
+check "  max scaled beta difference" "$mb" 1e-3; check "  variants whose n differs from OBS_CT" "$nbad" 0
+expect_rows "logistic on X, --xchr-model 1" 1500 "$n"
+# plink2's single-precision SE is off by up to 0.3% on a few variants here: those beyond 1e-3, and
+# 20 others, are checked against R's glm in double precision (relative 1e-6) instead.
+p2bx1=$(ls p2bx1.CASE.glm.logistic*)
+zcat kbx1.CASE.tsv.gz | awk -F'\t' 'FNR == NR { if ($1 == "X" && $8 == "ADD" && $7 == "N") se["23:" $2 ":" $4 ":" $5] = $11; next }
+  FNR > 1 { id = $1 ":" $2 ":" $4 ":" $3; if (!(id in se)) next; x = ($6 - se[id]) / se[id]; if (x < 0) x = -x
+            if (x > 1e-3) { far++; print $11 } else if (near < 20 && FNR % 50 == 0) { near++; print $11 } }
+  END { print far + 0 > "x1_far.count" }' "$p2bx1" - > x1_check.ids
+ms_near=$(zcat kbx1.CASE.tsv.gz | awk -F'\t' 'FNR == NR { if ($1 == "X" && $8 == "ADD" && $7 == "N") se["23:" $2 ":" $4 ":" $5] = $11; next }
+  FNR > 1 { id = $1 ":" $2 ":" $4 ":" $3; if (!(id in se)) next; x = ($6 - se[id]) / se[id]; if (x < 0) x = -x; if (x <= 1e-3 && x > m) m = x }
+  END { print m + 0 }' "$p2bx1" -)
+echo "  SE beyond 1e-3 of plink2's: $(cat x1_far.count) variants; the largest difference of the others $ms_near"
+plink2 --bfile sx --extract x1_check.ids --export A --out x1_check >/dev/null
+Rscript "$here/r/x_haploid_logistic.R" x1_check.raw sx.fam pheno.txt x1_glm.tsv
+read -r n mb ms < <(zcat kbx1.CASE.tsv.gz | awk -F'\t' 'FNR == NR { if (FNR > 1) { c[$1] = $2; b[$1] = $3; s[$1] = $4 }; next }
+  FNR > 1 && ($11 in b) { beta = c[$11] == $3 ? b[$11] : -b[$11]; n++
+                         x = ($5 - beta) / beta; if (x < 0) x = -x; if (x > mb) mb = x
+                         x = ($6 - s[$11]) / s[$11]; if (x < 0) x = -x; if (x > ms) ms = x }
+  END { printf "%d %.3g %.3g\n", n, mb, ms }' x1_glm.tsv -)
+echo "logistic on X, --xchr-model 1, vs R glm: $n variants"
+check "  max relative beta difference" "$mb" 1e-6; check "  max relative SE difference" "$ms" 1e-6
+expect_rows "R glm, --xchr-model 1" 20 "$n"
+# Model 0: no chrX rows, the others as with model 2.
+"$KOHORT" -q gwas --bfile sx --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV2 \
+  --missing-genotypes exclude --xchr-model 0 --out kx0 >/dev/null
+plink2 --bfile sx --pheno pheno.txt --pheno-name PHENO --covar pheno.txt --covar-name QCOV2 --glm omit-ref \
+  --xchr-model 0 --out p2x0 >/dev/null
+k0=$(zcat kx0.PHENO.tsv.gz | awk -F'\t' 'NR > 1 { print $2 ":" $4 ":" $3 }' | sort | md5sum)
+p0=$(awk 'NR > 1 && $7 == "ADD" { print $2 ":" $4 ":" $5 }' p2x0.PHENO.glm.linear | sort | md5sum)
+k2=$(zcat kx2.PHENO.tsv.gz | awk -F'\t' 'NR > 1 && $1 != 23' | md5sum); k0b=$(zcat kx0.PHENO.tsv.gz | awk -F'\t' 'NR > 1 && $1 != 23' | md5sum)
+x0=$(zcat kx0.PHENO.tsv.gz | awk -F'\t' 'NR > 1 && $1 == 23' | wc -l); xy=$(awk '$1 == "XY"' sx.bim | wc -l)
+echo "--xchr-model 0: $x0 rows coded 23 (the $xy XY variants)"
+if [ "$k0" != "$p0" ] || [ "$k2" != "$k0b" ] || [ "$x0" -ne "$xy" ]; then echo "FAIL: --xchr-model 0 rows differ from plink2's or from model 2's"; fail=1; fi
+
 # --- Binary: logistic Wald, plink2's model.
 plink2 --bfile sx --pheno pheno.txt --pheno-name CASE --covar pheno.txt --covar-name QCOV2 \
   --glm omit-ref firth-fallback cols=+beta,+firth --out p2b >/dev/null
@@ -125,6 +204,19 @@ for other in kbgen kvcf; do
   check "  max relative beta difference" "$mb" 1e-6
   expect_rows "$other" 44724 "$n"
 done
+# --xchr-model 1 from the BGEN's dosages (decoded path) equals the .bed's (mean-imputed, the default).
+"$KOHORT" -q gwas --bfile sx --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV2 --xchr-model 1 --out kmx1 >/dev/null
+"$KOHORT" -q gwas --bgen sxb.bgen --sample sxb.sample --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV2 \
+  --xchr-model 1 --out kbgenx1 >/dev/null
+read -r n mb mf < <(paste <(zcat kmx1.PHENO.tsv.gz | cut -f1-3,5,7) <(zcat kbgenx1.PHENO.tsv.gz | cut -f1-3,5,7) | awk -F'\t' '
+  NR > 1 && $1 == 23 { n++; if ($4 == "NA" || $9 == "NA") { if ($4 != $9) bad++; next }
+                       same = $3 == $8; b = same ? $9 : -$9; f = same ? $10 : 1 - $10
+                       x = (b - $4) / $4; if (x < 0) x = -x; if (x > m) m = x
+                       x = f - $5; if (x < 0) x = -x; if (x > mf) mf = x }
+  END { printf "%d %.3g %.3g\n", n - bad, m, mf }')
+echo "--xchr-model 1, BGEN vs .bed (mean-imputed): $n chrX rows"
+check "  max relative beta difference" "$mb" 1e-6; check "  max frequency difference" "$mf" 1e-9
+expect_rows "--xchr-model 1 BGEN" 5000 "$n"
 # Variant filters count chrX and chrY with the same sexes (chrX's HWE is the females' genotypes
 # with the males' alleles; chrY's counts are the males'): --sex on a VCF keeps the .bed's variants.
 filters="--maf 0.2 --hwe 1e-4"
