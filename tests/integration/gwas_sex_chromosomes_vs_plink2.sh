@@ -217,6 +217,14 @@ read -r n mb mf < <(paste <(zcat kmx1.PHENO.tsv.gz | cut -f1-3,5,7) <(zcat kbgen
 echo "--xchr-model 1, BGEN vs .bed (mean-imputed): $n chrX rows"
 check "  max relative beta difference" "$mb" 1e-6; check "  max frequency difference" "$mf" 1e-9
 expect_rows "--xchr-model 1 BGEN" 5000 "$n"
+# Model 1 writes the same bytes at 1 and 2 threads (chrX's decoded chunks do not depend on them).
+for t in 1 2; do
+  "$KOHORT" -q --threads $t gwas --bfile sx --pheno pheno.txt --pheno-col PHENO,CASE --covar pheno.txt --covar-col QCOV2 \
+    --xchr-model 1 --block-size 1000 --out "kthreads$t" >/dev/null
+done
+for p in PHENO CASE; do
+  cmp -s <(zcat "kthreads1.$p.tsv.gz") <(zcat "kthreads2.$p.tsv.gz") || { echo "FAIL: --xchr-model 1 $p differs between 1 and 2 threads"; fail=1; }
+done
 # Variant filters count chrX and chrY with the same sexes (chrX's HWE is the females' genotypes
 # with the males' alleles; chrY's counts are the males'): --sex on a VCF keeps the .bed's variants.
 filters="--maf 0.2 --hwe 1e-4"
