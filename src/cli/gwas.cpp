@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
 #include <memory>
 
 #include "assoc/gwas.h"
@@ -22,7 +26,7 @@ namespace {
 
 struct GwasArguments {
   std::string bfile, vcf, bgen, sample, keep, remove, extract, exclude;
-  std::string pheno, covar, out, sex, sex_column;
+  std::string pheno, covar, out, sex, sex_column, condition, condition_list;
   std::vector<std::string> pheno_columns, covar_columns;
   std::string pheno_type = "auto", binary_test = "score", missing = "mean";
   double firth_threshold = 0.05, spa_cutoff = 2.0;
@@ -60,6 +64,72 @@ void skip_chromosome_x(genotype::GenotypeSource& source) {
   log_info(fmt::format("{}: {} chrX variants skipped (--xchr-model 0)", source.path(), source.variant_count() - kept.size()));
   if (kept.empty()) throw InputError(source.path(), "every selected variant is on chrX, which --xchr-model 0 skips");
   source.select_variants(std::move(kept));
+}
+
+// The ids that --condition and --condition-list name, in that order (the list: the first field of
+// each non-empty line), each once.
+std::vector<std::string> condition_ids(const std::string& condition, const std::string& list) {
+  std::vector<std::string> ids;
+  if (!condition.empty()) ids.push_back(condition);
+  if (!list.empty()) {
+    std::ifstream in(list);
+    if (!in) throw InputError(list, "cannot open the --condition-list file");
+    std::string line;
+    for (std::size_t number = 1; std::getline(in, line); ++number) {
+      std::istringstream fields(line);
+      std::string id;
+      if (!(fields >> id)) continue;
+      if (std::find(ids.begin(), ids.end(), id) != ids.end())
+        throw InputError(list, number, fmt::format("variant '{}' is named twice; expected each conditioning variant once", id));
+      ids.push_back(id);
+    }
+    if (ids.empty()) throw InputError(list, "no variant ids; expected one per line");
+  }
+  return ids;
+}
+
+// Adds the ALT dosages of the `ids` variants as covariates named by their ids (plink2
+// --condition): looked up among every variant of the file, whatever --extract, --chr or the
+// filters select, so that a lead variant conditions a region it lies outside of. A missing call
+// leaves the sample out, as any missing covariate does.
+void add_condition_covariates(genotype::GenotypeSource& source, const std::vector<std::string>& ids, const std::string& named_in,
+                              Eigen::MatrixXd& covariates, std::vector<std::string>& names) {
+  std::unordered_map<std::string, std::uint32_t> index;
+  for (const auto& id : ids) index.emplace(id, UINT32_MAX);
+  const auto& variants = source.file_variants();
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    auto it = index.find(variants[v].id);
+    if (it == index.end()) continue;
+    if (it->second != UINT32_MAX)
+      throw InputError(source.path(), fmt::format("variant id '{}' ({}) names more than one variant; a conditioning variant needs a unique id",
+                                                  variants[v].id, named_in));
+    it->second = static_cast<std::uint32_t>(v);
+  }
+  std::vector<std::uint32_t> wanted;
+  for (const auto& id : ids) {
+    const std::uint32_t v = index.at(id);
+    if (v == UINT32_MAX) throw InputError(named_in, fmt::format("conditioning variant '{}' is not in {}", id, source.path()));
+    wanted.push_back(v);
+  }
+  std::vector<std::uint32_t> sorted = wanted;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::uint32_t> saved;
+  for (std::size_t v = 0; v < source.variant_count(); ++v) saved.push_back(source.file_variant_index(v));
+  source.select_variants(sorted);
+  const auto n = static_cast<Eigen::Index>(source.sample_count());
+  Eigen::MatrixXd dosages(n, static_cast<Eigen::Index>(sorted.size()));
+  genotype::DosageOptions raw;
+  raw.mean_impute = false;
+  source.read_dosages(0, sorted.size(), dosages.data(), raw);
+  source.select_variants(std::move(saved));
+  const Eigen::Index first = covariates.cols();
+  covariates.conservativeResize(n, first + static_cast<Eigen::Index>(ids.size()));
+  for (std::size_t c = 0; c < ids.size(); ++c) {
+    const auto column = std::lower_bound(sorted.begin(), sorted.end(), wanted[c]) - sorted.begin();
+    covariates.col(first + static_cast<Eigen::Index>(c)) = dosages.col(column);
+    names.push_back(ids[c]);
+  }
+  log_info(fmt::format("conditioning on {} variant{}: {}", ids.size(), ids.size() > 1 ? "s" : "", fmt::join(ids, ", ")));
 }
 
 // Sex per genotype sample from a sample table's `column` (default: the column named SEX, any case,
@@ -137,6 +207,11 @@ void run(const GwasArguments& a) {
     log_info(fmt::format("covariates: {}", fmt::join(settings.covariate_names, ", ")));
   }
 
+  if (!a.condition.empty() || !a.condition_list.empty()) {
+    const std::string named_in = !a.condition_list.empty() ? a.condition_list : std::string("--condition");
+    add_condition_covariates(*source, condition_ids(a.condition, a.condition_list), named_in, covariates, settings.covariate_names);
+    assoc::check_covariates(covariates, settings.covariate_names, named_in);
+  }
   settings.x_sex = !a.no_x_sex;
   settings.male_x_haploid = a.xchr_model == 1;
   settings.missing = a.missing == "exclude" ? assoc::MissingGenotypes::exclude : assoc::MissingGenotypes::mean_impute;
@@ -187,6 +262,9 @@ const Subcommand gwas_command{
                    "Quantitative phenotypes to the normal quantiles of their ranks (rank-based inverse normal; ties share the mean rank)");
       app.add_option("--covar", a->covar, "Covariate file (same layouts); text columns become indicators")->check(CLI::ExistingFile);
       app.add_option("--covar-col", a->covar_columns, "Covariate columns (default: all)")->delimiter(',');
+      app.add_option("--condition", a->condition, "A variant id whose ALT dosage is added as a covariate (plink2 --condition)");
+      app.add_option("--condition-list", a->condition_list, "A file of such variant ids, one per line (plink2 --condition-list)")
+          ->check(CLI::ExistingFile);
       app.add_option("--binary-test", a->binary_test, "score: score test + SPA + Firth below the threshold; wald: logistic per variant (plink2); firth")
           ->check(CLI::IsMember({"score", "wald", "firth"}))->capture_default_str();
       app.add_option("--firth-threshold", a->firth_threshold, "Score-test p below which Firth regression is fitted (0: never)")->capture_default_str();
