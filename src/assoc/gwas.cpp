@@ -107,14 +107,14 @@ struct ModelSet {
   std::vector<std::size_t> block_variants;  // the current block's variants this set tests
   // chrX with males coded 0/1 (--xchr-model 1): the males' rows, halved before the models see
   // them; the samples whose X chromosomes give each phenotype's frequency; and, to impute missing
-  // calls, every phenotype's samples and the binary phenotypes' cases.
+  // calls, every sample's copies and the binary phenotypes' cases.
   std::vector<Eigen::Index> halved_rows;
   struct AlleleCounting {
     std::vector<std::uint8_t> copies;  // per sample: 0 not among the phenotypes' samples, 1 male, 2 other
     std::vector<std::size_t> linear, logistic;  // the phenotypes (columns of their kind) counted so
   };
   std::vector<AlleleCounting> counting;
-  std::vector<std::uint8_t> any_copies;  // per sample: its copies where any phenotype has it, else 0
+  std::vector<std::uint8_t> copies;  // per sample: 1 male, 2 other
   std::vector<std::vector<bool>> is_case;  // per binary phenotype, per sample
   bool mean_impute = false, binary_counts_called = false;  // the latter: cases and controls count calls only
 
@@ -155,7 +155,8 @@ struct ModelSet {
 
   // Tests `variants` (rows of `out`) from their dosages, the columns of `x` (with males coded 0/1:
   // halved first; a missing call, when imputed, is the expected count of the sample's copies of X
-  // at the variant's frequency, which does not depend on which allele counts).
+  // at the variant's frequency among all samples: it does not depend on which allele counts, nor
+  // on the other phenotypes of the run).
   void test_decoded(Eigen::MatrixXd& x, const std::vector<std::size_t>& variants, BlockResults& out) const {
     for (auto row : halved_rows) x.row(row) *= 0.5;
     const std::size_t groups = counting.size();
@@ -175,11 +176,11 @@ struct ModelSet {
         double* column = x.col(static_cast<Eigen::Index>(j)).data();
         for (std::size_t g = 0; g < groups; ++g) frequency[j * groups + g] = alt_frequency(column, counting[g].copies);
         if (!mean_impute) continue;
-        const double f = alt_frequency(column, any_copies);
-        for (std::size_t i = 0; i < any_copies.size(); ++i) {
+        const double f = alt_frequency(column, copies);
+        for (std::size_t i = 0; i < copies.size(); ++i) {
           if (!std::isnan(column[i])) continue;
-          column[i] = std::isnan(f) ? 0.0 : f * any_copies[i];  // samples of no phenotype: unused
-          if (any_copies[i] > 0) imputed[j].push_back(i);
+          column[i] = std::isnan(f) ? 0.0 : f * copies[i];
+          imputed[j].push_back(i);
         }
       }
     });
@@ -282,13 +283,13 @@ void add_male_halving(ModelSet& set, const Eigen::MatrixXd& design, const Eigen:
                       const std::vector<Eigen::Index>& binary, const std::vector<Sex>& sexes, const GwasSettings& settings) {
   for (std::size_t i = 0; i < sexes.size(); ++i)
     if (sexes[i] == Sex::male) set.halved_rows.push_back(static_cast<Eigen::Index>(i));
-  set.any_copies.assign(sexes.size(), 0);
+  for (auto sex : sexes) set.copies.push_back(sex == Sex::male ? 1 : 2);
   auto add = [&](Eigen::Index column, std::size_t kind_column, bool is_binary) {
     std::vector<std::uint8_t> copies(sexes.size(), 0);
     for (Eigen::Index i = 0; i < design.rows(); ++i) {
       if (!design.row(i).allFinite() || !std::isfinite(values(i, column))) continue;
       const auto r = static_cast<std::size_t>(i);
-      copies[r] = set.any_copies[r] = sexes[r] == Sex::male ? 1 : 2;
+      copies[r] = set.copies[r];
     }
     // Phenotypes with the same samples share a count (few distinct sets: a linear search).
     auto group = std::find_if(set.counting.begin(), set.counting.end(), [&](const ModelSet::AlleleCounting& g) { return g.copies == copies; });

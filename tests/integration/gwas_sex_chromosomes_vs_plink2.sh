@@ -217,6 +217,16 @@ read -r n mb mf < <(paste <(zcat kmx1.PHENO.tsv.gz | cut -f1-3,5,7) <(zcat kbgen
 echo "--xchr-model 1, BGEN vs .bed (mean-imputed): $n chrX rows"
 check "  max relative beta difference" "$mb" 1e-6; check "  max frequency difference" "$mf" 1e-9
 expect_rows "--xchr-model 1 BGEN" 5000 "$n"
+# Under model 1 a phenotype's results do not depend on the others of the run: PHENO alone, and
+# beside PART (PHENO with every 5th sample missing: other samples, so other frequencies and fills).
+awk 'NR == 1 { print $0, "PART"; next } { print $0, (NR % 5 == 0 ? "NA" : $3) }' pheno.txt > pheno_part.txt
+"$KOHORT" -q gwas --bfile sx --pheno pheno_part.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV2 --xchr-model 1 --out kalone >/dev/null
+"$KOHORT" -q gwas --bfile sx --pheno pheno_part.txt --pheno-col PART,PHENO --covar pheno.txt --covar-col QCOV2 --xchr-model 1 --out kpair >/dev/null
+if cmp -s <(zcat kalone.PHENO.tsv.gz) <(zcat kpair.PHENO.tsv.gz); then
+  echo "ok   --xchr-model 1: PHENO alone and beside PART give the same rows"
+else
+  echo "FAIL: --xchr-model 1 PHENO changes when run beside PART"; fail=1
+fi
 # Model 1 writes the same bytes at 1 and 2 threads (chrX's decoded chunks do not depend on them).
 for t in 1 2; do
   "$KOHORT" -q --threads $t gwas --bfile sx --pheno pheno.txt --pheno-col PHENO,CASE --covar pheno.txt --covar-col QCOV2 \
