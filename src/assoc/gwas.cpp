@@ -105,10 +105,13 @@ struct ModelSet {
   std::unique_ptr<LogisticAssociation> logistic;
   bool packed_linear = false, packed_logistic = false;  // tested from .bed rows, not dosages
   std::vector<std::size_t> block_variants;  // the current block's variants this set tests
-  // chrX with males coded 0/1 (--xchr-model 1): the males' rows, halved before the models see
-  // them; the samples whose X chromosomes give each phenotype's frequency; and, to impute missing
-  // calls, every sample's copies and the binary phenotypes' cases.
+  // Dosages recoded before the models see them: chrX with males coded 0/1 (--xchr-model 1) halves
+  // the males' rows, and the dominant and recessive models recode every dosage. The set then
+  // counts each phenotype's frequency itself, from the samples whose chromosomes it lists, and
+  // with halved males imputes missing calls from every sample's copies (the binary phenotypes'
+  // cases keep the counts).
   std::vector<Eigen::Index> halved_rows;
+  GeneticModel genetic_model = GeneticModel::additive;
   struct AlleleCounting {
     std::vector<std::uint8_t> copies;  // per sample: 0 not among the phenotypes' samples, 1 male, 2 other
     std::vector<std::size_t> linear, logistic;  // the phenotypes (columns of their kind) counted so
@@ -119,6 +122,7 @@ struct ModelSet {
   bool mean_impute = false, binary_counts_called = false;  // the latter: cases and controls count calls only
 
   bool needs_dosages() const { return (linear && !packed_linear) || (logistic && !packed_logistic); }
+  bool recodes() const { return !halved_rows.empty() || genetic_model != GeneticModel::additive; }
 
   // Tests block_variants of a block (its .bed rows, when the input has them, and/or its decoded
   // dosages), writing their rows of `out`; a set that tests the whole block writes all of it.
@@ -131,12 +135,12 @@ struct ModelSet {
       part.file_samples = packed->file_samples;
       for (auto v : block_variants) part.rows.push_back(packed->rows[v]);
     }
-    if (dosages && (!whole || !halved_rows.empty())) {
+    if (dosages && (!whole || recodes())) {
       subset.resize(dosages->rows(), static_cast<Eigen::Index>(block_variants.size()));
       for (std::size_t j = 0; j < block_variants.size(); ++j)
         subset.col(static_cast<Eigen::Index>(j)) = dosages->col(static_cast<Eigen::Index>(block_variants[j]));
     }
-    if (!halved_rows.empty()) return test_decoded(subset, block_variants, out);
+    if (recodes()) return test_decoded(subset, block_variants, out);
     const PackedBlock* block = whole ? packed : &part;
     const Eigen::MatrixXd* block_dosages = whole ? dosages : &subset;
     std::vector<VariantResult> mine;
@@ -153,15 +157,25 @@ struct ModelSet {
     run(logistic, packed_logistic, out.binary, out.logistic);
   }
 
-  // Tests `variants` (rows of `out`) from their dosages, the columns of `x` (with males coded 0/1:
-  // halved first; a missing call, when imputed, is the expected count of the sample's copies of X
-  // at the variant's frequency among all samples: it does not depend on which allele counts, nor
-  // on the other phenotypes of the run).
+  // The dominant or recessive coding of a column of dosages (missing calls stay NaN).
+  void recode(double* column, std::size_t n) const {
+    if (genetic_model == GeneticModel::dominant) {
+      for (std::size_t i = 0; i < n; ++i) column[i] = std::isnan(column[i]) ? column[i] : std::min(column[i], 1.0);
+    } else if (genetic_model == GeneticModel::recessive) {
+      for (std::size_t i = 0; i < n; ++i) column[i] = std::isnan(column[i]) ? column[i] : std::max(column[i] - 1.0, 0.0);
+    }
+  }
+
+  // Tests `variants` (rows of `out`) from their dosages, the columns of `x`, recoded first (with
+  // males coded 0/1, a missing call, when imputed, is the expected count of the sample's copies
+  // of X at the variant's frequency among all samples: it does not depend on which allele counts,
+  // nor on the other phenotypes of the run).
   void test_decoded(Eigen::MatrixXd& x, const std::vector<std::size_t>& variants, BlockResults& out) const {
     for (auto row : halved_rows) x.row(row) *= 0.5;
+    const bool impute = mean_impute && !halved_rows.empty();
     const std::size_t groups = counting.size();
     std::vector<double> frequency(variants.size() * groups);
-    std::vector<std::vector<std::size_t>> imputed(mean_impute ? variants.size() : 0);  // rows, per variant
+    std::vector<std::vector<std::size_t>> imputed(impute ? variants.size() : 0);  // rows, per variant
     auto alt_frequency = [](const double* column, const std::vector<std::uint8_t>& copies) {
       double alt = 0, chromosomes = 0;
       for (std::size_t i = 0; i < copies.size(); ++i) {
@@ -175,7 +189,8 @@ struct ModelSet {
       for (std::size_t j = begin; j < end; ++j) {
         double* column = x.col(static_cast<Eigen::Index>(j)).data();
         for (std::size_t g = 0; g < groups; ++g) frequency[j * groups + g] = alt_frequency(column, counting[g].copies);
-        if (!mean_impute) continue;
+        recode(column, static_cast<std::size_t>(x.rows()));
+        if (!impute) continue;
         const double f = alt_frequency(column, copies);
         for (std::size_t i = 0; i < copies.size(); ++i) {
           if (!std::isnan(column[i])) continue;
@@ -194,14 +209,14 @@ struct ModelSet {
     };
     run(linear, out.quantitative, out.linear);
     run(logistic, out.binary, out.logistic);
-    // The models' frequency is the mean coded dosage over 2; here it is the ALT copies over the X
-    // chromosomes counted (plink2's A1_CT / ALLELE_CT). The models saw the imputed calls as calls:
-    // their counts lose them again.
+    // The models' frequency is the mean recoded dosage over 2; here it is the ALT copies over the
+    // chromosomes counted before recoding (plink2's A1_CT / ALLELE_CT). The models saw the imputed
+    // calls as calls: their counts lose them again.
     for (std::size_t j = 0; j < variants.size(); ++j) {
       for (std::size_t g = 0; g < groups; ++g) {
         const AlleleCounting& group = counting[g];
         std::uint32_t missing = 0;
-        if (mean_impute)
+        if (impute)
           for (auto i : imputed[j]) missing += group.copies[i] > 0;
         for (auto q : group.linear) {
           VariantResult& r = out.linear[variants[j] * out.quantitative + q];
@@ -277,13 +292,17 @@ void warn_untestable(const ModelSet& set, const PhenotypeSet& phenotypes, const 
   }
 }
 
-// chrX with males coded 0/1: the set halves the males' dosages and counts each phenotype's X
-// chromosomes (one a male) among its samples: those with every covariate and the phenotype.
-void add_male_halving(ModelSet& set, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values, const std::vector<Eigen::Index>& quantitative,
-                      const std::vector<Eigen::Index>& binary, const std::vector<Sex>& sexes, const GwasSettings& settings) {
-  for (std::size_t i = 0; i < sexes.size(); ++i)
-    if (sexes[i] == Sex::male) set.halved_rows.push_back(static_cast<Eigen::Index>(i));
-  for (auto sex : sexes) set.copies.push_back(sex == Sex::male ? 1 : 2);
+// A set that recodes dosages counts each phenotype's chromosomes itself (`copies` per sample: 1 a
+// male's X under --xchr-model 1, else 2) among its samples: those with every covariate and the
+// phenotype. With males halved (`halve`), it imputes missing calls by copies, keeping the counts.
+void add_allele_counting(ModelSet& set, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values, const std::vector<Eigen::Index>& quantitative,
+                         const std::vector<Eigen::Index>& binary, const std::vector<Sex>& sexes, bool halve, const GwasSettings& settings) {
+  set.genetic_model = settings.genetic_model;
+  for (std::size_t i = 0; i < sexes.size(); ++i) {
+    const bool halved = halve && sexes[i] == Sex::male;
+    if (halved) set.halved_rows.push_back(static_cast<Eigen::Index>(i));
+    set.copies.push_back(halved ? 1 : 2);
+  }
   auto add = [&](Eigen::Index column, std::size_t kind_column, bool is_binary) {
     std::vector<std::uint8_t> copies(sexes.size(), 0);
     for (Eigen::Index i = 0; i < design.rows(); ++i) {
@@ -326,6 +345,8 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   const auto known = males + static_cast<std::size_t>(std::count(sexes.begin(), sexes.end(), Sex::female));
   const bool x_models = has_x && settings.x_sex && known > 0;  // chrX with sex as a covariate
   const bool halve_x = has_x && settings.male_x_haploid && males > 0;
+  const bool recoded = settings.genetic_model != GeneticModel::additive;
+  if (recoded && settings.male_x_haploid) throw Error("dominant and recessive models do not combine with males coded 0/1 on chrX");
   const bool y_models = has_y && males > 0;
   if (has_x && settings.x_sex && known == 0) {
     log_warning("no sample has a known sex (the .fam's 5th column, the .sample's sex column, or --sex): chrX is tested "
@@ -369,6 +390,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   };
   std::vector<ModelSet> sets;
   sets.push_back(make_models("", covariates, phenotypes.values));
+  if (recoded) add_allele_counting(sets.back(), covariates, phenotypes.values, quantitative, binary, sexes, false, settings);
   std::size_t x_set = 0, y_set = 0;  // 0: the autosomes' set
   if (x_models || halve_x) {
     Eigen::MatrixXd design(n, covariates.cols() + (x_models ? 1 : 0));
@@ -381,7 +403,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     }
     x_set = sets.size();
     sets.push_back(make_models(" on chrX", design, phenotypes.values));
-    if (halve_x) add_male_halving(sets.back(), design, phenotypes.values, quantitative, binary, sexes, settings);
+    if (halve_x || recoded) add_allele_counting(sets.back(), design, phenotypes.values, quantitative, binary, sexes, halve_x, settings);
   }
   if (y_models) {
     Eigen::MatrixXd values = phenotypes.values;
@@ -389,6 +411,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       if (sexes[static_cast<std::size_t>(i)] != Sex::male) values.row(i).setConstant(NAN);
     y_set = sets.size();
     sets.push_back(make_models(" on chrY", covariates, values));
+    if (recoded) add_allele_counting(sets.back(), covariates, values, quantitative, binary, sexes, false, settings);
   }
   auto set_of = [&](ChromosomeKind kind) -> std::ptrdiff_t {
     if (kind == ChromosomeKind::x) return static_cast<std::ptrdiff_t>(x_set);
@@ -436,8 +459,8 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   std::size_t table_memory = settings.table_memory ? settings.table_memory : physical_memory() / 2;
   // chrX with males coded 0/1 is tested from dosages (the products tables count the stored codes).
   for (ModelSet& set : sets) {
-    set.packed_linear = packed_input && set.linear && set.halved_rows.empty();
-    set.packed_logistic = packed_input && set.logistic && set.logistic->packed_supported() && set.halved_rows.empty();
+    set.packed_linear = packed_input && set.linear && !set.recodes();
+    set.packed_logistic = packed_input && set.logistic && set.logistic->packed_supported() && !set.recodes();
   }
   auto report_tables = [](const char* kind, const std::string& where, std::size_t bytes, std::size_t batches) {
     log_info(fmt::format("{} products tables{}: {:.1f} MB{}", kind, where, static_cast<double>(bytes) / 1e6,
@@ -462,7 +485,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       if (s == 0) held += set.logistic->table_bytes();
     }
     // With .bed input, chrX's halving set decodes its own variants (below), in chunks.
-    need_dosages |= set.needs_dosages() && !(packed_input && !set.halved_rows.empty());
+    need_dosages |= set.needs_dosages() && !(packed_input && !set.halved_rows.empty() && !recoded);
   }
 
   Progress progress("association", total, "variants");
@@ -529,7 +552,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     }
     // A set that tests the whole block from its rows or the block's dosages sizes the results itself.
     if (std::none_of(sets.begin(), sets.end(), [&](const ModelSet& set) {
-          return set.block_variants.size() == count && set.halved_rows.empty() && (need_dosages || !set.needs_dosages());
+          return set.block_variants.size() == count && !set.recodes() && (need_dosages || !set.needs_dosages());
         })) {
       results.linear.assign(count * results.quantitative, VariantResult{});
       results.logistic.assign(count * results.binary, VariantResult{});
@@ -549,7 +572,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
           VariantResult& r = (*kind_results)[v * stride + j];
           if (set_of(kind) < 0) {
             r.error = "NO_MALES";
-          } else if (haploid(kind)) {
+          } else if (haploid(kind) && !recoded) {  // dominant and recessive code stored 0/2 as 0/1 already
             r.beta *= 2;
             r.se *= 2;
           }

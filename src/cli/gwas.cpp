@@ -32,6 +32,7 @@ struct GwasArguments {
   double firth_threshold = 0.05, spa_cutoff = 2.0;
   bool no_spa = false, no_x_sex = false;
   int xchr_model = 2;
+  std::string genetic_model = "additive";
   std::size_t block_size = 4096;
   std::size_t memory_mib = 0;
   std::string genome_assembly = "unknown";
@@ -163,6 +164,8 @@ std::vector<genotype::Sex> read_sexes(const std::string& path, std::string colum
 }
 
 void run(const GwasArguments& a) {
+  if (a.xchr_model == 1 && a.genetic_model != "additive")
+    throw InputError(fmt::format("--genetic-model {} does not combine with --xchr-model 1 (males coded 0/1)", a.genetic_model));
   genotype::InputFiles inputs;
   inputs.bfile = a.bfile;
   inputs.vcf = a.vcf;
@@ -214,6 +217,9 @@ void run(const GwasArguments& a) {
   }
   settings.x_sex = !a.no_x_sex;
   settings.male_x_haploid = a.xchr_model == 1;
+  settings.genetic_model = a.genetic_model == "dominant"    ? assoc::GeneticModel::dominant
+                           : a.genetic_model == "recessive" ? assoc::GeneticModel::recessive
+                                                            : assoc::GeneticModel::additive;
   settings.missing = a.missing == "exclude" ? assoc::MissingGenotypes::exclude : assoc::MissingGenotypes::mean_impute;
   settings.binary.test = a.binary_test == "wald" ? assoc::BinaryTest::wald : a.binary_test == "firth" ? assoc::BinaryTest::firth : assoc::BinaryTest::score;
   settings.binary.spa = !a.no_spa;
@@ -278,6 +284,9 @@ const Subcommand gwas_command{
           ->check(CLI::ExistingFile);
       app.add_option("--sex-col", a->sex_column, "The --sex file's column (default: SEX, or its only column)");
       app.add_flag("--no-x-sex", a->no_x_sex, "Test chrX without sex as a covariate, on samples of any sex (plink2 --glm no-x-sex)");
+      app.add_option("--genetic-model", a->genetic_model,
+                     "How the ALT dosage d is coded: additive d; dominant min(d, 1); recessive max(d - 1, 0) (plink2 --glm dominant/recessive)")
+          ->check(CLI::IsMember({"additive", "dominant", "recessive"}))->capture_default_str();
       app.add_option("--xchr-model", a->xchr_model,
                      "chrX as plink2 --xchr-model: 0 skips it; 1 codes males 0/1; 2 codes males 0/2 (sex a covariate with 1 and 2)")
           ->check(CLI::IsMember({0, 1, 2}))->capture_default_str();
