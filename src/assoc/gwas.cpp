@@ -457,7 +457,8 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   // limit first; chrX's and chrY's, used for few blocks, share what is left (at the least, they
   // build one phenotype's table at a time for each of their blocks).
   std::size_t table_memory = settings.table_memory ? settings.table_memory : physical_memory() / 2;
-  // chrX with males coded 0/1 is tested from dosages (the products tables count the stored codes).
+  // Recoded dosages (chrX with males coded 0/1, dominant and recessive models) are tested from
+  // decoded dosages: the products tables count the stored codes.
   for (ModelSet& set : sets) {
     set.packed_linear = packed_input && set.linear && !set.recodes();
     set.packed_logistic = packed_input && set.logistic && set.logistic->packed_supported() && !set.recodes();
