@@ -8,40 +8,15 @@
 # Also: a conditioning variant outside --chr still conditions; a missing call of one leaves the
 # sample out (as plink2); unknown or repeated ids are input errors that write nothing.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
 "$KOHORT_SOURCE_DIR/scripts/install-deps" test >/dev/null
 work="$KOHORT_WORK/gwas_condition_vs_plink2"
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
-tarball=$(dpkg -L bolt-lmm-example | grep 'examples.tar.xz$')
-tar xJf "$tarball" EUR_subset.bed EUR_subset.bim EUR_subset.fam EUR_subset.pheno.covars
-awk 'NR == 1 { print "FID IID PHENO CASE QCOV1 QCOV2"; next }
-     { c = ($3 == "NA" || $3 == -9) ? "NA" : ($3 > 1.2 ? 2 : 1); print $1, $2, $3, c, $4, $5 }' EUR_subset.pheno.covars > pheno.txt
-cp EUR_subset.bed eur.bed; cp EUR_subset.bim eur.bim; cp EUR_subset.fam eur.fam
+# shellcheck source=lib/eur_gwas.sh
+. "$here/lib/eur_gwas.sh"
+prepare_eur_subset
 
-fail=0
-check() {  # check NAME VALUE LIMIT
-  if awk -v v="$2" -v l="$3" 'BEGIN { exit !(v <= l) }'; then echo "ok   $1: $2 <= $3"; else echo "FAIL $1: $2 > $3"; fail=1; fi
-}
-# plink2's ADD rows against kohort's, matched on chromosome:position:REF:ALT -> "count maxbeta
-# maxse maxlogp NA-in-one-only n-mismatches"
-compare() {  # plink2 file, kohort file, linear|logistic
-  zcat "$2" | awk -F'\t' -v kind="$3" '
-    FNR == 1 && FILENAME != "-" { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    FILENAME != "-" { if ($col["TEST"] != "ADD") next
-                      # Rows plink2 fits with Firth or flags (UNFINISHED: kohort falls back to Firth there).
-                      if (kind == "logistic" && ($col["FIRTH?"] == "Y" || $col["ERRCODE"] != ".")) next
-                      k = $1 ":" $2 ":" $4 ":" $5; b[k] = $col["BETA"]; s[k] = $col["SE"]; p[k] = $col["P"]; obs[k] = $col["OBS_CT"]; next }
-    FNR == 1 { next }
-    { id = $1 ":" $2 ":" $4 ":" $3; if (!(id in b)) next
-      if (b[id] == "NA" || $5 == "NA") { if ((b[id] == "NA") != ($5 == "NA")) bad++; next }
-      if ($12 != obs[id]) nbad++
-      if (kind == "linear") { scale = b[id] } else { scale = b[id] < 0 ? -b[id] : b[id]; if (scale < s[id] / 100) scale = s[id] / 100 }
-      x = ($5 - b[id]) / scale; if (x < 0) x = -x; if (x > mb) mb = x
-      x = ($6 - s[id]) / s[id]; if (x < 0) x = -x; if (x > ms) ms = x
-      x = $9 + log(p[id]) / log(10); if (x < 0) x = -x; if (x > ml) ml = x
-      n++ }
-    END { printf "%d %.3g %.3g %.3g %d %d\n", n, mb, ms, ml, bad + 0, nbad + 0 }' "$1" -
-}
 # -log10 p of variant ID in a kohort file
 neg_log_p() { zcat "$1" | awk -F'\t' -v id="$2" '$11 == id { print $9 }'; }
 
@@ -61,7 +36,7 @@ plink2 --bfile eur --pheno pheno.txt --pheno-name PHENO --covar pheno.txt --cova
   --missing-genotypes exclude --condition "$lead" --out kc >/dev/null
 "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
   --missing-genotypes exclude --out kplain >/dev/null
-read -r n mb ms ml bad nbad < <(compare p2c.PHENO.glm.linear kc.PHENO.tsv.gz linear)
+read -r n mb ms ml bad nbad < <(compare_glm p2c.PHENO.glm.linear kc.PHENO.tsv.gz linear ADD)
 echo "linear, --condition $lead: $n variants"
 check "  max relative beta difference" "$mb" 1e-5; check "  max relative SE difference" "$ms" 1e-5
 check "  max -log10 p difference" "$ml" 1e-5; check "  variants NA in one only" "$bad" 0; check "  n differs from OBS_CT" "$nbad" 0
@@ -76,7 +51,7 @@ plink2 --bfile eur --pheno pheno.txt --pheno-name PHENO --covar pheno.txt --cova
   --glm hide-covar omit-ref --condition-list <(printf '%s\n' "$lead" "$second" "$third") --out p2cl >/dev/null
 "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
   --missing-genotypes exclude --condition "$lead" --condition-list list.txt --out kcl >/dev/null
-read -r n mb ms ml bad nbad < <(compare p2cl.PHENO.glm.linear kcl.PHENO.tsv.gz linear)
+read -r n mb ms ml bad nbad < <(compare_glm p2cl.PHENO.glm.linear kcl.PHENO.tsv.gz linear ADD)
 echo "linear, conditioned on three variants: $n variants"
 check "  max relative beta difference" "$mb" 1e-5; check "  max relative SE difference" "$ms" 1e-5
 check "  max -log10 p difference" "$ml" 1e-5; check "  variants NA in one only" "$bad" 0; check "  n differs from OBS_CT" "$nbad" 0
@@ -87,7 +62,7 @@ plink2 --bfile eur --pheno pheno.txt --pheno-name CASE --covar pheno.txt --covar
   --glm hide-covar omit-ref firth-fallback cols=+beta,+firth --condition "$lead" --out p2b >/dev/null
 "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col CASE --covar pheno.txt --covar-col QCOV1,QCOV2 \
   --binary-test wald --missing-genotypes exclude --condition "$lead" --out kb >/dev/null
-read -r n mb ms ml bad nbad < <(compare "$(ls p2b.CASE.glm.logistic*)" kb.CASE.tsv.gz logistic)
+read -r n mb ms ml bad nbad < <(compare_glm "$(ls p2b.CASE.glm.logistic*)" kb.CASE.tsv.gz logistic ADD)
 echo "logistic, --condition $lead: $n variants"
 check "  max scaled beta difference" "$mb" 1e-3; check "  max relative SE difference" "$ms" 1e-3
 check "  n differs from OBS_CT" "$nbad" 0
@@ -122,7 +97,7 @@ plink2 --bfile eurm --pheno pheno.txt --pheno-name PHENO --covar pheno.txt --cov
   --glm hide-covar omit-ref --condition "$lead" --out p2m >/dev/null
 "$KOHORT" -q gwas --bfile eurm --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
   --missing-genotypes exclude --condition "$lead" --out km >/dev/null
-read -r n mb ms ml bad nbad < <(compare p2m.PHENO.glm.linear km.PHENO.tsv.gz linear)
+read -r n mb ms ml bad nbad < <(compare_glm p2m.PHENO.glm.linear km.PHENO.tsv.gz linear ADD)
 samples=$(zcat km.PHENO.tsv.gz | awk -F'\t' 'NR == 2 { print $12 }')
 echo "linear, conditioning variant with missing calls: $n variants, n = $samples (368 without)"
 check "  max relative beta difference" "$mb" 1e-5; check "  max relative SE difference" "$ms" 1e-5

@@ -12,35 +12,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 "$KOHORT_SOURCE_DIR/scripts/install-deps" test >/dev/null
 work="$KOHORT_WORK/gwas_genetic_model_vs_plink2"
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
-tarball=$(dpkg -L bolt-lmm-example | grep 'examples.tar.xz$')
-tar xJf "$tarball" EUR_subset.bed EUR_subset.bim EUR_subset.fam EUR_subset.pheno.covars
-awk 'NR == 1 { print "FID IID PHENO CASE QCOV1 QCOV2"; next }
-     { c = ($3 == "NA" || $3 == -9) ? "NA" : ($3 > 1.2 ? 2 : 1); print $1, $2, $3, c, $4, $5 }' EUR_subset.pheno.covars > pheno.txt
-cp EUR_subset.bed eur.bed; cp EUR_subset.bim eur.bim; cp EUR_subset.fam eur.fam
-
-fail=0
-check() {  # check NAME VALUE LIMIT
-  if awk -v v="$2" -v l="$3" 'BEGIN { exit !(v <= l) }'; then echo "ok   $1: $2 <= $3"; else echo "FAIL $1: $2 > $3"; fail=1; fi
-}
-# plink2's rows of TEST $4 against kohort's, matched on chromosome:position:REF:ALT -> "count
-# maxbeta maxse maxlogp NA-in-one-only n-mismatches"
-compare() {  # plink2 file, kohort file, linear|logistic, DOM|REC
-  zcat "$2" | awk -F'\t' -v kind="$3" -v test="$4" '
-    FNR == 1 && FILENAME != "-" { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    FILENAME != "-" { if ($col["TEST"] != test) next
-                      if (kind == "logistic" && ($col["FIRTH?"] == "Y" || ($col["ERRCODE"] != "." && $col["ERRCODE"] != "RANK_DEFICIENT"))) next
-                      k = $1 ":" $2 ":" $4 ":" $5; b[k] = $col["BETA"]; s[k] = $col["SE"]; p[k] = $col["P"]; obs[k] = $col["OBS_CT"]; next }
-    FNR == 1 { next }
-    { id = $1 ":" $2 ":" $4 ":" $3; if (!(id in b)) next
-      if (b[id] == "NA" || $5 == "NA") { if ((b[id] == "NA") != ($5 == "NA")) bad++; next }
-      if ($12 != obs[id]) nbad++
-      if (kind == "linear") { scale = b[id] } else { scale = b[id] < 0 ? -b[id] : b[id]; if (scale < s[id] / 100) scale = s[id] / 100 }
-      x = ($5 - b[id]) / scale; if (x < 0) x = -x; if (x > mb) mb = x
-      x = ($6 - s[id]) / s[id]; if (x < 0) x = -x; if (x > ms) ms = x
-      x = $9 + log(p[id]) / log(10); if (x < 0) x = -x; if (x > ml) ml = x
-      n++ }
-    END { printf "%d %.3g %.3g %.3g %d %d\n", n, mb, ms, ml, bad + 0, nbad + 0 }' "$1" -
-}
+# shellcheck source=lib/eur_gwas.sh
+. "$here/lib/eur_gwas.sh"
+prepare_eur_subset
 
 "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
   --missing-genotypes exclude --out kadd >/dev/null
@@ -50,7 +24,7 @@ for model in dominant recessive; do
     --glm hide-covar omit-ref "$model" --out "p2$model" >/dev/null
   "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
     --missing-genotypes exclude --genetic-model "$model" --out "k$model" >/dev/null
-  read -r n mb ms ml bad nbad < <(compare "p2$model.PHENO.glm.linear" "k$model.PHENO.tsv.gz" linear "$test")
+  read -r n mb ms ml bad nbad < <(compare_glm "p2$model.PHENO.glm.linear" "k$model.PHENO.tsv.gz" linear "$test")
   echo "linear, $model: $n variants"
   check "  max relative beta difference" "$mb" 1e-5; check "  max relative SE difference" "$ms" 1e-5
   check "  max -log10 p difference" "$ml" 1e-5; check "  variants NA in one only" "$bad" 0; check "  n differs from OBS_CT" "$nbad" 0
@@ -68,7 +42,7 @@ plink2 --bfile eur --pheno pheno.txt --pheno-name CASE --covar pheno.txt --covar
   --glm hide-covar omit-ref firth-fallback dominant cols=+beta,+firth --out p2bdom >/dev/null
 "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col CASE --covar pheno.txt --covar-col QCOV1,QCOV2 \
   --binary-test wald --missing-genotypes exclude --genetic-model dominant --out kbdom >/dev/null
-read -r n mb ms ml bad nbad < <(compare "$(ls p2bdom.CASE.glm.logistic*)" kbdom.CASE.tsv.gz logistic DOM)
+read -r n mb ms ml bad nbad < <(compare_glm "$(ls p2bdom.CASE.glm.logistic*)" kbdom.CASE.tsv.gz logistic DOM)
 echo "logistic, dominant: $n variants"
 check "  max scaled beta difference" "$mb" 1e-3; check "  max relative SE difference" "$ms" 1e-3
 check "  n differs from OBS_CT" "$nbad" 0
