@@ -189,14 +189,15 @@ struct ModelSet {
       for (std::size_t j = begin; j < end; ++j) {
         double* column = x.col(static_cast<Eigen::Index>(j)).data();
         for (std::size_t g = 0; g < groups; ++g) frequency[j * groups + g] = alt_frequency(column, counting[g].copies);
-        recode(column, static_cast<std::size_t>(x.rows()));
-        if (!impute) continue;
-        const double f = alt_frequency(column, copies);
-        for (std::size_t i = 0; i < copies.size(); ++i) {
-          if (!std::isnan(column[i])) continue;
-          column[i] = std::isnan(f) ? 0.0 : f * copies[i];
-          imputed[j].push_back(i);
+        if (impute) {
+          const double f = alt_frequency(column, copies);
+          for (std::size_t i = 0; i < copies.size(); ++i) {
+            if (!std::isnan(column[i])) continue;
+            column[i] = std::isnan(f) ? 0.0 : f * copies[i];
+            imputed[j].push_back(i);
+          }
         }
+        recode(column, static_cast<std::size_t>(x.rows()));
       }
     });
     std::vector<VariantResult> mine;
@@ -486,7 +487,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       if (s == 0) held += set.logistic->table_bytes();
     }
     // With .bed input, chrX's halving set decodes its own variants (below), in chunks.
-    need_dosages |= set.needs_dosages() && !(packed_input && !set.halved_rows.empty() && !recoded);
+    need_dosages |= set.needs_dosages() && !(packed_input && !set.halved_rows.empty());
   }
 
   Progress progress("association", total, "variants");

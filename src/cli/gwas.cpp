@@ -112,22 +112,13 @@ void add_condition_covariates(genotype::GenotypeSource& source, const std::vecto
     if (v == UINT32_MAX) throw InputError(named_in, fmt::format("conditioning variant '{}' is not in {}", id, source.path()));
     wanted.push_back(v);
   }
-  std::vector<std::uint32_t> sorted = wanted;
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<std::uint32_t> saved;
-  for (std::size_t v = 0; v < source.variant_count(); ++v) saved.push_back(source.file_variant_index(v));
-  source.select_variants(sorted);
   const auto n = static_cast<Eigen::Index>(source.sample_count());
-  Eigen::MatrixXd dosages(n, static_cast<Eigen::Index>(sorted.size()));
-  genotype::DosageOptions raw;
-  raw.mean_impute = false;
-  source.read_dosages(0, sorted.size(), dosages.data(), raw);
-  source.select_variants(std::move(saved));
   const Eigen::Index first = covariates.cols();
   covariates.conservativeResize(n, first + static_cast<Eigen::Index>(ids.size()));
+  genotype::DosageOptions raw;
+  raw.mean_impute = false;  // a missing call is a missing covariate
   for (std::size_t c = 0; c < ids.size(); ++c) {
-    const auto column = std::lower_bound(sorted.begin(), sorted.end(), wanted[c]) - sorted.begin();
-    covariates.col(first + static_cast<Eigen::Index>(c)) = dosages.col(column);
+    source.read_file_variant_dosages(wanted[c], covariates.col(first + static_cast<Eigen::Index>(c)).data(), raw);
     names.push_back(ids[c]);
   }
   log_info(fmt::format("conditioning on {} variant{}: {}", ids.size(), ids.size() > 1 ? "s" : "", fmt::join(ids, ", ")));

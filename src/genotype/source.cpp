@@ -135,15 +135,14 @@ void finish_dosages(std::size_t n, const DosageOptions& options, double* column,
 }  // namespace
 
 template <typename Real>
-void GenotypeSource::read_dosages_as(std::size_t first, std::size_t count, Real* out, const DosageOptions& options,
+void GenotypeSource::read_dosages_as(const std::uint32_t* file_variants, std::size_t count, Real* out, const DosageOptions& options,
                                      DosageStats* stats) {
-  if (first + count > selected_variants_.size()) throw Error("read_dosages past the last selected variant");
   const std::size_t n = sample_count();
   if (!has_dosages()) {
     thread_local std::vector<std::int8_t> calls;
     calls.resize(n);
     for (std::size_t v = 0; v < count; ++v) {
-      read_variant_calls(selected_variants_[first + v], calls.data());
+      read_variant_calls(file_variants[v], calls.data());
       dosages_from_calls(calls.data(), n, options, out + v * n, stats ? stats + v : nullptr);
     }
     return;
@@ -157,7 +156,7 @@ void GenotypeSource::read_dosages_as(std::size_t first, std::size_t count, Real*
       column.resize(n);
       target = column.data();
     }
-    read_variant_dosages(selected_variants_[first + v], target);
+    read_variant_dosages(file_variants[v], target);
     finish_dosages(n, options, target, stats ? stats + v : nullptr);
     if constexpr (!std::is_same_v<Real, double>) {
       for (std::size_t s = 0; s < n; ++s) out[v * n + s] = Real(target[s]);
@@ -167,12 +166,19 @@ void GenotypeSource::read_dosages_as(std::size_t first, std::size_t count, Real*
 
 void GenotypeSource::read_dosages(std::size_t first, std::size_t count, double* out, const DosageOptions& options,
                                   DosageStats* stats) {
-  read_dosages_as(first, count, out, options, stats);
+  if (first + count > selected_variants_.size()) throw Error("read_dosages past the last selected variant");
+  read_dosages_as(selected_variants_.data() + first, count, out, options, stats);
 }
 
 void GenotypeSource::read_dosages(std::size_t first, std::size_t count, float* out, const DosageOptions& options,
                                   DosageStats* stats) {
-  read_dosages_as(first, count, out, options, stats);
+  if (first + count > selected_variants_.size()) throw Error("read_dosages past the last selected variant");
+  read_dosages_as(selected_variants_.data() + first, count, out, options, stats);
+}
+
+void GenotypeSource::read_file_variant_dosages(std::uint32_t file_variant, double* out, const DosageOptions& options) {
+  if (file_variant >= variants_.size()) throw Error("read_file_variant_dosages past the file's last variant");
+  read_dosages_as(&file_variant, 1, out, options, nullptr);
 }
 
 }  // namespace kohort::genotype

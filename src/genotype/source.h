@@ -101,6 +101,9 @@ class GenotypeSource {
   // The same in single precision (half the memory; statistics still computed in double).
   void read_dosages(std::size_t first, std::size_t count, float* out, const DosageOptions& options,
                     DosageStats* stats = nullptr);
+  // Dosages of one variant by its file index, selected or not (e.g. a covariate from a variant
+  // outside the tested range), for the selected samples.
+  void read_file_variant_dosages(std::uint32_t file_variant, double* out, const DosageOptions& options);
 
  protected:
   GenotypeSource(std::string path, std::vector<Sample> samples, std::vector<Variant> variants);
@@ -122,7 +125,7 @@ class GenotypeSource {
 
  private:
   template <typename Real>
-  void read_dosages_as(std::size_t first, std::size_t count, Real* out, const DosageOptions& options,
+  void read_dosages_as(const std::uint32_t* file_variants, std::size_t count, Real* out, const DosageOptions& options,
                        DosageStats* stats);
 
   std::string path_;

@@ -83,6 +83,24 @@ TEST_F(BedTest, SubsetsSamplesAndVariants) {
   }
 }
 
+TEST_F(BedTest, ReadsAFileVariantOutsideTheSelection) {
+  auto source = kohort::genotype::open_bed(prefix_);
+  const std::vector<std::uint32_t> samples = {22, 0, 5, 6, 7};
+  source->select_samples(samples);
+  source->select_variants({1, 4});
+  std::vector<double> dosages(samples.size());
+  source->read_file_variant_dosages(2, dosages.data(), {false, false});  // variant 2 is not selected
+  for (std::size_t s = 0; s < samples.size(); ++s) {
+    if (calls_[2][samples[s]] == kMissingCall) {
+      EXPECT_TRUE(std::isnan(dosages[s])) << s;
+    } else {
+      EXPECT_EQ(dosages[s], calls_[2][samples[s]]) << s;
+    }
+  }
+  EXPECT_EQ(source->variant_count(), 2u);  // the selection is unchanged
+  EXPECT_THROW(source->read_file_variant_dosages(static_cast<std::uint32_t>(calls_.size()), dosages.data(), {false, false}), kohort::Error);
+}
+
 TEST_F(BedTest, DosagesImputeAndStandardise) {
   auto source = kohort::genotype::open_bed(prefix_);
   std::vector<double> raw(n_), imputed(n_), standard(n_);
