@@ -120,6 +120,11 @@ struct ModelSet {
   std::vector<std::uint8_t> copies;  // per sample: 1 male, 2 other
   std::vector<std::vector<bool>> is_case;  // per binary phenotype, per sample
   bool mean_impute = false, binary_counts_called = false;  // the latter: cases and controls count calls only
+  // Dominant and recessive models of .bed input: each counting group's samples as a mask of .bed
+  // columns (sample_mask), to count the ALT allele's frequency from the stored rows.
+  std::vector<std::vector<std::uint64_t>> count_masks;
+  std::vector<std::size_t> count_samples;  // the samples each mask holds
+  std::size_t file_samples = 0;
 
   bool needs_dosages() const { return (linear && !packed_linear) || (logistic && !packed_logistic); }
   bool recodes() const { return !halved_rows.empty() || genetic_model != GeneticModel::additive; }
@@ -140,8 +145,14 @@ struct ModelSet {
       for (std::size_t j = 0; j < block_variants.size(); ++j)
         subset.col(static_cast<Eigen::Index>(j)) = dosages->col(static_cast<Eigen::Index>(block_variants[j]));
     }
-    if (recodes()) return test_decoded(subset, block_variants, out);
     const PackedBlock* block = whole ? packed : &part;
+    if (recodes()) {
+      // Dominant and recessive codings of .bed rows meet the tables as recoded rows; the models
+      // without tables (and chrX with males halved) test recoded dosages.
+      if (packed_linear || packed_logistic) test_recoded_rows(*block, out);
+      if (needs_dosages()) test_decoded(subset, block_variants, out);
+      return;
+    }
     const Eigen::MatrixXd* block_dosages = whole ? dosages : &subset;
     std::vector<VariantResult> mine;
     auto run = [&](const auto& model, bool use_packed, std::size_t stride, std::vector<VariantResult>& results) {
@@ -163,6 +174,55 @@ struct ModelSet {
       for (std::size_t i = 0; i < n; ++i) column[i] = std::isnan(column[i]) ? column[i] : std::min(column[i], 1.0);
     } else if (genetic_model == GeneticModel::recessive) {
       for (std::size_t i = 0; i < n; ++i) column[i] = std::isnan(column[i]) ? column[i] : std::max(column[i] - 1.0, 0.0);
+    }
+  }
+
+  // Tests block_variants (rows of `out`, their .bed rows `block`) with the models that have tables,
+  // from the rows recoded for the genetic model, a chunk of at most 64 MB of recoded rows at a time
+  // (a chunk is many variants: each task of the products builds its tables once). The frequency
+  // is then the ALT allele's, counted from the stored rows among each phenotype's samples.
+  void test_recoded_rows(const PackedBlock& block, BlockResults& out) const {
+    const std::size_t bytes = (file_samples + 3) / 4, count = block.rows.size();
+    const std::size_t chunk = std::max<std::size_t>(64, (std::size_t{64} << 20) / std::max<std::size_t>(1, bytes));
+    std::vector<std::uint8_t> buffer(std::min(chunk, count) * bytes);
+    PackedBlock recoded;
+    recoded.file_samples = file_samples;
+    std::vector<VariantResult> mine;
+    for (std::size_t first = 0; first < count; first += chunk) {
+      const std::size_t size = std::min(chunk, count - first);
+      recoded.rows.resize(size);
+      parallel_for(size, 256, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t j = begin; j < end; ++j) {
+          recode_row(block.rows[first + j], bytes, genetic_model, buffer.data() + j * bytes);
+          recoded.rows[j] = buffer.data() + j * bytes;
+        }
+      });
+      auto run = [&](const auto& model, bool use, std::size_t stride, std::vector<VariantResult>& results) {
+        if (!model || !use) return;
+        model->test_packed(recoded, mine);
+        for (std::size_t j = 0; j < size; ++j)
+          std::copy_n(mine.begin() + static_cast<std::ptrdiff_t>(j * stride), stride,
+                      results.begin() + static_cast<std::ptrdiff_t>(block_variants[first + j] * stride));
+      };
+      run(linear, packed_linear, out.quantitative, out.linear);
+      run(logistic, packed_logistic, out.binary, out.logistic);
+      // (het + 2 hom ALT) / 2 called, the same division as alt_frequency's sums of dosages.
+      parallel_for(size, 256, [&](std::size_t begin, std::size_t end) {
+        std::vector<std::uint32_t> missing;
+        for (std::size_t j = begin; j < end; ++j) {
+          for (std::size_t g = 0; g < counting.size(); ++g) {
+            missing.clear();
+            const CallCounts calls = count_calls(block.rows[first + j], count_masks[g], file_samples, missing);
+            const double chromosomes = 2.0 * static_cast<double>(count_samples[g] - calls.missing);
+            const double frequency = chromosomes > 0 ? (calls.het + 2.0 * calls.hom_alt) / chromosomes : std::numeric_limits<double>::quiet_NaN();
+            const std::size_t variant = block_variants[first + j];
+            if (packed_linear)
+              for (auto q : counting[g].linear) out.linear[variant * out.quantitative + q].effect_allele_frequency = frequency;
+            if (packed_logistic)
+              for (auto b : counting[g].logistic) out.logistic[variant * out.binary + b].effect_allele_frequency = frequency;
+          }
+        }
+      });
     }
   }
 
@@ -201,15 +261,15 @@ struct ModelSet {
       }
     });
     std::vector<VariantResult> mine;
-    auto run = [&](const auto& model, std::size_t stride, std::vector<VariantResult>& results) {
-      if (!model) return;
+    auto run = [&](const auto& model, bool from_rows, std::size_t stride, std::vector<VariantResult>& results) {
+      if (!model || from_rows) return;  // tested by test_recoded_rows
       model->test(x, mine);
       for (std::size_t j = 0; j < variants.size(); ++j)
         std::copy_n(mine.begin() + static_cast<std::ptrdiff_t>(j * stride), stride,
                     results.begin() + static_cast<std::ptrdiff_t>(variants[j] * stride));
     };
-    run(linear, out.quantitative, out.linear);
-    run(logistic, out.binary, out.logistic);
+    run(linear, packed_linear, out.quantitative, out.linear);
+    run(logistic, packed_logistic, out.binary, out.logistic);
     // The models' frequency is the mean recoded dosage over 2; here it is the ALT copies over the
     // chromosomes counted before recoding (plink2's A1_CT / ALLELE_CT). The models saw the imputed
     // calls as calls: their counts lose them again.
@@ -219,12 +279,12 @@ struct ModelSet {
         std::uint32_t missing = 0;
         if (impute)
           for (auto i : imputed[j]) missing += group.copies[i] > 0;
-        for (auto q : group.linear) {
+        for (auto q : packed_linear ? std::vector<std::size_t>{} : group.linear) {
           VariantResult& r = out.linear[variants[j] * out.quantitative + q];
           r.effect_allele_frequency = frequency[j * groups + g];
           r.n -= missing;
         }
-        for (auto b : group.logistic) {
+        for (auto b : packed_logistic ? std::vector<std::size_t>{} : group.logistic) {
           VariantResult& r = out.logistic[variants[j] * out.binary + b];
           r.effect_allele_frequency = frequency[j * groups + g];
           r.n -= missing;
@@ -458,11 +518,21 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   // limit first; chrX's and chrY's, used for few blocks, share what is left (at the least, they
   // build one phenotype's table at a time for each of their blocks).
   std::size_t table_memory = settings.table_memory ? settings.table_memory : physical_memory() / 2;
-  // Recoded dosages (chrX with males coded 0/1, dominant and recessive models) are tested from
-  // decoded dosages: the products tables count the stored codes.
+  // chrX with males coded 0/1 is tested from decoded dosages (a table counts a sample's stored
+  // code); dominant and recessive models from recoded rows.
   for (ModelSet& set : sets) {
-    set.packed_linear = packed_input && set.linear && !set.recodes();
-    set.packed_logistic = packed_input && set.logistic && set.logistic->packed_supported() && !set.recodes();
+    set.packed_linear = packed_input && set.linear && set.halved_rows.empty();
+    set.packed_logistic = packed_input && set.logistic && set.logistic->packed_supported() && set.halved_rows.empty();
+    if (!set.recodes() || !(set.packed_linear || set.packed_logistic)) continue;
+    set.file_samples = packed.file_samples;
+    const std::vector<std::uint32_t>& positions = source.selected_sample_indexes();
+    for (const ModelSet::AlleleCounting& group : set.counting) {
+      std::vector<std::uint32_t> members;
+      for (std::size_t i = 0; i < group.copies.size(); ++i)
+        if (group.copies[i] > 0) members.push_back(positions[i]);
+      set.count_masks.push_back(sample_mask(members, packed.file_samples));
+      set.count_samples.push_back(members.size());
+    }
   }
   auto report_tables = [](const char* kind, const std::string& where, std::size_t bytes, std::size_t batches) {
     log_info(fmt::format("{} products tables{}: {:.1f} MB{}", kind, where, static_cast<double>(bytes) / 1e6,

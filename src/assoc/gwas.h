@@ -15,10 +15,6 @@ namespace kohort::assoc {
 
 enum class TraitType { automatic, quantitative, binary };
 
-// How a variant's ALT dosage d enters the models, as plink2 --glm's modifiers of these names code
-// it: additive d; dominant min(d, 1) (ALT carriers 1); recessive max(d - 1, 0) (ALT homozygotes 1).
-enum class GeneticModel { additive, dominant, recessive };
-
 // Phenotypes aligned to the genotype samples.
 struct PhenotypeSet {
   std::vector<std::string> names;
@@ -48,8 +44,9 @@ struct GwasSettings {
   // Males' chrX calls coded 0/1, the stored 0/2 halved (plink2's --xchr-model 1; the default is its
   // model 2). The effect allele frequency then counts a male's one X, as plink2's A1_FREQ does.
   bool male_x_haploid = false;
-  // Dominant and recessive codings are tested from decoded dosages (not with the .bed products
-  // tables); effect_allele_frequency stays the ALT allele's frequency. Not with male_x_haploid.
+  // Dominant and recessive codings: .bed rows are recoded and meet the products tables as the
+  // additive model's do; effect_allele_frequency stays the ALT allele's frequency. Not with
+  // male_x_haploid.
   GeneticModel genetic_model = GeneticModel::additive;
   // Per genotype sample; empty: the genotype source's (.fam, .sample).
   std::vector<genotype::Sex> sexes;

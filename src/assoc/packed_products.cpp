@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 #include "assoc/packed_sums.h"
 #include "core/parallel.h"
@@ -254,6 +255,37 @@ std::vector<std::uint64_t> sample_mask(const std::vector<std::uint32_t>& positio
   std::vector<std::uint64_t> mask((file_samples + 31) / 32, 0);
   for (auto p : positions) mask[p / 32] |= std::uint64_t{3} << (2 * (p % 32));
   return mask;
+}
+
+namespace {
+
+// A word of 2-bit codes (high bit, low bit): 00 hom ALT, 10 het, 01 missing, 11 hom REF. Both
+// codings set the high bit of hom ALT (00 -> 10, a missing call's 01 keeps it clear); recessive
+// also sets the low bit of het (10 -> 11).
+std::uint64_t recode_word(std::uint64_t word, GeneticModel model) {
+  const std::uint64_t low = word & kLowBits, high = (word >> 1) & kLowBits;
+  const std::uint64_t new_high = high | (~low & kLowBits);
+  const std::uint64_t new_low = model == GeneticModel::recessive ? low | high : low;
+  return new_low | (new_high << 1);
+}
+
+}  // namespace
+
+void recode_row(const std::uint8_t* row, std::size_t bytes, GeneticModel model, std::uint8_t* out) {
+  if (model == GeneticModel::additive) throw std::logic_error("recode_row: the additive coding is the row itself");
+  std::size_t offset = 0;
+  for (; offset + 8 <= bytes; offset += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, row + offset, 8);
+    word = recode_word(word, model);
+    std::memcpy(out + offset, &word, 8);
+  }
+  if (offset < bytes) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, row + offset, bytes - offset);
+    word = recode_word(word, model);
+    std::memcpy(out + offset, &word, bytes - offset);
+  }
 }
 
 CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>& mask, std::size_t file_samples,

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "assoc/result.h"
+
 namespace kohort::assoc {
 
 // A block of variants as .bed rows over all samples of the file.
@@ -118,6 +120,12 @@ std::size_t packed_task_size(std::size_t count, std::size_t tasks_per_thread);
 
 // Bit mask (2 bits per sample, like a .bed row) of the samples in a set; used to count calls.
 std::vector<std::uint64_t> sample_mask(const std::vector<std::uint32_t>& positions, std::size_t file_samples);
+
+// Writes to `out` the `bytes` bytes of a .bed row recoded so that each call's ALT count c reads
+// as the model's: dominant min(c, 1) (hom ALT becomes het), recessive max(c - 1, 0) (het becomes
+// hom REF, hom ALT het); missing calls stay missing. Products and counts of the recoded row are
+// then those of the recoded dosages. `model` is dominant or recessive.
+void recode_row(const std::uint8_t* row, std::size_t bytes, GeneticModel model, std::uint8_t* out);
 
 // Counts calls of a .bed row among the samples in `mask`, and appends the .bed columns of
 // samples with missing calls to `missing_positions`.

@@ -1,5 +1,6 @@
 #pragma once
-// The result of testing one variant against one phenotype.
+// The result of testing one variant against one phenotype, and the choices that shape it: how
+// missing calls enter a regression and how the ALT dosage is coded.
 #include <cstdint>
 #include <limits>
 
@@ -10,6 +11,10 @@ enum class MissingGenotypes {
   mean_impute,  // replaced by the variant's mean among the phenotype's samples (default)
   exclude,      // the sample is dropped for this variant, as plink2 --glm does
 };
+
+// How a variant's ALT dosage d enters the models, as plink2 --glm's modifiers of these names code
+// it: additive d; dominant min(d, 1) (ALT carriers 1); recessive max(d - 1, 0) (ALT homozygotes 1).
+enum class GeneticModel { additive, dominant, recessive };
 
 struct VariantResult {
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

@@ -552,4 +552,27 @@ TEST(PackedProducts, MostlyHomRefRowsEqualDecodedDotProducts) {
   for (Eigen::Index width : {21, 28, 33, 40}) expect_decoded_products(random, rows, file_samples, positions, width, 0, 1e-11);
 }
 
+// Dominant and recessive rows: every code of every sample (and the padding of a partial last
+// byte, and a partial last word) recoded as min(c, 1) and max(c - 1, 0), missing kept.
+TEST(PackedProducts, RecodedRowsHoldTheModelsCounts) {
+  Random random(17, 0, 0);
+  for (std::size_t file_samples : {1u, 3u, 31u, 32u, 33u, 67u, 403u}) {
+    const std::size_t bytes = (file_samples + 3) / 4;
+    std::vector<std::uint8_t> row(bytes), out(bytes, 0xAA);
+    for (auto& byte : row) byte = static_cast<std::uint8_t>(random.uniform() * 256);
+    constexpr int kMissing = -1;
+    auto count = [](unsigned code) { return code == 0 ? 2 : code == 2 ? 1 : code == 3 ? 0 : kMissing; };
+    for (GeneticModel model : {GeneticModel::dominant, GeneticModel::recessive}) {
+      recode_row(row.data(), bytes, model, out.data());
+      for (std::size_t s = 0; s < 4 * bytes; ++s) {
+        const int before = count((row[s / 4] >> (2 * (s % 4))) & 3), after = count((out[s / 4] >> (2 * (s % 4))) & 3);
+        const int expected = before == kMissing ? kMissing : model == GeneticModel::dominant ? std::min(before, 1) : std::max(before - 1, 0);
+        EXPECT_EQ(after, expected) << "sample " << s << " of " << file_samples << (model == GeneticModel::dominant ? ", dominant" : ", recessive");
+      }
+    }
+  }
+  std::uint8_t byte = 0, out = 0;
+  EXPECT_THROW(recode_row(&byte, 1, GeneticModel::additive, &out), std::logic_error);
+}
+
 }  // namespace kohort::assoc
