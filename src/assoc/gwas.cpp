@@ -487,7 +487,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   std::vector<SummaryMetadata> metadata(phenotypes.names.size());
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
     std::string path = fmt::format("{}.{}.tsv.gz", out_prefix, phenotypes.names[p]);
-    writers[p] = std::make_unique<SummaryStatisticsWriter>(path, phenotypes.binary[p]);
+    writers[p] = std::make_unique<SummaryStatisticsWriter>(path, phenotypes.binary[p], settings.confidence_level);
     summary.files.push_back(path);
     SummaryMetadata& meta = metadata[p];
     meta.trait_description = phenotypes.names[p];

@@ -48,6 +48,8 @@ struct GwasSettings {
   // additive model's do; effect_allele_frequency stays the ALT allele's frequency. Not with
   // male_x_haploid.
   GeneticModel genetic_model = GeneticModel::additive;
+  // Above 0 (and below 1): each file gets ci_lower and ci_upper columns at this level (plink2 --ci).
+  double confidence_level = 0;
   // Per genotype sample; empty: the genotype source's (.fam, .sample).
   std::vector<genotype::Sex> sexes;
 };

@@ -4,11 +4,14 @@
 #include <fmt/format.h>
 #include <htslib/hts.h>
 
+#include <boost/math/distributions/normal.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
 #include <filesystem>
 #include <vector>
 #include <kohort/version.h>
@@ -60,13 +63,19 @@ std::string gwas_ssf_chromosome(const std::string& chromosome) {
   return c;
 }
 
-SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool binary)
+SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool binary, double confidence_level)
     : path_(path), binary_(binary), out_(std::make_unique<OutputFile>(path, 1, kCompressionLevel)) {
+  if (confidence_level != 0) {
+    if (!(confidence_level > 0 && confidence_level < 1)) throw std::invalid_argument("confidence level outside (0, 1)");
+    ci_z_ = boost::math::quantile(boost::math::normal_distribution<double>(), (1 + confidence_level) / 2);
+  }
   std::string header =
       "chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value\t"
       "neg_log_10_p_value\tvariant_id\trsid\tn";
   if (binary_) header += "\tn_cases\tn_controls";
-  header += "\ttest\terror\n";
+  header += "\ttest\terror";
+  if (ci_z_ > 0) header += "\tci_lower\tci_upper";
+  header += "\n";
   out_->write(header);
   // As tabix -s1 -b2 -e2 -S1: rows start after the header line.
   TabixColumns columns;
@@ -156,7 +165,14 @@ void SummaryStatisticsWriter::write(const VariantColumns& variant, const Variant
   s.append(variant.ids);
   fmt::format_to(out, FMT_COMPILE("\t{}"), result.n);
   if (binary_) fmt::format_to(out, FMT_COMPILE("\t{}\t{}"), result.cases, result.controls);
-  fmt::format_to(out, FMT_COMPILE("\t{}\t{}\n"), result.method[0] ? result.method : "NA", result.error ? result.error : "NA");
+  fmt::format_to(out, FMT_COMPILE("\t{}\t{}"), result.method[0] ? result.method : "NA", result.error ? result.error : "NA");
+  if (ci_z_ > 0) {
+    s.push_back('\t');
+    number(result.beta - ci_z_ * result.se);
+    s.push_back('\t');
+    number(result.beta + ci_z_ * result.se);
+  }
+  s.push_back('\n');
   out_->write(std::string_view(s.data(), s.size()));
   ++rows_;
   if (index_) {

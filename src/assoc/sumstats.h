@@ -47,8 +47,10 @@ void set_shared_frequency(VariantColumns& columns, double frequency);
 class SummaryStatisticsWriter {
  public:
   // `path` should end in .tsv.gz. One thread compresses: the tabix index is built from the block
-  // addresses as rows are written, instead of reading the finished file back.
-  SummaryStatisticsWriter(const std::string& path, bool binary);
+  // addresses as rows are written, instead of reading the finished file back. A
+  // `confidence_level` in (0, 1) adds the columns ci_lower and ci_upper: beta -/+ z SE, z the
+  // standard normal quantile of (1 + level) / 2, as plink2 --ci computes them for every model.
+  SummaryStatisticsWriter(const std::string& path, bool binary, double confidence_level = 0);
   ~SummaryStatisticsWriter();
   SummaryStatisticsWriter(const SummaryStatisticsWriter&) = delete;
   SummaryStatisticsWriter& operator=(const SummaryStatisticsWriter&) = delete;
@@ -67,6 +69,7 @@ class SummaryStatisticsWriter {
 
   std::string path_;
   bool binary_;
+  double ci_z_ = 0;  // 0: no confidence interval columns
   std::unique_ptr<OutputFile> out_;
   std::uint64_t rows_ = 0;
   bool sorted_ = true;

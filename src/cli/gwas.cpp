@@ -33,6 +33,7 @@ struct GwasArguments {
   bool no_spa = false, no_x_sex = false;
   int xchr_model = 2;
   std::string genetic_model = "additive";
+  double confidence_level = 0;  // --ci; 0: none
   std::size_t block_size = 4096;
   std::size_t memory_mib = 0;
   std::string genome_assembly = "unknown";
@@ -157,6 +158,8 @@ std::vector<genotype::Sex> read_sexes(const std::string& path, std::string colum
 void run(const GwasArguments& a) {
   if (a.xchr_model == 1 && a.genetic_model != "additive")
     throw InputError(fmt::format("--genetic-model {} does not combine with --xchr-model 1 (males coded 0/1)", a.genetic_model));
+  if (a.confidence_level != 0 && !(a.confidence_level > 0 && a.confidence_level < 1))
+    throw InputError(fmt::format("--ci {}: expected a confidence level between 0 and 1 (exclusive), e.g. 0.95", a.confidence_level));
   genotype::InputFiles inputs;
   inputs.bfile = a.bfile;
   inputs.vcf = a.vcf;
@@ -206,6 +209,7 @@ void run(const GwasArguments& a) {
     add_condition_covariates(*source, condition_ids(a.condition, a.condition_list), named_in, covariates, settings.covariate_names);
     assoc::check_covariates(covariates, settings.covariate_names, named_in);
   }
+  settings.confidence_level = a.confidence_level;
   settings.x_sex = !a.no_x_sex;
   settings.male_x_haploid = a.xchr_model == 1;
   settings.genetic_model = a.genetic_model == "dominant"    ? assoc::GeneticModel::dominant
@@ -281,6 +285,9 @@ const Subcommand gwas_command{
       app.add_option("--xchr-model", a->xchr_model,
                      "chrX as plink2 --xchr-model: 0 skips it; 1 codes males 0/1; 2 codes males 0/2 (sex a covariate with 1 and 2)")
           ->check(CLI::IsMember({0, 1, 2}))->capture_default_str();
+      app.add_option("--ci", a->confidence_level,
+                     "Add ci_lower and ci_upper columns at this confidence level, e.g. 0.95: beta -/+ z SE, z the normal quantile "
+                     "(plink2 --ci; for binary traits on the log-odds scale)");
       app.add_option("--block-size", a->block_size, "Variants per block")->capture_default_str()->check(CLI::Range(1, 1 << 20));
       app.add_option("--memory", a->memory_mib,
                      "MiB the products tables of .bed input may hold at once (default: half of the machine's memory); "

@@ -129,6 +129,39 @@ TEST(SummaryStatistics, SharedFrequencyTextOnlyForTheSameFrequency) {
   fs::remove_all(path.parent_path());
 }
 
+// --ci: two more columns, beta -/+ z SE (z = 1.959963985 at 95%), NA where there is no estimate;
+// a level outside (0, 1) is refused.
+TEST(SummaryStatistics, ConfidenceIntervalColumns) {
+  fs::path path = scratch("ci.tsv.gz");
+  {
+    SummaryStatisticsWriter writer(path.string(), true, 0.95);
+    VariantResult estimated = some_result(3), missing;
+    estimated.beta = 0.5;
+    estimated.se = 0.25;
+    writer.write(genotype::Variant{"1", 100, "a", "A", "C"}, estimated);
+    writer.write(genotype::Variant{"1", 101, "b", "A", "C"}, missing);
+    writer.commit(SummaryMetadata{});
+  }
+  std::istringstream lines(test_support::inflate_bgzf(path));
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    rows.emplace_back();
+    for (std::string field; std::getline(fields, field, '\t');) rows.back().push_back(field);
+  }
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows[0].size(), 18u);
+  EXPECT_EQ(rows[0][16], "ci_lower");
+  EXPECT_EQ(rows[0][17], "ci_upper");
+  EXPECT_NEAR(std::stod(rows[1][16]), 0.5 - 1.959963985 * 0.25, 1e-9);
+  EXPECT_NEAR(std::stod(rows[1][17]), 0.5 + 1.959963985 * 0.25, 1e-9);
+  EXPECT_EQ(rows[2][16], "NA");
+  EXPECT_EQ(rows[2][17], "NA");
+  for (double level : {1.0, -0.1, 95.0})
+    EXPECT_THROW(SummaryStatisticsWriter(scratch("bad.tsv.gz").string(), false, level), std::invalid_argument);
+  fs::remove_all(path.parent_path());
+}
+
 TEST(SummaryStatistics, UnsortedRowsGetNoIndex) {
   std::vector<genotype::Variant> variants = {{"1", 100, "a", "A", "C"}, {"2", 5, "b", "A", "C"}, {"1", 200, "c", "A", "C"}};
   fs::path path = scratch("unsorted.tsv.gz");
