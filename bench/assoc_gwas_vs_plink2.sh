@@ -6,7 +6,7 @@
 # 1). Then the quantitative cases on a BGEN 1.2 (8-bit, zlib) export of BGEN_VARIANTS (default
 # 20,000) of the variants, where both tools must decode dosages. Prints
 # wall-clock medians over REPEAT runs, the ratios, and kohort's own cost of 20 phenotypes relative
-# to one.
+# to one. Also one phenotype under the dominant and recessive codings.
 # Environment: KOHORT (binary), KOHORT_BENCH_WORK (scratch), SAMPLES, VARIANTS, REPEAT (default 1),
 # THREADS (default: all cores, for both tools).
 set -euo pipefail
@@ -61,6 +61,15 @@ for set in full missing; do
     printf '%-44s %10s %10s %7.1fx\n' "$set calls, $case (plink2 at $plink_threads)" "$plink" "$kohort" "$(awk -v p="$plink" -v k="$kohort" 'BEGIN { print p / k }')"
     declare "kohort_${set}_$case=$kohort" "plink_${set}_$case=$plink"
   done
+done
+# The dominant and recessive codings (plink2 --glm dominant/recessive) on the set without missing
+# calls: kohort recodes the .bed rows and keeps the products tables.
+for model in dominant recessive; do
+  plink=$(median_seconds plink2 --threads "$threads" --bfile full --pheno pheno.txt --pheno-name q1 \
+    --covar covar.txt --glm hide-covar omit-ref "$model" --out "p2_full_$model")
+  kohort=$(median_seconds "$KOHORT" --threads "$threads" gwas --bfile full --pheno pheno.txt --pheno-col q1 \
+    --covar covar.txt --genetic-model "$model" --out "k_full_$model")
+  printf '%-44s %10s %10s %7.1fx\n' "full calls, q1 $model (plink2 at $threads)" "$plink" "$kohort" "$(awk -v p="$plink" -v k="$kohort" 'BEGIN { print p / k }')"
 done
 bgen_variants=${BGEN_VARIANTS:-20000}
 if [ ! -f "bgen$bgen_variants.bgen" ]; then
