@@ -2,14 +2,11 @@
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
-#include <htslib/hts.h>
-
 #include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstdio>
 #include <ctime>
 #include <stdexcept>
 #include <filesystem>
@@ -25,22 +22,6 @@
 
 namespace kohort::assoc {
 namespace {
-
-std::string md5_of_file(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) throw Error("cannot reopen " + path + " to checksum it");
-  hts_md5_context* context = hts_md5_init();
-  std::vector<char> buffer(1 << 20);
-  std::size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), file)) > 0) hts_md5_update(context, buffer.data(), static_cast<unsigned long>(n));
-  std::fclose(file);
-  unsigned char digest[16];
-  hts_md5_final(digest, context);
-  hts_md5_destroy(context);
-  char hex[33];
-  hts_md5_hex(hex, digest);
-  return hex;
-}
 
 // BGZF level 1 compresses 4x faster than the default 6, for files about 15% larger: with many
 // phenotypes, compression would otherwise take more time than the association tests.
@@ -69,6 +50,7 @@ SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool b
     if (!(confidence_level > 0 && confidence_level < 1)) throw std::invalid_argument("confidence level outside (0, 1)");
     ci_z_ = boost::math::quantile(boost::math::normal_distribution<double>(), (1 + confidence_level) / 2);
   }
+  out_->keep_md5();  // for the -meta.yaml's data_file_md5sum, without reading the file back
   std::string header =
       "chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value\t"
       "neg_log_10_p_value\tvariant_id\trsid\tn";
@@ -225,7 +207,7 @@ void SummaryStatisticsWriter::commit(const SummaryMetadata& metadata) {
       "is_harmonised: false\n"
       "is_sorted: {}\n"
       "analysis_software: kohort {}\n",
-      metadata.trait_description, std::filesystem::path(path_).filename().string(), md5_of_file(path_), sorted_ ? "true" : "false",
+      metadata.trait_description, std::filesystem::path(path_).filename().string(), out_->md5_hex(), sorted_ ? "true" : "false",
       KOHORT_VERSION);
   OutputFile meta(path_ + "-meta.yaml");
   meta.write(yaml);

@@ -1,6 +1,7 @@
 #include "core/bgzf_writer.h"
 
 #include <fmt/format.h>
+#include <htslib/hts.h>
 #include <libdeflate.h>
 
 #include <algorithm>
@@ -163,10 +164,13 @@ void BgzfWriter::flush() {
 
 void BgzfWriter::finish() {
   flush();
-  if (std::fwrite(kEndOfFile, 1, sizeof kEndOfFile, file_) != sizeof kEndOfFile) {
-    throw Error(fmt::format("{}: write failed: {}", name_, std::strerror(errno)));
-  }
+  put(kEndOfFile, sizeof kEndOfFile);
   block_address_ += sizeof kEndOfFile;
+}
+
+void BgzfWriter::put(const void* data, std::size_t size) {
+  if (std::fwrite(data, 1, size, file_) != size) throw Error(fmt::format("{}: write failed: {}", name_, std::strerror(errno)));
+  if (md5_) hts_md5_update(md5_, data, static_cast<unsigned long>(size));
 }
 
 void BgzfWriter::write_blocks(std::size_t blocks) {
@@ -188,9 +192,7 @@ void BgzfWriter::write_blocks(std::size_t blocks) {
     compress(0, blocks);
   }
   for (std::size_t b = 0; b < blocks; ++b) {
-    if (std::fwrite(compressed_.data() + b * kMaxBlock, 1, compressed_sizes_[b], file_) != compressed_sizes_[b]) {
-      throw Error(fmt::format("{}: write failed: {}", name_, std::strerror(errno)));
-    }
+    put(compressed_.data() + b * kMaxBlock, compressed_sizes_[b]);
     block_address_ += compressed_sizes_[b];
   }
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(std::min(pending_.size(), blocks * kBlockData)));

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+struct hts_md5_context;
+
 namespace kohort {
 namespace detail {
 class BlockCompressor;
@@ -35,12 +37,17 @@ class BgzfWriter {
   // Flushes and writes the empty end-of-file block readers use to tell a complete file.
   void finish();
 
+  // Every byte written to the file from now on also goes into `md5` (owned by the caller).
+  void digest_into(hts_md5_context* md5) { md5_ = md5; }
+
   // Which deflate implementation compresses at this level: "isa-l" or "libdeflate".
   static const char* compressor_for(int level);
 
  private:
   // Compresses and writes the first `blocks` blocks of `pending_`.
   void write_blocks(std::size_t blocks);
+  // Writes `size` bytes to the file (and the digest).
+  void put(const void* data, std::size_t size);
 
   std::FILE* file_;
   std::string name_;
@@ -51,6 +58,7 @@ class BgzfWriter {
   std::vector<std::size_t> compressed_sizes_;
   std::vector<std::unique_ptr<detail::BlockCompressor>> compressors_;  // one per thread
   std::uint64_t block_address_ = 0;  // file offset where the next block starts
+  hts_md5_context* md5_ = nullptr;
 };
 
 }  // namespace kohort

@@ -1,11 +1,13 @@
 #include "core/output.h"
 
 #include <fmt/format.h>
+#include <htslib/hts.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "core/bgzf_writer.h"
 #include "core/error.h"
@@ -63,8 +65,7 @@ void OutputFile::write(const void* data, std::size_t size) {
   }
   if (buffer_.size() + size > kBufferSize) flush_buffer();
   if (size >= kBufferSize) {
-    // Large writes bypass the buffer.
-    if (std::fwrite(data, 1, size, plain_) != size) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
+    put(data, size);  // large writes bypass the buffer
     return;
   }
   buffer_.append(static_cast<const char*>(data), size);
@@ -72,8 +73,28 @@ void OutputFile::write(const void* data, std::size_t size) {
 
 void OutputFile::flush_buffer() {
   if (buffer_.empty()) return;
-  if (std::fwrite(buffer_.data(), 1, buffer_.size(), plain_) != buffer_.size()) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
+  put(buffer_.data(), buffer_.size());
   buffer_.clear();
+}
+
+void OutputFile::put(const void* data, std::size_t size) {
+  if (std::fwrite(data, 1, size, plain_) != size) throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
+  if (md5_) hts_md5_update(md5_.get(), data, static_cast<unsigned long>(size));
+}
+
+void OutputFile::FreeMd5::operator()(hts_md5_context* md5) const { hts_md5_destroy(md5); }
+
+void OutputFile::keep_md5() {
+  if (md5_) return;
+  if (std::ftell(plain_) != 0) throw std::logic_error("OutputFile::keep_md5 after bytes reached the file");
+  md5_.reset(hts_md5_init());
+  if (!md5_) throw Error(fmt::format("{}: cannot start an MD5 checksum", path_.string()));
+  if (blocks_) blocks_->digest_into(md5_.get());
+}
+
+std::string OutputFile::md5_hex() const {
+  if (!md5_ || !committed_) throw Error(fmt::format("{}: no MD5 kept, or the file is not complete", path_.string()));
+  return md5_hex_;
 }
 
 std::uint64_t OutputFile::virtual_offset() {
@@ -91,6 +112,13 @@ void OutputFile::commit() {
   if (committed_) return;
   flush_buffer();
   if (blocks_) blocks_->finish();
+  if (md5_) {
+    unsigned char digest[16];
+    hts_md5_final(digest, md5_.get());
+    char hex[33];
+    hts_md5_hex(hex, digest);
+    md5_hex_ = hex;
+  }
   const int rc = std::fclose(plain_);
   plain_ = nullptr;
   if (rc != 0) throw Error(fmt::format("{}: closing failed: {}", path_.string(), std::strerror(errno)));

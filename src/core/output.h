@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+struct hts_md5_context;
+
 namespace kohort {
 
 class BgzfWriter;
@@ -36,17 +38,28 @@ class OutputFile {
   // where a reader stands at the end of the data (tabix's offset for the last row and the end).
   std::uint64_t end_block();
 
+  // Keeps the MD5 of the file's bytes as they are written (call before the first write), so
+  // that a checksum needs no second read of the file: md5_hex() after commit().
+  void keep_md5();
+  std::string md5_hex() const;
+
   const std::filesystem::path& path() const { return path_; }
   bool compressed() const { return blocks_ != nullptr; }
 
  private:
   void flush_buffer();
+  void put(const void* data, std::size_t size);  // to the file (and the MD5)
+  struct FreeMd5 {
+    void operator()(hts_md5_context* md5) const;
+  };
 
   std::filesystem::path path_;
   std::filesystem::path temp_path_;
   std::FILE* plain_ = nullptr;  // the file itself, written through `blocks_` for .gz names
   std::unique_ptr<BgzfWriter> blocks_;
   std::string buffer_;
+  std::unique_ptr<hts_md5_context, FreeMd5> md5_;
+  std::string md5_hex_;  // set by commit() when the MD5 is kept
   bool committed_ = false;
 };
 

@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <htslib/bgzf.h>
+#include <htslib/hts.h>
 #include <htslib/hts_log.h>
 #include <htslib/tbx.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -159,6 +161,35 @@ TEST(SummaryStatistics, ConfidenceIntervalColumns) {
   EXPECT_EQ(rows[2][17], "NA");
   for (double level : {1.0, -0.1, 95.0})
     EXPECT_THROW(SummaryStatisticsWriter(scratch("bad.tsv.gz").string(), false, level), std::invalid_argument);
+  fs::remove_all(path.parent_path());
+}
+
+// The -meta.yaml's data_file_md5sum (kept while the file is written) is the MD5 of the file's bytes.
+TEST(SummaryStatistics, MetadataChecksumIsTheFiles) {
+  fs::path path = scratch("md5.tsv.gz");
+  std::vector<genotype::Variant> variants;
+  for (int i = 0; i < 30000; ++i) variants.push_back({"1", 100 + i, std::to_string(i), "A", "G"});
+  {
+    SummaryStatisticsWriter writer(path.string(), false);
+    for (std::size_t i = 0; i < variants.size(); ++i) writer.write(variants[i], some_result(i));
+    writer.commit(SummaryMetadata{});
+  }
+  std::ifstream file(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(file)), {});
+  hts_md5_context* context = hts_md5_init();
+  hts_md5_update(context, bytes.data(), static_cast<unsigned long>(bytes.size()));
+  unsigned char digest[16];
+  hts_md5_final(digest, context);
+  hts_md5_destroy(context);
+  char hex[33];
+  hts_md5_hex(hex, digest);
+  std::ifstream meta(path.string() + "-meta.yaml");
+  const std::string yaml((std::istreambuf_iterator<char>(meta)), {});
+  std::string expected = "data_file_md5sum: ";
+  expected.append(hex, 32);
+  expected.push_back('\n');
+  EXPECT_NE(yaml.find(expected), std::string::npos) << yaml;
+  EXPECT_GT(bytes.size(), 65536u);  // several BGZF blocks
   fs::remove_all(path.parent_path());
 }
 
