@@ -2,19 +2,18 @@
 
 #include <gtest/gtest.h>
 #include <htslib/bgzf.h>
-#include <htslib/hts.h>
 #include <htslib/hts_log.h>
 #include <htslib/tbx.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "../core/file_md5.h"
 #include "../core/tbi_contents.h"
 
 namespace kohort::assoc {
@@ -174,19 +173,10 @@ TEST(SummaryStatistics, MetadataChecksumIsTheFiles) {
     for (std::size_t i = 0; i < variants.size(); ++i) writer.write(variants[i], some_result(i));
     writer.commit(SummaryMetadata{});
   }
-  std::ifstream file(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(file)), {});
-  hts_md5_context* context = hts_md5_init();
-  hts_md5_update(context, bytes.data(), static_cast<unsigned long>(bytes.size()));
-  unsigned char digest[16];
-  hts_md5_final(digest, context);
-  hts_md5_destroy(context);
-  char hex[33];
-  hts_md5_hex(hex, digest);
-  std::ifstream meta(path.string() + "-meta.yaml");
-  const std::string yaml((std::istreambuf_iterator<char>(meta)), {});
+  const std::string bytes = test_support::file_bytes(path);
+  const std::string yaml = test_support::file_bytes(path.string() + "-meta.yaml");
   std::string expected = "data_file_md5sum: ";
-  expected.append(hex, 32);
+  expected += test_support::md5_hex(bytes);
   expected.push_back('\n');
   EXPECT_NE(yaml.find(expected), std::string::npos) << yaml;
   EXPECT_GT(bytes.size(), 65536u);  // several BGZF blocks

@@ -1,17 +1,16 @@
 #include "core/output.h"
 
 #include <gtest/gtest.h>
-#include <htslib/hts.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <iterator>
 #include <string>
 
 #include "core/error.h"
 #include "core/input.h"
+#include "file_md5.h"
 
 namespace kohort {
 namespace fs = std::filesystem;
@@ -81,23 +80,6 @@ TEST(OutputFile, GzipRoundTripThroughLineReader) {
   EXPECT_EQ(reader.line_number(), 100000u);
 }
 
-namespace {
-std::string md5_of_bytes(const std::string& bytes) {
-  hts_md5_context* context = hts_md5_init();
-  hts_md5_update(context, bytes.data(), static_cast<unsigned long>(bytes.size()));
-  unsigned char digest[16];
-  hts_md5_final(digest, context);
-  hts_md5_destroy(context);
-  char hex[33];
-  hts_md5_hex(hex, digest);
-  return hex;
-}
-
-std::string file_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-}  // namespace
 
 // The MD5 kept while writing is the file's: a known answer for "abc", then plain files with a
 // write past the buffer and BGZF files of many blocks compressed by 1 and 2 threads.
@@ -119,7 +101,7 @@ TEST(OutputFile, Md5KeptWhileWritingIsTheFiles) {
     out.write("end\n");
     EXPECT_THROW(out.md5_hex(), Error);  // not complete yet
     out.commit();
-    EXPECT_EQ(out.md5_hex(), md5_of_bytes(file_bytes(path))) << name;
+    EXPECT_EQ(out.md5_hex(), test_support::md5_hex(test_support::file_bytes(path))) << name;
   }
   OutputFile late(scratch("late.tsv"));
   late.write(large);  // past the buffer: on the file already
