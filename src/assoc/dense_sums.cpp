@@ -23,6 +23,13 @@ inline Vector8 operator*(double x, const Vector8& v) { return {x * v.low, x * v.
 constexpr std::size_t kGroup = 4;  // 8 sums of 4 doubles in 16 registers
 #endif
 
+inline Vector4 load4(const double* p) {
+  Vector4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+#if defined(__AVX512F__)
 inline Vector8 load8(const double* p) {
   Vector8 v;
   std::memcpy(&v, p, sizeof v);
@@ -34,12 +41,26 @@ inline void add_to(double* p, const Vector8& x) {
   total += x;
   std::memcpy(p, &total, sizeof total);
 }
+#else
+// Register by register: a memcpy of the whole pair went through the stack in 16-byte pieces, and
+// the 32-byte loads of them that followed could not take the stored values directly (most of a
+// BGEN run's products were that stall).
+inline Vector8 load8(const double* p) { return {load4(p), load4(p + 4)}; }
+
+inline void add_to(double* p, const Vector8& x) {
+  const Vector4 low = load4(p) + x.low, high = load4(p + 4) + x.high;
+  std::memcpy(p, &low, sizeof low);
+  std::memcpy(p + 4, &high, sizeof high);
+}
+#endif
 
 // Copies a variant's values of rows [first, last) of the set into `clean` with missing values as 0,
 // adds them and their squares to four running partial sums each (4 lanes, so that the additions
 // do not wait on each other; `first` is a multiple of 4), and lists the missing ones.
-void clean_block(const double* column, const std::ptrdiff_t* rows, std::size_t first, std::size_t last, double* clean, Vector4& sum,
-                 Vector4& square, std::vector<std::uint32_t>& missing) {
+void clean_block(const double* column, const std::ptrdiff_t* rows, std::size_t first, std::size_t last, double* clean, Vector4& sum_out,
+                 Vector4& square_out, std::vector<std::uint32_t>& missing) {
+  // Local sums, in registers: through the references, each addition waited on the last one's store.
+  Vector4 sum = sum_out, square = square_out;
   std::size_t r = first;
   for (; r + 4 <= last; r += 4) {
     Vector4 x;
@@ -68,6 +89,8 @@ void clean_block(const double* column, const std::ptrdiff_t* rows, std::size_t f
     sum[r % 4] += x;
     square[r % 4] += x * x;
   }
+  sum_out = sum;
+  square_out = square;
 }
 
 template <std::size_t Variants>
