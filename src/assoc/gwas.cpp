@@ -273,18 +273,20 @@ struct ModelSet {
     // The models' frequency is the mean recoded dosage over 2; here it is the ALT copies over the
     // chromosomes counted before recoding (plink2's A1_CT / ALLELE_CT). The models saw the imputed
     // calls as calls: their counts lose them again.
+    // Models tested from recoded rows have their frequencies from test_recoded_rows.
+    static const std::vector<std::size_t> kFromRows;
     for (std::size_t j = 0; j < variants.size(); ++j) {
       for (std::size_t g = 0; g < groups; ++g) {
         const AlleleCounting& group = counting[g];
         std::uint32_t missing = 0;
         if (impute)
           for (auto i : imputed[j]) missing += group.copies[i] > 0;
-        for (auto q : packed_linear ? std::vector<std::size_t>{} : group.linear) {
+        for (auto q : packed_linear ? kFromRows : group.linear) {
           VariantResult& r = out.linear[variants[j] * out.quantitative + q];
           r.effect_allele_frequency = frequency[j * groups + g];
           r.n -= missing;
         }
-        for (auto b : packed_logistic ? std::vector<std::size_t>{} : group.logistic) {
+        for (auto b : packed_logistic ? kFromRows : group.logistic) {
           VariantResult& r = out.logistic[variants[j] * out.binary + b];
           r.effect_allele_frequency = frequency[j * groups + g];
           r.n -= missing;

@@ -1,15 +1,15 @@
 #include "assoc/sumstats.h"
 
+#include <boost/math/distributions/normal.hpp>
 #include <fmt/compile.h>
 #include <fmt/format.h>
-#include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <ctime>
-#include <stdexcept>
 #include <filesystem>
+#include <stdexcept>
 #include <vector>
 #include <kohort/version.h>
 
