@@ -8,6 +8,7 @@
 
 #include "assoc/design.h"
 #include "assoc/gather.h"
+#include "assoc/logistic_sums.h"
 #include "assoc/packed_products.h"
 #include "assoc/pvalue.h"
 #include "core/error.h"
@@ -69,7 +70,6 @@ double evaluate(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen:
   double loglik = 0;
   Eigen::MatrixXd information = Eigen::MatrixXd::Zero(k, k);
   ChunkTerms terms;
-  ChunkArray xw;  // one column of the chunk's W X at a time
   for (Eigen::Index first = 0; first < n; first += kChunkRows) {
     const Eigen::Index m = std::min(kChunkRows, n - first);
     const auto xc = x.middleRows(first, m);
@@ -78,12 +78,10 @@ double evaluate(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen:
     mu.segment(first, m) = terms.mu.matrix();
     w.segment(first, m) = terms.variance.matrix();
     loglik += (y.segment(first, m).array() * eta).sum() - terms.softplus_sum(eta);
-    // The lower triangle, a column's dot products at a time: for a few columns, Eigen's general
+    // The lower triangle, with the partial sums in registers: for a few columns, Eigen's general
     // matrix product spent more time packing than multiplying.
-    for (Eigen::Index a = 0; a < k; ++a) {
-      xw = xc.col(a).array() * terms.variance;
-      for (Eigen::Index b = a; b < k; ++b) information(b, a) += xw.matrix().dot(xc.col(b));
-    }
+    detail::add_weighted_cross_products(x.data() + first, static_cast<std::size_t>(n), static_cast<std::size_t>(k), terms.variance.data(),
+                                        static_cast<std::size_t>(m), information.data());
   }
   information.triangularView<Eigen::StrictlyUpper>() = information.transpose();
   factor.compute(information);
@@ -105,23 +103,16 @@ Eigen::VectorXd score(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const 
   const Eigen::MatrixXd l = factor.matrixL();
   const Eigen::VectorXd inverse_diagonal = l.diagonal().cwiseInverse();  // multiplied, not divided: divisions were half the fit's time
   Eigen::VectorXd total = Eigen::VectorXd::Zero(k);
-  Eigen::MatrixXd z(std::min(n, kChunkRows), k);
+  ChunkArray quadratic;
   for (Eigen::Index first = 0; first < n; first += kChunkRows) {
     const Eigen::Index m = std::min(kChunkRows, n - first);
-    const auto xc = x.middleRows(first, m);
-    // z_i = L^-1 x_i by forward substitution on the chunk's columns,
-    // z_a = (x_a - sum_{b<a} L_ab z_b) / L_aa, accumulating |z_i|^2.
-    ChunkArray quadratic = ChunkArray::Zero(m);
-    for (Eigen::Index a = 0; a < k; ++a) {
-      auto za = z.col(a).head(m);
-      za = xc.col(a);
-      for (Eigen::Index b = 0; b < a; ++b) za -= l(a, b) * z.col(b).head(m);
-      za *= inverse_diagonal(a);
-      quadratic += za.array().square();
-    }
+    quadratic.resize(m);
+    detail::leverage_quadratic(x.data() + first, static_cast<std::size_t>(n), static_cast<std::size_t>(k), l.data(), inverse_diagonal.data(),
+                               static_cast<std::size_t>(m), quadratic.data());
     const auto mu_c = mu.segment(first, m).array();
     const ChunkArray residual = y.segment(first, m).array() - mu_c + w.segment(first, m).array() * quadratic * (0.5 - mu_c);
-    for (Eigen::Index a = 0; a < k; ++a) total(a) += xc.col(a).dot(residual.matrix());
+    detail::add_cross_products(x.data() + first, static_cast<std::size_t>(n), static_cast<std::size_t>(k), residual.data(),
+                               static_cast<std::size_t>(m), total.data());
   }
   return total;
 }
