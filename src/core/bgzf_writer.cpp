@@ -65,7 +65,9 @@ class BlockCompressor {
   // `name` names the file in an error message.
   BlockCompressor(int level, const std::string& name) : level_(level) {
 #ifdef KOHORT_HAVE_ISAL
-    if (use_isal(level_)) isal_level_buffer_.resize(ISAL_DEF_LVL1_DEFAULT);
+    // The small level-1 buffer: a BGZF block is at most 64 kB, and the default (large) one only
+    // costs the time of setting up its hash table for each block (5 ms in 40 per 10 MB).
+    if (use_isal(level_)) isal_level_buffer_.resize(ISAL_DEF_LVL1_SMALL);
 #endif
     if (level_ > 0 && !use_isal(level_)) {
       libdeflate_ = libdeflate_alloc_compressor(level_);
