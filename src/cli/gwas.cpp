@@ -33,6 +33,7 @@ struct GwasArguments {
   bool no_spa = false, no_x_sex = false;
   int xchr_model = 2;
   std::string genetic_model = "additive";
+  std::string condition_model = "additive";  // how --condition's dosages are coded (plink2 --condition ... dominant)
   double confidence_level = 0;  // --ci; 0: none
   std::size_t block_size = 4096;
   std::size_t memory_mib = 0;
@@ -93,9 +94,11 @@ std::vector<std::string> condition_ids(const std::string& condition, const std::
 // Adds the ALT dosages of the `ids` variants as covariates named by their ids (plink2
 // --condition): looked up among every variant of the file, whatever --extract, --chr or the
 // filters select, so that a lead variant conditions a region it lies outside of. A missing call
-// leaves the sample out, as any missing covariate does.
+// leaves the sample out, as any missing covariate does. `model` codes the dosage d as the tested
+// variants' --genetic-model does (dominant min(d, 1), recessive max(d - 1, 0)) but on its own, as
+// plink2's --condition modifiers: the conditioning variant's coding need not be the scan's.
 void add_condition_covariates(genotype::GenotypeSource& source, const std::vector<std::string>& ids, const std::string& named_in,
-                              Eigen::MatrixXd& covariates, std::vector<std::string>& names) {
+                              const std::string& model, Eigen::MatrixXd& covariates, std::vector<std::string>& names) {
   std::unordered_map<std::string, std::uint32_t> index;
   for (const auto& id : ids) index.emplace(id, UINT32_MAX);
   const auto& variants = source.file_variants();
@@ -119,10 +122,14 @@ void add_condition_covariates(genotype::GenotypeSource& source, const std::vecto
   genotype::DosageOptions raw;
   raw.mean_impute = false;  // a missing call is a missing covariate
   for (std::size_t c = 0; c < ids.size(); ++c) {
-    source.read_file_variant_dosages(wanted[c], covariates.col(first + static_cast<Eigen::Index>(c)).data(), raw);
+    auto column = covariates.col(first + static_cast<Eigen::Index>(c));
+    source.read_file_variant_dosages(wanted[c], column.data(), raw);
+    // NaN (a missing call) stays NaN through min and max written as comparisons that fail on it.
+    if (model == "dominant") column = column.unaryExpr([](double d) { return d > 1.0 ? 1.0 : d; });
+    if (model == "recessive") column = column.unaryExpr([](double d) { return d < 1.0 ? 0.0 : d - 1.0; });
     names.push_back(ids[c]);
   }
-  log_info(fmt::format("conditioning on {} variant{}: {}", ids.size(), ids.size() > 1 ? "s" : "", fmt::join(ids, ", ")));
+  log_info(fmt::format("conditioning on {} variant{} ({}): {}", ids.size(), ids.size() > 1 ? "s" : "", model, fmt::join(ids, ", ")));
 }
 
 // Sex per genotype sample from a sample table's `column` (default: the column named SEX, any case,
@@ -158,6 +165,9 @@ std::vector<genotype::Sex> read_sexes(const std::string& path, std::string colum
 void run(const GwasArguments& a) {
   if (a.xchr_model == 1 && a.genetic_model != "additive")
     throw InputError(fmt::format("--genetic-model {} does not combine with --xchr-model 1 (males coded 0/1)", a.genetic_model));
+  if (a.condition_model != "additive" && a.condition.empty() && a.condition_list.empty())
+    throw InputError(fmt::format("--condition-model {} codes conditioning variants, but none is named; add --condition or --condition-list",
+                                 a.condition_model));
   if (a.confidence_level != 0 && !(a.confidence_level > 0 && a.confidence_level < 1))
     throw InputError(fmt::format("--ci {}: expected a confidence level between 0 and 1 (exclusive), e.g. 0.95", a.confidence_level));
   genotype::InputFiles inputs;
@@ -206,7 +216,8 @@ void run(const GwasArguments& a) {
 
   if (!a.condition.empty() || !a.condition_list.empty()) {
     const std::string named_in = !a.condition_list.empty() ? a.condition_list : std::string("--condition");
-    add_condition_covariates(*source, condition_ids(a.condition, a.condition_list), named_in, covariates, settings.covariate_names);
+    add_condition_covariates(*source, condition_ids(a.condition, a.condition_list), named_in, a.condition_model, covariates,
+                             settings.covariate_names);
     assoc::check_covariates(covariates, settings.covariate_names, named_in);
   }
   settings.confidence_level = a.confidence_level;
@@ -266,6 +277,10 @@ const Subcommand gwas_command{
       app.add_option("--condition", a->condition, "A variant id whose ALT dosage is added as a covariate (plink2 --condition)");
       app.add_option("--condition-list", a->condition_list, "A file of such variant ids, one per line (plink2 --condition-list)")
           ->check(CLI::ExistingFile);
+      app.add_option("--condition-model", a->condition_model,
+                     "How the conditioning variants' ALT dosage d is coded: additive d; dominant min(d, 1); recessive max(d - 1, 0) "
+                     "(plink2 --condition ... dominant/recessive; independent of --genetic-model)")
+          ->check(CLI::IsMember({"additive", "dominant", "recessive"}))->capture_default_str();
       app.add_option("--binary-test", a->binary_test, "score: score test + SPA + Firth below the threshold; wald: logistic per variant (plink2); firth")
           ->check(CLI::IsMember({"score", "wald", "firth"}))->capture_default_str();
       app.add_option("--firth-threshold", a->firth_threshold, "Score-test p below which Firth regression is fitted (0: never)")->capture_default_str();

@@ -6,7 +6,9 @@
 # single precision): linear beta, SE relative 1e-5 and -log10 p absolute 1e-5 for every variant;
 # logistic (Wald) beta scaled by max(|beta|, SE/100) and SE relative 1e-3.
 # Also: a conditioning variant outside --chr still conditions; a missing call of one leaves the
-# sample out (as plink2); unknown or repeated ids are input errors that write nothing.
+# sample out (as plink2); unknown or repeated ids are input errors that write nothing. The
+# conditioning variant coded dominant or recessive (--condition-model, plink2's --condition
+# modifiers) under additive and dominant scans.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
@@ -68,6 +70,32 @@ check "  max scaled beta difference" "$mb" 1e-3; check "  max relative SE differ
 check "  n differs from OBS_CT" "$nbad" 0
 [ "$n" -gt 40000 ] || { echo "FAIL: only $n variants compared"; fail=1; }
 
+# --- The conditioning variant coded dominant and recessive (plink2's --condition modifiers), the
+# scan itself additive; and coded dominant under a dominant scan.
+for model in dominant recessive; do
+  plink2 --bfile eur --pheno pheno.txt --pheno-name PHENO --covar pheno.txt --covar-name QCOV1,QCOV2 \
+    --glm hide-covar omit-ref --condition "$lead" "$model" --out "p2c_$model" >/dev/null
+  "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
+    --missing-genotypes exclude --condition "$lead" --condition-model "$model" --out "kc_$model" >/dev/null
+  read -r n mb ms ml bad nbad < <(compare_glm "p2c_$model.PHENO.glm.linear" "kc_$model.PHENO.tsv.gz" linear ADD)
+  echo "linear, --condition $lead $model: $n variants"
+  check "  max relative beta difference" "$mb" 1e-5; check "  max relative SE difference" "$ms" 1e-5
+  check "  max -log10 p difference" "$ml" 1e-5; check "  variants NA in one only" "$bad" 0; check "  n differs from OBS_CT" "$nbad" 0
+  [ "$n" -gt 54000 ] || { echo "FAIL: only $n variants compared"; fail=1; }
+  # The coding matters: the neighbour's signal differs from the additive conditioning's.
+  [ "$(neg_log_p "kc_$model.PHENO.tsv.gz" "$neighbour")" != "$(neg_log_p kc.PHENO.tsv.gz "$neighbour")" ] ||
+    { echo "FAIL: --condition-model $model gave the additive conditioning's result"; fail=1; }
+done
+plink2 --bfile eur --pheno pheno.txt --pheno-name PHENO --covar pheno.txt --covar-name QCOV1,QCOV2 \
+  --glm hide-covar omit-ref dominant --condition "$lead" dominant --out p2cd >/dev/null
+"$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
+  --missing-genotypes exclude --genetic-model dominant --condition "$lead" --condition-model dominant --out kcd >/dev/null
+read -r n mb ms ml bad nbad < <(compare_glm p2cd.PHENO.glm.linear kcd.PHENO.tsv.gz linear DOM)
+echo "linear dominant scan, --condition $lead dominant: $n variants"
+check "  max relative beta difference" "$mb" 1e-5; check "  max relative SE difference" "$ms" 1e-5
+check "  max -log10 p difference" "$ml" 1e-5; check "  variants NA in one only" "$bad" 0; check "  n differs from OBS_CT" "$nbad" 0
+[ "$n" -gt 54000 ] || { echo "FAIL: only $n variants compared"; fail=1; }
+
 # --- A conditioning variant outside --chr conditions all the same: chromosome 17's rows equal
 # those of the whole run.
 "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
@@ -120,4 +148,5 @@ expect_error "unknown conditioning variant" "unknown.txt.*rs_not_there" --condit
 printf '%s\n%s\n' "$second" "$second" > twice.txt
 expect_error "a variant listed twice" "twice.txt:2: .*named twice" --condition-list twice.txt
 expect_error "an unknown --condition" "'rs_not_there' is not in" --condition rs_not_there
+expect_error "--condition-model without a conditioning variant" "condition-model recessive.*none is named" --condition-model recessive
 exit $fail
