@@ -81,6 +81,23 @@ constexpr std::array<TileFunction, sizeof...(I)> tile_functions(std::index_seque
 }
 constexpr auto kWeightedTiles = tile_functions(std::make_index_sequence<kTileColumns>());
 
+// z = L^-1 x_i one row at a time, z in memory: designs wider than the fixed kernels, and the
+// rows after the last group of four.
+void quadratic_any(const double* x, std::size_t stride, std::size_t columns, const double* l, const double* inverse_diagonal,
+                   std::size_t rows, double* quadratic) {
+  std::vector<double> z(columns);
+  for (std::size_t i = 0; i < rows; ++i) {
+    double sum = 0;
+    for (std::size_t a = 0; a < columns; ++a) {
+      double value = x[a * stride + i];
+      for (std::size_t b = 0; b < a; ++b) value -= l[a + b * columns] * z[b];
+      z[a] = value * inverse_diagonal[a];
+      sum += z[a] * z[a];
+    }
+    quadratic[i] = sum;
+  }
+}
+
 // z = L^-1 x_i for four rows at a time, Columns known at compile time so that z stays in registers.
 template <std::size_t Columns>
 void quadratic_fixed(const double* x, std::size_t stride, const double* l, const double* inverse_diagonal, std::size_t rows,
@@ -107,33 +124,7 @@ void quadratic_fixed(const double* x, std::size_t stride, const double* l, const
     }
     std::memcpy(quadratic + i, &sum, sizeof sum);
   }
-  for (std::size_t i = whole; i < rows; ++i) {
-    double z[Columns];
-    double sum = 0;
-    for (std::size_t a = 0; a < Columns; ++a) {
-      double value = x[a * stride + i];
-      for (std::size_t b = 0; b < a; ++b) value -= l[a + b * Columns] * z[b];
-      z[a] = value * inverse_diagonal[a];
-      sum += z[a] * z[a];
-    }
-    quadratic[i] = sum;
-  }
-}
-
-// Designs wider than the fixed kernels: the same arithmetic with z in memory.
-void quadratic_any(const double* x, std::size_t stride, std::size_t columns, const double* l, const double* inverse_diagonal,
-                   std::size_t rows, double* quadratic) {
-  std::vector<double> z(columns);
-  for (std::size_t i = 0; i < rows; ++i) {
-    double sum = 0;
-    for (std::size_t a = 0; a < columns; ++a) {
-      double value = x[a * stride + i];
-      for (std::size_t b = 0; b < a; ++b) value -= l[a + b * columns] * z[b];
-      z[a] = value * inverse_diagonal[a];
-      sum += z[a] * z[a];
-    }
-    quadratic[i] = sum;
-  }
+  if (whole < rows) quadratic_any(x + whole, stride, Columns, l, inverse_diagonal, rows - whole, quadratic + whole);
 }
 
 constexpr std::size_t kFixedColumns = 16;
