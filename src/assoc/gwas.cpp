@@ -169,13 +169,7 @@ struct ModelSet {
   }
 
   // The dominant or recessive coding of a column of dosages (missing calls stay NaN).
-  void recode(double* column, std::size_t n) const {
-    if (genetic_model == GeneticModel::dominant) {
-      for (std::size_t i = 0; i < n; ++i) column[i] = std::isnan(column[i]) ? column[i] : std::min(column[i], 1.0);
-    } else if (genetic_model == GeneticModel::recessive) {
-      for (std::size_t i = 0; i < n; ++i) column[i] = std::isnan(column[i]) ? column[i] : std::max(column[i] - 1.0, 0.0);
-    }
-  }
+  void recode(double* column, std::size_t n) const { recode_dosages(genetic_model, column, n); }
 
   // Tests block_variants (rows of `out`, their .bed rows `block`) with the models that have tables,
   // from the rows recoded for the genetic model, a chunk of at most 64 MB of recoded rows at a time

@@ -1,6 +1,9 @@
 #pragma once
 // The result of testing one variant against one phenotype, and the choices that shape it: how
 // missing calls enter a regression and how the ALT dosage is coded.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -15,6 +18,15 @@ enum class MissingGenotypes {
 // How a variant's ALT dosage d enters the models, as plink2 --glm's modifiers of these names code
 // it: additive d; dominant min(d, 1) (ALT carriers 1); recessive max(d - 1, 0) (ALT homozygotes 1).
 enum class GeneticModel { additive, dominant, recessive };
+
+// Codes `n` ALT dosages in place as `model` does; missing calls (NaN) stay NaN.
+inline void recode_dosages(GeneticModel model, double* dosages, std::size_t n) {
+  if (model == GeneticModel::dominant) {
+    for (std::size_t i = 0; i < n; ++i) dosages[i] = std::isnan(dosages[i]) ? dosages[i] : std::min(dosages[i], 1.0);
+  } else if (model == GeneticModel::recessive) {
+    for (std::size_t i = 0; i < n; ++i) dosages[i] = std::isnan(dosages[i]) ? dosages[i] : std::max(dosages[i] - 1.0, 0.0);
+  }
+}
 
 struct VariantResult {
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

@@ -98,7 +98,7 @@ std::vector<std::string> condition_ids(const std::string& condition, const std::
 // variants' --genetic-model does (dominant min(d, 1), recessive max(d - 1, 0)) but on its own, as
 // plink2's --condition modifiers: the conditioning variant's coding need not be the scan's.
 void add_condition_covariates(genotype::GenotypeSource& source, const std::vector<std::string>& ids, const std::string& named_in,
-                              const std::string& model, Eigen::MatrixXd& covariates, std::vector<std::string>& names) {
+                              assoc::GeneticModel model, Eigen::MatrixXd& covariates, std::vector<std::string>& names) {
   std::unordered_map<std::string, std::uint32_t> index;
   for (const auto& id : ids) index.emplace(id, UINT32_MAX);
   const auto& variants = source.file_variants();
@@ -124,12 +124,11 @@ void add_condition_covariates(genotype::GenotypeSource& source, const std::vecto
   for (std::size_t c = 0; c < ids.size(); ++c) {
     auto column = covariates.col(first + static_cast<Eigen::Index>(c));
     source.read_file_variant_dosages(wanted[c], column.data(), raw);
-    // NaN (a missing call) stays NaN through min and max written as comparisons that fail on it.
-    if (model == "dominant") column = column.unaryExpr([](double d) { return d > 1.0 ? 1.0 : d; });
-    if (model == "recessive") column = column.unaryExpr([](double d) { return d < 1.0 ? 0.0 : d - 1.0; });
+    assoc::recode_dosages(model, column.data(), static_cast<std::size_t>(n));
     names.push_back(ids[c]);
   }
-  log_info(fmt::format("conditioning on {} variant{} ({}): {}", ids.size(), ids.size() > 1 ? "s" : "", model, fmt::join(ids, ", ")));
+  const char* model_name = model == assoc::GeneticModel::dominant ? "dominant" : model == assoc::GeneticModel::recessive ? "recessive" : "additive";
+  log_info(fmt::format("conditioning on {} variant{} ({}): {}", ids.size(), ids.size() > 1 ? "s" : "", model_name, fmt::join(ids, ", ")));
 }
 
 // Sex per genotype sample from a sample table's `column` (default: the column named SEX, any case,
@@ -160,6 +159,11 @@ std::vector<genotype::Sex> read_sexes(const std::string& path, std::string colum
   }
   log_info(fmt::format("{}: sex known for {} of {} samples", path, known, sexes.size()));
   return sexes;
+}
+
+// The model a --genetic-model or --condition-model value names (CLI has checked it).
+assoc::GeneticModel genetic_model(const std::string& name) {
+  return name == "dominant" ? assoc::GeneticModel::dominant : name == "recessive" ? assoc::GeneticModel::recessive : assoc::GeneticModel::additive;
 }
 
 void run(const GwasArguments& a) {
@@ -216,16 +220,14 @@ void run(const GwasArguments& a) {
 
   if (!a.condition.empty() || !a.condition_list.empty()) {
     const std::string named_in = !a.condition_list.empty() ? a.condition_list : std::string("--condition");
-    add_condition_covariates(*source, condition_ids(a.condition, a.condition_list), named_in, a.condition_model, covariates,
+    add_condition_covariates(*source, condition_ids(a.condition, a.condition_list), named_in, genetic_model(a.condition_model), covariates,
                              settings.covariate_names);
     assoc::check_covariates(covariates, settings.covariate_names, named_in);
   }
   settings.confidence_level = a.confidence_level;
   settings.x_sex = !a.no_x_sex;
   settings.male_x_haploid = a.xchr_model == 1;
-  settings.genetic_model = a.genetic_model == "dominant"    ? assoc::GeneticModel::dominant
-                           : a.genetic_model == "recessive" ? assoc::GeneticModel::recessive
-                                                            : assoc::GeneticModel::additive;
+  settings.genetic_model = genetic_model(a.genetic_model);
   settings.missing = a.missing == "exclude" ? assoc::MissingGenotypes::exclude : assoc::MissingGenotypes::mean_impute;
   settings.binary.test = a.binary_test == "wald" ? assoc::BinaryTest::wald : a.binary_test == "firth" ? assoc::BinaryTest::firth : assoc::BinaryTest::score;
   settings.binary.spa = !a.no_spa;
