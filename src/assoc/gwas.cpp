@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -562,6 +562,14 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   results.quantitative = quantitative.size();
   results.binary = binary.size();
   std::vector<VariantColumns> columns;  // the variant's own columns, shared by every phenotype's file
+  // The previous block's results and columns, written while this block is tested: with one
+  // phenotype, the other threads would otherwise wait after each block while its file is written,
+  // and with many, for the slowest file. Each file is still written by one task at a time, block
+  // after block, so its content does not depend on the threads. With one thread, blocks are
+  // written in turn.
+  BlockResults written;
+  std::vector<VariantColumns> written_columns;
+  BackgroundJob writing;  // declared after what its jobs read: destroyed, so joined, first
   genotype::DosageOptions raw;
   raw.mean_impute = false;  // missing calls stay NaN: each model decides how to treat them
   const double significance = std::log(5e-8);
@@ -661,23 +669,35 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
         }
       }
     });
-    parallel_for(phenotypes.names.size(), 1, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t p = begin; p < end; ++p) {
-        const bool is_binary = phenotypes.binary[p];
-        const std::vector<VariantResult>& kind_results = is_binary ? results.logistic : results.linear;
-        const std::size_t stride = is_binary ? results.binary : results.quantitative;
-        const std::size_t index = kind_index[p];
-        for (std::size_t v = 0; v < count; ++v) {
-          const VariantResult& r = kind_results[v * stride + index];
-          writers[p]->write(columns[v], r);
-          summary.significant[p] += r.log_p < significance;
+    writing.wait();
+    std::swap(written.linear, results.linear);
+    std::swap(written.logistic, results.logistic);
+    std::swap(written_columns, columns);
+    auto write_block = [&, count] {
+      parallel_for(phenotypes.names.size(), 1, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t p = begin; p < end; ++p) {
+          const bool is_binary = phenotypes.binary[p];
+          const std::vector<VariantResult>& kind_results = is_binary ? written.logistic : written.linear;
+          const std::size_t stride = is_binary ? results.binary : results.quantitative;
+          const std::size_t index = kind_index[p];
+          for (std::size_t v = 0; v < count; ++v) {
+            const VariantResult& r = kind_results[v * stride + index];
+            writers[p]->write(written_columns[v], r);
+            summary.significant[p] += r.log_p < significance;
+          }
         }
-      }
-    });
+      });
+    };
+    if (thread_count() > 1) {
+      writing.start(write_block);
+    } else {
+      write_block();
+    }
     if (packed_input) source.release_packed_rows(source.file_variant_index(first), source.file_variant_index(first + count - 1) + 1);
     summary.variants += count;
     progress.update(summary.variants);
   }
+  writing.wait();
   progress.finish();
   // Indexing reads each file back: one task per file.
   parallel_for(writers.size(), 1, [&](std::size_t begin, std::size_t end) {

@@ -5,6 +5,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace kohort {
@@ -55,6 +56,26 @@ void parallel_for(std::size_t n, std::size_t grain, const std::function<void(std
   run();
   for (auto& t : threads) t.join();
   if (error) std::rethrow_exception(error);
+}
+
+BackgroundJob::~BackgroundJob() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void BackgroundJob::start(std::function<void()> job) {
+  wait();
+  thread_ = std::thread([this, job = std::move(job)] {
+    try {
+      job();
+    } catch (...) {
+      error_ = std::current_exception();  // read only after the join that ends this thread
+    }
+  });
+}
+
+void BackgroundJob::wait() {
+  if (thread_.joinable()) thread_.join();
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
 }  // namespace kohort
