@@ -179,8 +179,10 @@ void SummaryStatisticsWriter::commit(const SummaryMetadata& metadata) {
   // The index is written complete or not at all (a temporary name, renamed).
   if (index_) index_->save(index);
   std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);  // files are committed in parallel: std::gmtime's result is shared
   char date[16];
-  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+  std::strftime(date, sizeof date, "%Y-%m-%d", &utc);
   std::string yaml = fmt::format(
       "# Study meta-data\n"
       "date_metadata_last_modified: {}\n"
