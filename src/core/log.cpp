@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 
@@ -34,7 +35,8 @@ Progress::~Progress() {
 }
 
 void Progress::update(std::uint64_t done) {
-  done_ = done;
+  std::lock_guard<std::mutex> lock(mutex_);
+  done_ = std::max(done_, done);  // tasks may report out of order
   auto now = std::chrono::steady_clock::now();
   // Terminals redraw often; plain logs get a line every 5 seconds at most.
   auto interval = terminal_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
@@ -45,6 +47,7 @@ void Progress::update(std::uint64_t done) {
 }
 
 void Progress::finish() {
+  std::lock_guard<std::mutex> lock(mutex_);
   if (finished_) return;
   done_ = total_;
   draw(true);

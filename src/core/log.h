@@ -3,6 +3,7 @@
 // plain lines are printed every few seconds. `set_quiet(true)` silences both.
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 namespace kohort {
@@ -23,7 +24,8 @@ class Progress {
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
-  // Records that `done` units are complete in total; cheap enough to call per block.
+  // Records that `done` units are complete in total; cheap enough to call per block, and safe to
+  // call from the tasks of a parallel loop (the largest count so far is shown).
   void update(std::uint64_t done);
   // Prints the final line (elapsed time and rate).
   void finish();
@@ -39,6 +41,7 @@ class Progress {
   bool finished_ = false;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
+  std::mutex mutex_;  // tasks of a parallel loop report their blocks as they finish
 };
 
 }  // namespace kohort
