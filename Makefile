@@ -2,10 +2,11 @@
 BUILD      ?= build
 MAKEFLAGS += --no-print-directory
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-slow bench asan clean
+.PHONY: all deps build demo test test-slow bench asan tsan clean
 
 all: build
 
@@ -36,5 +37,13 @@ asan: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L unit
 
+# The unit tests and the demo (every stage, at all cores) under the thread sanitizer; a race
+# stops the run with the sanitizer's report.
+tsan: deps
+	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKOHORT_TSAN=ON >/dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS)
+	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L unit
+	@rm -rf $(TSAN_BUILD)/demo && TSAN_OPTIONS=halt_on_error=1 scripts/demo $(TSAN_BUILD)/kohort $(TSAN_BUILD)/demo >/dev/null
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
