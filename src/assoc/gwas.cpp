@@ -567,7 +567,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   // and with many, for the slowest file. Each file is still written by one task at a time, block
   // after block, so its content does not depend on the threads. With one thread, blocks are
   // written in turn.
-  BlockResults written;
+  BlockResults written = results;  // the same counts, no results yet
   std::vector<VariantColumns> written_columns;
   BackgroundJob writing;  // declared after what its jobs read: destroyed, so joined, first
   genotype::DosageOptions raw;
@@ -670,15 +670,14 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       }
     });
     writing.wait();
-    std::swap(written.linear, results.linear);
-    std::swap(written.logistic, results.logistic);
+    std::swap(written, results);
     std::swap(written_columns, columns);
     auto write_block = [&, count] {
       parallel_for(phenotypes.names.size(), 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t p = begin; p < end; ++p) {
           const bool is_binary = phenotypes.binary[p];
           const std::vector<VariantResult>& kind_results = is_binary ? written.logistic : written.linear;
-          const std::size_t stride = is_binary ? results.binary : results.quantitative;
+          const std::size_t stride = is_binary ? written.binary : written.quantitative;
           const std::size_t index = kind_index[p];
           for (std::size_t v = 0; v < count; ++v) {
             const VariantResult& r = kind_results[v * stride + index];
