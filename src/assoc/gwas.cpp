@@ -9,24 +9,16 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <unistd.h>
 
 #include "assoc/linear.h"
 #include "assoc/sample_table.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/parallel.h"
+#include "core/system.h"
 #include "genotype/sex_chromosomes.h"
 
 namespace kohort::assoc {
-namespace {
-
-std::size_t physical_memory() {
-  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page_size > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size) : std::size_t{8} << 30;
-}
-
-}  // namespace
 
 PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::string>& columns,
                              const std::vector<std::string>& sample_ids, TraitType type) {
@@ -391,6 +383,16 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   const Eigen::Index n = static_cast<Eigen::Index>(source.sample_count());
   if (phenotypes.values.rows() != n || covariates.rows() != n) throw Error("phenotypes and covariates are not aligned with the genotype samples");
   if (!settings.sexes.empty() && settings.sexes.size() != static_cast<std::size_t>(n)) throw Error("sexes are not aligned with the genotype samples");
+  // Every phenotype's file is open until the end, beside the genotype files, the standard streams
+  // and, while files are committed, each task's index and -meta.yaml. Said before any work, not
+  // as a failure to open the 1,021st file after the null models are fitted.
+  const std::size_t reserved_files = 16 + 2 * static_cast<std::size_t>(thread_count());
+  if (const std::size_t limit = open_file_limit(); phenotypes.names.size() + reserved_files > limit) {
+    throw InputError(fmt::format("{} phenotypes need {} files open at once, and this process may open {} (ulimit -n, already raised to "
+                                 "the hard limit): raise the hard limit, or run the phenotypes in groups of at most {} (--pheno-col)",
+                                 phenotypes.names.size(), phenotypes.names.size() + reserved_files, limit,
+                                 limit > reserved_files ? limit - reserved_files : 0));
+  }
   const std::size_t total = source.variant_count();
   const std::vector<ChromosomeKind> kinds = chromosome_kinds(source);
   const bool has_x = std::find(kinds.begin(), kinds.end(), ChromosomeKind::x) != kinds.end();

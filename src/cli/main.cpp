@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/parallel.h"
+#include "core/system.h"
 
 namespace kohort::cli {
 namespace {
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
 
   set_quiet(quiet);
   set_thread_count(threads);
+  raise_open_file_limit();  // a GWAS of thousands of phenotypes writes as many files at once
   try {
     if (run) run();
   } catch (const InputError& e) {
