@@ -64,11 +64,6 @@ class BlockCompressor {
  public:
   // `name` names the file in an error message.
   BlockCompressor(int level, const std::string& name) : level_(level) {
-#ifdef KOHORT_HAVE_ISAL
-    // The small level-1 buffer: a BGZF block is at most 64 kB, and the default (large) one only
-    // costs the time of setting up its hash table for each block (5 ms in 40 per 10 MB).
-    if (use_isal(level_)) isal_level_buffer_.resize(ISAL_DEF_LVL1_SMALL);
-#endif
     if (level_ > 0 && !use_isal(level_)) {
       libdeflate_ = libdeflate_alloc_compressor(level_);
       if (!libdeflate_) throw Error(fmt::format("{}: cannot start a level {} compressor (out of memory?)", name, level_));
@@ -104,9 +99,14 @@ class BlockCompressor {
       // and then (still valid deflate, but files that should be identical were not).
       isal_zstream stream{};
       isal_deflate_stateless_init(&stream);
+      // The small level-1 buffer: a BGZF block is at most 64 kB, and the default (large) one only
+      // costs the time of setting up its hash table for each block (5 ms in 40 per 10 MB). Every
+      // block sets its hash table up afresh, so one buffer serves all the files a thread writes:
+      // a buffer per file was 84 kB of each of thousands of phenotypes' files.
+      thread_local std::vector<std::uint8_t> level_buffer(ISAL_DEF_LVL1_SMALL);
       stream.level = 1;
-      stream.level_buf = isal_level_buffer_.data();
-      stream.level_buf_size = static_cast<std::uint32_t>(isal_level_buffer_.size());
+      stream.level_buf = level_buffer.data();
+      stream.level_buf_size = static_cast<std::uint32_t>(level_buffer.size());
       stream.gzip_flag = IGZIP_DEFLATE;  // a raw deflate stream: the BGZF header is ours
       stream.flush = NO_FLUSH;
       stream.end_of_stream = 1;
@@ -124,7 +124,6 @@ class BlockCompressor {
 
   int level_;
   libdeflate_compressor* libdeflate_ = nullptr;
-  std::vector<std::uint8_t> isal_level_buffer_;
 };
 
 }  // namespace detail
@@ -176,7 +175,12 @@ void BgzfWriter::put(const void* data, std::size_t size) {
 }
 
 void BgzfWriter::write_blocks(std::size_t blocks) {
-  compressed_.resize(blocks * kMaxBlock);
+  // Compressed blocks go to the file at once: the calling thread's buffer serves every file it
+  // writes (the compressing tasks reach it through this reference, not thread-local storage of
+  // their own).
+  thread_local std::vector<std::uint8_t> scratch;
+  std::vector<std::uint8_t>& compressed = scratch;
+  if (compressed.size() < blocks * kMaxBlock) compressed.resize(blocks * kMaxBlock);
   compressed_sizes_.resize(blocks);
   const std::size_t workers = std::min(blocks, compressors_.size());
   const std::size_t grain = (blocks + workers - 1) / workers;  // so chunk c uses compressor c alone
@@ -185,7 +189,7 @@ void BgzfWriter::write_blocks(std::size_t blocks) {
     for (std::size_t b = begin; b < end; ++b) {
       const std::size_t offset = b * kBlockData;
       compressed_sizes_[b] = compressor.block(pending_.data() + offset, std::min(kBlockData, pending_.size() - offset),
-                                              compressed_.data() + b * kMaxBlock);
+                                              compressed.data() + b * kMaxBlock);
     }
   };
   if (workers > 1) {
@@ -194,7 +198,7 @@ void BgzfWriter::write_blocks(std::size_t blocks) {
     compress(0, blocks);
   }
   for (std::size_t b = 0; b < blocks; ++b) {
-    put(compressed_.data() + b * kMaxBlock, compressed_sizes_[b]);
+    put(compressed.data() + b * kMaxBlock, compressed_sizes_[b]);
     block_address_ += compressed_sizes_[b];
   }
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(std::min(pending_.size(), blocks * kBlockData)));

@@ -54,7 +54,6 @@ class BgzfWriter {
   int level_;
   std::size_t batch_blocks_;      // full blocks gathered before they are compressed
   std::vector<std::uint8_t> pending_;  // uncompressed data: full blocks, then the one being filled
-  std::vector<std::uint8_t> compressed_;
   std::vector<std::size_t> compressed_sizes_;
   std::vector<std::unique_ptr<detail::BlockCompressor>> compressors_;  // one per thread
   std::uint64_t block_address_ = 0;  // file offset where the next block starts
