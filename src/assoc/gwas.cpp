@@ -24,7 +24,7 @@ PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::str
                              const std::vector<std::string>& sample_ids, TraitType type) {
   SampleTable table(path);
   PhenotypeSet set;
-  set.names = columns.empty() ? table.columns() : columns;
+  set.names = table.select_columns(columns, "--pheno-col");
   // Each phenotype's name becomes part of its output file's name.
   std::set<std::string> seen;
   for (const auto& name : set.names) {

@@ -22,9 +22,9 @@ struct PhenotypeSet {
   std::vector<bool> binary;        // per phenotype
 };
 
-// Reads `columns` (all data columns when empty) of a phenotype file for `sample_ids`. Binary
-// traits are recognised (0/1, PLINK's 1/2 coding, or 0/1/2 as PLINK reads it, 0 missing; -9 is
-// missing) unless `type` forces one.
+// Reads `columns` (all data columns when empty; ranges FIRST-LAST as SampleTable::select_columns
+// reads them) of a phenotype file for `sample_ids`. Binary traits are recognised (0/1, PLINK's 1/2
+// coding, or 0/1/2 as PLINK reads it, 0 missing; -9 is missing) unless `type` forces one.
 PhenotypeSet read_phenotypes(const std::string& path, const std::vector<std::string>& columns,
                              const std::vector<std::string>& sample_ids, TraitType type);
 

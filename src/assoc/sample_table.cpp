@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <string_view>
+#include <utility>
 
 #include "assoc/design.h"
 #include "core/error.h"
@@ -86,6 +88,46 @@ std::size_t SampleTable::column_index(const std::string& name) const {
   std::string available;
   for (auto& c : columns_) available += (available.empty() ? "" : ", ") + c;
   throw InputError(path_, fmt::format("no column named '{}'; columns are: {}", name, available));
+}
+
+std::vector<std::string> SampleTable::select_columns(const std::vector<std::string>& items, const std::string& flag) const {
+  if (items.empty()) return columns_;
+  auto find = [&](std::string_view name) -> std::ptrdiff_t {
+    for (std::size_t c = 0; c < columns_.size(); ++c)
+      if (columns_[c] == name) return static_cast<std::ptrdiff_t>(c);
+    return -1;
+  };
+  std::vector<std::string> selected;
+  for (const std::string& item : items) {
+    if (find(item) >= 0) {
+      selected.push_back(item);
+      continue;
+    }
+    // FIRST-LAST: every dash that splits the item into two column names (names may hold dashes).
+    std::vector<std::pair<std::ptrdiff_t, std::ptrdiff_t>> ranges;
+    for (std::size_t dash = item.find('-'); dash != std::string::npos; dash = item.find('-', dash + 1)) {
+      const std::ptrdiff_t first = find(std::string_view(item).substr(0, dash)), last = find(std::string_view(item).substr(dash + 1));
+      if (first >= 0 && last >= 0) ranges.emplace_back(first, last);
+    }
+    if (ranges.empty()) {
+      std::string available;
+      for (std::size_t c = 0; c < columns_.size() && c < 20; ++c) available += (c ? ", " : "") + columns_[c];
+      if (columns_.size() > 20) available += fmt::format(", ... ({} in all)", columns_.size());
+      throw InputError(path_, fmt::format("{}: '{}' is neither a column nor a range FIRST-LAST of two columns; columns are: {}", flag, item,
+                                          available));
+    }
+    if (ranges.size() > 1) {
+      throw InputError(path_, fmt::format("{}: '{}' splits into a range of two columns at more than one dash; name the columns one by one", flag,
+                                          item));
+    }
+    const auto [first, last] = ranges.front();
+    if (first > last) {
+      throw InputError(path_, fmt::format("{}: in '{}', {} comes after {} in the header; expected FIRST-LAST in the file's column order", flag,
+                                          item, columns_[static_cast<std::size_t>(first)], columns_[static_cast<std::size_t>(last)]));
+    }
+    for (std::ptrdiff_t c = first; c <= last; ++c) selected.push_back(columns_[static_cast<std::size_t>(c)]);
+  }
+  return selected;
 }
 
 Eigen::VectorXd SampleTable::numeric(std::size_t column, const std::vector<std::string>& sample_ids) const {

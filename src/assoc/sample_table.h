@@ -18,6 +18,11 @@ class SampleTable {
   // Data columns (without the id columns).
   const std::vector<std::string>& columns() const { return columns_; }
   std::size_t column_index(const std::string& name) const;  // throws InputError naming the file
+  // The columns `items` name, as plink2's --pheno-name and --covar-name read them: each a column's
+  // name, or FIRST-LAST for the columns from FIRST to LAST in the file's order (p1-p1000). A name
+  // with a dash that is a column itself is that column (plink2 would read a range there). Empty
+  // `items`: every column. Throws InputError naming the file and `flag` for a name that is none.
+  std::vector<std::string> select_columns(const std::vector<std::string>& items, const std::string& flag) const;
 
   // Values of `column` for `sample_ids` (NaN for samples not in the file or missing values).
   // Throws InputError (file, line) on a value that is not a number.

@@ -213,7 +213,7 @@ void run(const GwasArguments& a) {
   Eigen::MatrixXd covariates(static_cast<Eigen::Index>(sample_ids.size()), 0);
   if (!a.covar.empty()) {
     assoc::SampleTable table(a.covar);
-    covariates = assoc::covariate_matrix(table, a.covar_columns.empty() ? table.columns() : a.covar_columns, sample_ids,
+    covariates = assoc::covariate_matrix(table, table.select_columns(a.covar_columns, "--covar-col"), sample_ids,
                                          settings.covariate_names);
     log_info(fmt::format("covariates: {}", fmt::join(settings.covariate_names, ", ")));
   }
@@ -269,13 +269,13 @@ const Subcommand gwas_command{
       app.add_flag("--hwe-midp", a->hwe_midp, "--hwe compares the mid-p (plink2 --hwe midp)");
       app.add_option("--pheno", a->pheno, "Phenotype file: FID IID ... (PLINK) or a TSV whose first column is the sample id")
           ->required()->check(CLI::ExistingFile);
-      app.add_option("--pheno-col", a->pheno_columns, "Phenotype columns (default: all)")->delimiter(',');
+      app.add_option("--pheno-col", a->pheno_columns, "Phenotype columns, or ranges FIRST-LAST in the file's order (default: all)")->delimiter(',');
       app.add_option("--pheno-type", a->pheno_type, "auto: 0/1, 1/2, and 0/1/2 (PLINK: 0 missing) columns are binary")
           ->check(CLI::IsMember({"auto", "quantitative", "binary"}))->capture_default_str();
       app.add_flag("--pheno-quantile-normalize", a->quantile_normalize,
                    "Quantitative phenotypes to the normal quantiles of their ranks (rank-based inverse normal; ties share the mean rank)");
       app.add_option("--covar", a->covar, "Covariate file (same layouts); text columns become indicators")->check(CLI::ExistingFile);
-      app.add_option("--covar-col", a->covar_columns, "Covariate columns (default: all)")->delimiter(',');
+      app.add_option("--covar-col", a->covar_columns, "Covariate columns, or ranges FIRST-LAST in the file's order (default: all)")->delimiter(',');
       app.add_option("--condition", a->condition, "A variant id whose ALT dosage is added as a covariate (plink2 --condition)");
       app.add_option("--condition-list", a->condition_list, "A file of such variant ids, one per line (plink2 --condition-list)")
           ->check(CLI::ExistingFile);

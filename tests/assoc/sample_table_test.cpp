@@ -98,3 +98,44 @@ TEST(SampleTable, ErrorsNameFileAndLine) {
 }
 
 }  // namespace kohort::assoc
+
+namespace kohort::assoc {
+
+TEST(SampleTable, SelectsColumnsByNameAndByRangeInFileOrder) {
+  const std::string path = write_file("ranges.txt",
+                                      "FID IID p1 p2 p3 T2D-early p10 age sex\n"
+                                      "f1 a 1 2 3 4 5 6 7\n");
+  SampleTable table(path);
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(table.select_columns({}, "--pheno-col"), table.columns());
+  EXPECT_EQ(table.select_columns({"p2"}, "--pheno-col"), (Names{"p2"}));
+  // A range runs in the header's order, whatever the names' numbers say (p10 is after T2D-early).
+  EXPECT_EQ(table.select_columns({"p2-p10", "sex"}, "--pheno-col"), (Names{"p2", "p3", "T2D-early", "p10", "sex"}));
+  EXPECT_EQ(table.select_columns({"p3-p3"}, "--pheno-col"), (Names{"p3"}));
+  // A name with a dash that is a column is the column; as a range's end it still splits right.
+  EXPECT_EQ(table.select_columns({"T2D-early"}, "--pheno-col"), (Names{"T2D-early"}));
+  EXPECT_EQ(table.select_columns({"p3-T2D-early"}, "--pheno-col"), (Names{"p3", "T2D-early"}));
+}
+
+TEST(SampleTable, RejectsRangesThatAreNotTwoColumnsInOrder) {
+  const std::string path = write_file("bad_ranges.txt",
+                                      "IID a b a-b c b-c\n"
+                                      "x 1 2 3 4 5\n");
+  SampleTable table(path);
+  auto message = [&](const std::string& item) {
+    try {
+      table.select_columns({item}, "--covar-col");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("c-a").find("--covar-col: in 'c-a', c comes after a in the header"), std::string::npos) << message("c-a");
+  EXPECT_NE(message("a-x").find("'a-x' is neither a column nor a range FIRST-LAST of two columns"), std::string::npos) << message("a-x");
+  EXPECT_NE(message("a-x").find("bad_ranges.txt"), std::string::npos);
+  // a-b-c: a to b-c, or a-b to c.
+  EXPECT_NE(message("a-b-c").find("at more than one dash"), std::string::npos) << message("a-b-c");
+  EXPECT_EQ(table.select_columns({"a-b"}, "--covar-col"), (std::vector<std::string>{"a-b"}));
+}
+
+}  // namespace kohort::assoc

@@ -3,7 +3,7 @@
 # once): with the soft limit on open files below what the run needs, kohort raises it to the hard
 # limit and runs; each phenotype's file is then the same as when it runs alone. With the hard limit
 # too low, kohort stops before any work with exit 2, says how many files it needs and how to
-# split the run, and leaves no file behind.
+# split the run, and leaves no file behind. The groups it asks for are ranges of columns.
 set -euo pipefail
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
 work="$KOHORT_WORK/gwas_many_phenotypes"
@@ -37,6 +37,14 @@ if [ "$hard" = unlimited ] || [ "$hard" -ge 400 ]; then
 else
   echo "skip soft-limit case: the hard limit on open files is $hard"
 fi
+
+# The groups such a message asks for, as ranges of columns in the file's order.
+"$KOHORT" -q gwas --bfile population/genotypes --pheno pheno.txt --pheno-col p1-p40,p120-p125,p141 --out group >/dev/null
+files=$(find . -maxdepth 1 -name 'group.p*.tsv.gz' | wc -l)
+check "--pheno-col p1-p40,p120-p125,p141: 47 files ($files)" $(( files != 47 ))
+"$KOHORT" -q gwas --bfile population/genotypes --pheno pheno.txt --pheno-col p122 --out alone >/dev/null
+same=0; cmp -s <(zcat group.p122.tsv.gz) <(zcat alone.p122.tsv.gz) || same=1
+check "p122 of the group equals its run alone" "$same"
 
 status=0
 (ulimit -n 64 && "$KOHORT" gwas --bfile population/genotypes --pheno pheno.txt --out low) >/dev/null 2>low.log || status=$?
