@@ -1,7 +1,8 @@
 # A reference for kohort's default binary test, written from the formulas alone: the score test of
 # the genotype under the null logistic model (glm, converged to 1e-14), and where |z| > 2 its
 # saddlepoint approximation (Lugannani-Rice in Barndorff-Nielsen's form, each tail's saddlepoint
-# found by uniroot to 1e-14, as SPAtest and SAIGE define it):
+# found by uniroot to 1e-14, as SPAtest and SAIGE define it). A missing call is the variant's mean
+# among the phenotype's samples (kohort's default).
 #   K(t) = sum log(1 - mu + mu exp(t g)) - t sum g mu,  g the genotype adjusted for the covariates,
 #   w = sign(t) sqrt(2 (t q - K(t))), v = t sqrt(K''(t)), P(U >= q) = 1 - Phi(w + log(v / w) / w),
 #   p = P(U >= |u|) + P(U <= -|u|).
@@ -41,7 +42,8 @@ spa_log_tail <- function(q, g) {  # log P(U >= q) for q > 0, log P(U <= q) for q
 out <- c("id\tbeta\tse\tneg_log10_p\tmethod\tnormal_neg_log10_p")
 for (s in snps) {
   g <- d[[s]]
-  if (any(is.na(g)) || length(unique(g)) < 2) next
+  g[is.na(g)] <- mean(g, na.rm = TRUE)  # a missing call is the variant's mean among these samples
+  if (length(unique(g)) < 2) next
   u <- sum(g * (y - mu))
   adjusted <- g - x %*% solve(xwx, crossprod(x, w * g))
   v <- sum(w * adjusted^2)
