@@ -2,8 +2,8 @@
 # kohort gwas and plink2 --glm side by side on 20,000 samples x 100,000 variants (plink2 --dummy),
 # 5 covariates: 1 quantitative phenotype, 20 quantitative phenotypes and 1 binary phenotype, on a
 # set without missing calls and on one with 1% missing calls (kohort in exact-missing mode there,
-# so both compute the same numbers), against plink2 at its faster thread setting (all threads or
-# 1). Then the quantitative cases on a BGEN 1.2 (8-bit, zlib) export of BGEN_VARIANTS (default
+# so both compute the same linear models; kohort's binary score test counts missing calls as the
+# mean in any mode), against plink2 at its faster thread setting (all threads or 1). Then the quantitative cases on a BGEN 1.2 (8-bit, zlib) export of BGEN_VARIANTS (default
 # 20,000) of the variants, where both tools must decode dosages. Prints
 # wall-clock medians over REPEAT runs, the ratios, and kohort's own cost of 20 phenotypes relative
 # to one. Also one phenotype under the dominant and recessive codings.

@@ -393,6 +393,14 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
                                  phenotypes.names.size(), phenotypes.names.size() + reserved_files, limit,
                                  limit > reserved_files ? limit - reserved_files : 0));
   }
+  // The score test keeps one null model for all of a phenotype's samples, so it cannot drop a
+  // variant's samples without a call: as in SAIGE and REGENIE, they count as the variant's mean.
+  if (settings.missing == MissingGenotypes::exclude && settings.binary.test == BinaryTest::score &&
+      std::find(phenotypes.binary.begin(), phenotypes.binary.end(), true) != phenotypes.binary.end()) {
+    log_warning("--missing-genotypes exclude applies to the quantitative phenotypes: the binary score test (with its SPA and Firth "
+                "fits) counts a missing call as the variant's mean among the phenotype's samples; --binary-test wald or firth "
+                "drop those samples, variant by variant, as plink2 does");
+  }
   const std::size_t total = source.variant_count();
   const std::vector<ChromosomeKind> kinds = chromosome_kinds(source);
   const bool has_x = std::find(kinds.begin(), kinds.end(), ChromosomeKind::x) != kinds.end();
