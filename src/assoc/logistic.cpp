@@ -185,10 +185,10 @@ double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, double u) 
 double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, const Eigen::VectorXd& eta, const Eigen::VectorXd& base, double u) {
   const auto ga = g.array();
   double mean_term = g.dot(mu);  // sum_i mu_i g_i
-  // K'(t) and K''(t) (and K(t) when `k0` is given) at t, chunk by chunk: one exponential per sample.
+  // K'(t), K''(t), K'''(t) and K(t) at t, chunk by chunk: one exponential per sample.
   const Eigen::Index n = g.size();
-  auto derivatives = [&](double t, double& k1, double& k2, double* k0) {
-    double sum1 = 0, sum2 = 0, sum0 = 0;
+  auto derivatives = [&](double t, double& k1, double& k2, double& k3, double& k0) {
+    double sum1 = 0, sum2 = 0, sum3 = 0, sum0 = 0;
     ChunkTerms terms;
     for (Eigen::Index first = 0; first < n; first += kChunkRows) {
       const Eigen::Index m = std::min(kChunkRows, n - first);
@@ -196,35 +196,52 @@ double spa_log_p(const Eigen::VectorXd& g, const Eigen::VectorXd& mu, const Eige
       const ChunkArray shifted = eta.array().segment(first, m) + t * gc;
       terms.compute(shifted);
       sum1 += (gc * terms.mu).sum();
-      sum2 += (gc.square() * terms.variance).sum();
-      if (k0) sum0 += terms.softplus_sum(shifted) - base.segment(first, m).sum();
+      const ChunkArray second = gc.square() * terms.variance;
+      sum2 += second.sum();
+      sum3 += (second * gc * (1.0 - 2.0 * terms.mu)).sum();
+      sum0 += terms.softplus_sum(shifted) - base.segment(first, m).sum();
     }
     k1 = sum1 - mean_term;
     k2 = sum2;
-    if (k0) *k0 = sum0 - t * mean_term;
+    k3 = sum3;
+    k0 = sum0 - t * mean_term;
   };
-  const double variance0 = (ga.square() * mu.array() * (1.0 - mu.array())).sum();  // K''(0)
+  // K''(0) and K'''(0), from the null model's probabilities (no exponentials).
+  const Eigen::ArrayXd variance_terms = ga.square() * mu.array() * (1.0 - mu.array());
+  const double variance0 = variance_terms.sum();
+  const double third0 = (variance_terms * ga * (1.0 - 2.0 * mu.array())).sum();
   // One tail: P(U >= q) for q > 0 (upper) or P(U <= q) for q < 0 (lower), by Lugannani-Rice
-  // in Barndorff-Nielsen's form. Newton on K'(t) = q from the normal approximation's root.
+  // in Barndorff-Nielsen's form. Halley's steps on K'(t) = q (the third derivative costs two
+  // multiplications a sample beside the first two), from the root of the quadratic K''(0) t +
+  // K'''(0) t^2 / 2 = q: Newton's steps from the normal approximation's root took 4 passes a tail
+  // for common variants and 7 for rare ones, whose K' is far from linear.
   auto tail = [&](double q) {
-    // K(t) costs little beside K'(t) and K''(t), so each pass computes it; once Newton's next
-    // step is below 1e-10, t is used as it stands, which moves the tail by about as little and
-    // saves a pass in four.
-    double t = variance0 > 0 ? q / variance0 : 0, k1, k2, k0;
+    // K(t) costs little beside the derivatives, so each pass computes it; once the next step is
+    // below 1e-10, t is used as it stands, which moves the tail by about as little.
+    double t = 0, k1, k2, k3, k0;
+    if (variance0 > 0) {
+      const double discriminant = variance0 * variance0 + 2 * third0 * q;
+      t = discriminant > 0 ? 2 * q / (variance0 + std::sqrt(discriminant)) : q / variance0;
+    }
     double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
     bool converged = false;
     for (int iteration = 0; iteration < 100 && !converged; ++iteration) {
-      derivatives(t, k1, k2, &k0);
+      derivatives(t, k1, k2, k3, k0);
       double f = k1 - q;
       if (f > 0) high = std::min(high, t); else low = std::max(low, t);
-      double next = k2 > 0 ? t - f / k2 : t;
+      double next = t;
+      if (k2 > 0) {
+        const double newton = f / k2, correction = 1 - 0.5 * newton * k3 / k2;
+        // Halley's step; Newton's where the correction is not a modest one.
+        next = t - (correction > 0.5 && correction < 2 ? newton / correction : newton);
+      }
       if (!(next > low && next < high)) {
         next = std::isfinite(low) && std::isfinite(high) ? 0.5 * (low + high) : (f > 0 ? t - 1 - std::fabs(t) : t + 1 + std::fabs(t));
       }
       converged = std::fabs(next - t) < 1e-10 * (1 + std::fabs(t));
       if (!converged) t = next;
     }
-    if (!converged) derivatives(t, k1, k2, &k0);
+    if (!converged) derivatives(t, k1, k2, k3, k0);
     double w = (t >= 0 ? 1.0 : -1.0) * std::sqrt(std::max(0.0, 2 * (t * q - k0)));
     double v = t * std::sqrt(k2);
     if (std::fabs(w) < 1e-8 || v / w <= 0) return std::numeric_limits<double>::quiet_NaN();
