@@ -10,6 +10,7 @@
 # Environment: KOHORT (binary), KOHORT_BENCH_WORK (scratch), SAMPLES, VARIANTS, REPEAT (default 1),
 # THREADS (default: all cores, for both tools).
 set -euo pipefail
+. "$(cd "$(dirname "$0")" && pwd)/lib/median_seconds.sh"  # median_seconds COMMAND...
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_BENCH_WORK:=/tmp/kohort-bench}"
 KOHORT=$(realpath "$KOHORT")  # the script works in its scratch folder
 samples=${SAMPLES:-20000} variants=${VARIANTS:-100000} repeat=${REPEAT:-1} threads=${THREADS:-$(nproc)}
@@ -29,16 +30,6 @@ if [ ! -f pheno.txt ]; then
   awk 'BEGIN { srand(5); print "FID\tIID\tc1\tc2\tc3\tc4\tc5" }
        { printf "%s\t%s", $1, $2; for (i = 0; i < 5; i++) printf "\t%.6f", rand() * 2 - 1; printf "\n" }' full.fam > covar.txt
 fi
-
-median_seconds() {  # command... -> median wall-clock seconds over $repeat runs
-  local times=()
-  for ((r = 0; r < repeat; r++)); do
-    local start end
-    start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N)
-    times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')")
-  done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 quantitative20=$(seq -s, -f 'q%g' 1 20)
 printf '%-44s %10s %10s %8s\n' "case ($samples x $variants, kohort at $threads threads)" "plink2 s" "kohort s" "ratio"

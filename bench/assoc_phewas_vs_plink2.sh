@@ -9,6 +9,7 @@
 # Environment: KOHORT (binary), KOHORT_BENCH_WORK (scratch), SAMPLES, VARIANTS, ENDPOINTS, MANY,
 # REPEAT (default 1), THREADS (default: all cores, for both tools).
 set -euo pipefail
+. "$(cd "$(dirname "$0")" && pwd)/lib/median_seconds.sh"  # median_seconds COMMAND...
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_BENCH_WORK:=/tmp/kohort-bench}"
 KOHORT=$(realpath "$KOHORT")
 samples=${SAMPLES:-5000} variants=${VARIANTS:-5000} endpoints=${ENDPOINTS:-10} many=${MANY:-200}
@@ -25,16 +26,6 @@ if [ ! -f endpoints.txt ] || [ "$(head -1 endpoints.txt | wc -w)" -ne $((many + 
   awk 'BEGIN { srand(12); print "FID\tIID\tage\tsex\tpc1\tpc2" }
     { printf "%s\t%s\t%.1f\t%d\t%.5f\t%.5f\n", $1, $2, 40 + 30 * rand(), rand() < 0.5, rand() - 0.5, rand() - 0.5 }' geno.fam > covar.txt
 fi
-
-median_seconds() {  # command... -> median wall-clock seconds over $repeat runs
-  local times=()
-  for ((r = 0; r < repeat; r++)); do
-    local start end
-    start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N)
-    times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')")
-  done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # plink2 reads 0/1 as missing/control unless told --1; at all threads and at 1, the faster counts.
 plink_run() { plink2 --threads "$1" --1 --bfile geno --pheno endpoints.txt --pheno-name "e1-e$endpoints" --covar covar.txt \
