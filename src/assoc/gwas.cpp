@@ -509,10 +509,16 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   }
   // A phenotype that cannot be tested does not stop a run over many: warn, and report it as NA.
   for (const ModelSet& set : sets) warn_untestable(set, phenotypes, quantitative, kind_index, covariate_name);
-  for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
+  // A line per phenotype, up to a screenful: a PheWAS of thousands says how many of each kind.
+  constexpr std::size_t kListed = 20;
+  for (std::size_t p = 0; p < std::min(kListed, phenotypes.names.size()); ++p) {
     log_info(fmt::format("phenotype {}: {} ({} samples{})", phenotypes.names[p], phenotypes.binary[p] ? "binary" : "quantitative",
                          metadata[p].sample_size,
                          phenotypes.binary[p] ? fmt::format(", {} cases", metadata[p].cases) : std::string()));
+  }
+  if (phenotypes.names.size() > kListed) {
+    log_info(fmt::format("... and {} more phenotypes; in all {} binary, {} quantitative", phenotypes.names.size() - kListed, binary.size(),
+                         quantitative.size()));
   }
 
   // PLINK filesets skip decoding: products come from the 2-bit codes directly.
