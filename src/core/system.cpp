@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <initializer_list>
 #include <limits>
 
 namespace kohort {
@@ -22,11 +23,16 @@ std::size_t physical_memory() {
 std::size_t raise_open_file_limit() {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return open_file_limit();
-  if (limit.rlim_cur != limit.rlim_max) {
-    rlimit raised = limit;
-    raised.rlim_cur = limit.rlim_max;
-    // Refused (some systems cap the soft limit below an unlimited hard one): the limit stays.
-    if (setrlimit(RLIMIT_NOFILE, &raised) != 0) return as_count(limit.rlim_cur);
+  if (limit.rlim_cur == limit.rlim_max) return open_file_limit();
+  rlimit raised = limit;
+  raised.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return open_file_limit();
+  // An unlimited hard limit is refused above the kernel's cap (Linux: fs.nr_open, 1,048,576 by
+  // default): try that and smaller ones, keeping the limit where none is allowed.
+  for (rlim_t cap : {rlim_t{1} << 20, rlim_t{1} << 19, rlim_t{1} << 16}) {
+    if (cap <= limit.rlim_cur || (limit.rlim_max != RLIM_INFINITY && cap > limit.rlim_max)) continue;
+    raised.rlim_cur = cap;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) break;
   }
   return open_file_limit();
 }

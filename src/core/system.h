@@ -9,7 +9,8 @@ namespace kohort {
 std::size_t physical_memory();
 
 // Raises the soft limit on open files (`ulimit -Sn`, 1,024 on most systems) to the hard limit
-// (`ulimit -Hn`) and returns the limit now in force. Called once at start-up.
+// (`ulimit -Hn`; where that is unlimited, the most the kernel allows) and returns the limit now
+// in force. Called once at start-up.
 std::size_t raise_open_file_limit();
 
 // The soft limit on open files now in force (unlimited: the largest size_t).
