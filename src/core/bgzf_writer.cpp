@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -59,15 +60,17 @@ bool use_isal(int level) {
 
 namespace detail {
 
-// One thread's compressor: whole BGZF blocks from up to kBlockData bytes.
+// A thread's compressor at one level: whole BGZF blocks from up to kBlockData bytes. Every block
+// is compressed on its own, so one compressor (and its buffers) serves all the files a thread
+// writes: held per file, they were 150 kB of each of thousands of phenotypes' open files.
 class BlockCompressor {
  public:
-  // `name` names the file in an error message.
-  BlockCompressor(int level, const std::string& name) : level_(level) {
-    if (level_ > 0 && !use_isal(level_)) {
-      libdeflate_ = libdeflate_alloc_compressor(level_);
-      if (!libdeflate_) throw Error(fmt::format("{}: cannot start a level {} compressor (out of memory?)", name, level_));
-    }
+  // This thread's compressor at `level` (`name` names the file in an error message).
+  static BlockCompressor& of_thread(int level, const std::string& name) {
+    thread_local std::unique_ptr<BlockCompressor> by_level[13];
+    std::unique_ptr<BlockCompressor>& compressor = by_level[level];
+    if (!compressor) compressor.reset(new BlockCompressor(level, name));
+    return *compressor;
   }
   ~BlockCompressor() {
     if (libdeflate_) libdeflate_free_compressor(libdeflate_);
@@ -90,6 +93,18 @@ class BlockCompressor {
   }
 
  private:
+  BlockCompressor(int level, const std::string& name) : level_(level) {
+#ifdef KOHORT_HAVE_ISAL
+    // The small level-1 buffer: a BGZF block is at most 64 kB, and the default (large) one only
+    // costs the time of setting up its hash table for each block (5 ms in 40 per 10 MB).
+    if (use_isal(level_)) isal_level_buffer_.resize(ISAL_DEF_LVL1_SMALL);
+#endif
+    if (level_ > 0 && !use_isal(level_)) {
+      libdeflate_ = libdeflate_alloc_compressor(level_);
+      if (!libdeflate_) throw Error(fmt::format("{}: cannot start a level {} compressor (out of memory?)", name, level_));
+    }
+  }
+
   std::size_t deflate(const std::uint8_t* data, std::size_t size, std::uint8_t* out) {
     if (level_ == 0) return store(data, size, out);
 #ifdef KOHORT_HAVE_ISAL
@@ -99,14 +114,9 @@ class BlockCompressor {
       // and then (still valid deflate, but files that should be identical were not).
       isal_zstream stream{};
       isal_deflate_stateless_init(&stream);
-      // The small level-1 buffer: a BGZF block is at most 64 kB, and the default (large) one only
-      // costs the time of setting up its hash table for each block (5 ms in 40 per 10 MB). Every
-      // block sets its hash table up afresh, so one buffer serves all the files a thread writes:
-      // a buffer per file was 84 kB of each of thousands of phenotypes' files.
-      thread_local std::vector<std::uint8_t> level_buffer(ISAL_DEF_LVL1_SMALL);
       stream.level = 1;
-      stream.level_buf = level_buffer.data();
-      stream.level_buf_size = static_cast<std::uint32_t>(level_buffer.size());
+      stream.level_buf = isal_level_buffer_.data();
+      stream.level_buf_size = static_cast<std::uint32_t>(isal_level_buffer_.size());
       stream.gzip_flag = IGZIP_DEFLATE;  // a raw deflate stream: the BGZF header is ours
       stream.flush = NO_FLUSH;
       stream.end_of_stream = 1;
@@ -124,6 +134,7 @@ class BlockCompressor {
 
   int level_;
   libdeflate_compressor* libdeflate_ = nullptr;
+  std::vector<std::uint8_t> isal_level_buffer_;
 };
 
 }  // namespace detail
@@ -132,11 +143,11 @@ const char* BgzfWriter::compressor_for(int level) { return use_isal(std::clamp(l
 
 BgzfWriter::BgzfWriter(std::FILE* file, int level, std::string name, int threads)
     : file_(file), name_(std::move(name)), level_(std::clamp(level, 0, 12)) {
-  const std::size_t workers = static_cast<std::size_t>(std::max(threads, 1));
+  workers_ = static_cast<std::size_t>(std::max(threads, 1));
   // A few blocks per thread per batch: the threads start once per batch, not per block.
-  batch_blocks_ = workers == 1 ? 1 : 4 * workers;
+  batch_blocks_ = workers_ == 1 ? 1 : 4 * workers_;
   pending_.reserve(batch_blocks_ * kBlockData);
-  for (std::size_t t = 0; t < workers; ++t) compressors_.push_back(std::make_unique<detail::BlockCompressor>(level_, name_));
+  detail::BlockCompressor::of_thread(level_, name_);  // fails here, not at the first block, without memory
 }
 
 BgzfWriter::~BgzfWriter() = default;
@@ -182,10 +193,10 @@ void BgzfWriter::write_blocks(std::size_t blocks) {
   std::vector<std::uint8_t>& compressed = scratch;
   if (compressed.size() < blocks * kMaxBlock) compressed.resize(blocks * kMaxBlock);
   compressed_sizes_.resize(blocks);
-  const std::size_t workers = std::min(blocks, compressors_.size());
-  const std::size_t grain = (blocks + workers - 1) / workers;  // so chunk c uses compressor c alone
+  const std::size_t workers = std::min(blocks, workers_);
+  const std::size_t grain = (blocks + workers - 1) / workers;
   auto compress = [&](std::size_t begin, std::size_t end) {
-    detail::BlockCompressor& compressor = *compressors_[begin / grain];
+    detail::BlockCompressor& compressor = detail::BlockCompressor::of_thread(level_, name_);
     for (std::size_t b = begin; b < end; ++b) {
       const std::size_t offset = b * kBlockData;
       compressed_sizes_[b] = compressor.block(pending_.data() + offset, std::min(kBlockData, pending_.size() - offset),

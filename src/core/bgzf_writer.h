@@ -6,17 +6,12 @@
 // compressed on its own, so the bytes written do not depend on the number of threads.
 #include <cstdint>
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <vector>
 
 struct hts_md5_context;
 
 namespace kohort {
-namespace detail {
-class BlockCompressor;
-}
-
 class BgzfWriter {
  public:
   // Writes to `file` (owned by the caller, left open); `name` names it in error messages.
@@ -55,7 +50,7 @@ class BgzfWriter {
   std::size_t batch_blocks_;      // full blocks gathered before they are compressed
   std::vector<std::uint8_t> pending_;  // uncompressed data: full blocks, then the one being filled
   std::vector<std::size_t> compressed_sizes_;
-  std::vector<std::unique_ptr<detail::BlockCompressor>> compressors_;  // one per thread
+  std::size_t workers_ = 1;  // threads compressing a batch, each with its own thread's compressor
   std::uint64_t block_address_ = 0;  // file offset where the next block starts
   hts_md5_context* md5_ = nullptr;
 };
