@@ -10,10 +10,12 @@
 #include <array>
 #include <filesystem>
 
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fmt/format.h>
 #include <limits>
+#include <vector>
 
 #include "core/error.h"
 #include "core/input.h"
@@ -31,11 +33,23 @@ struct BlockLocation {
 };
 
 // Sequential reader over a file descriptor with an error naming file and what was being read.
+// With a buffer (`buffer_bytes` > 0), small reads are served from one larger read: the scan of the
+// variants' headers made ten system calls a variant (300,000 for 20,000 variants, a tenth of a
+// GWAS of one phenotype, all on one thread) where one for a few variants will do.
 class FileCursor {
  public:
-  FileCursor(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  FileCursor(int fd, std::string path, std::size_t buffer_bytes = 0) : fd_(fd), path_(std::move(path)), buffer_(buffer_bytes) {}
   void read(void* out, std::size_t size, const std::string& what) {
     auto* bytes = static_cast<char*>(out);
+    if (!buffer_.empty() && size < buffer_.size()) {
+      if (offset_ < buffer_offset_ || offset_ + size > buffer_offset_ + buffered_) fill(what);
+      if (offset_ + size > buffer_offset_ + buffered_) {
+        throw InputError(path_, fmt::format("file ends inside {} (byte offset {})", what, buffer_offset_ + buffered_));
+      }
+      std::memcpy(bytes, buffer_.data() + (offset_ - buffer_offset_), size);
+      offset_ += size;
+      return;
+    }
     std::size_t done = 0;
     while (done < size) {
       const ssize_t got = ::pread(fd_, bytes + done, size - done, off_t(offset_ + done));
@@ -61,10 +75,28 @@ class FileCursor {
   void seek(std::uint64_t offset) { offset_ = offset; }
 
  private:
+  // The buffer from the cursor on, as much of it as the file holds.
+  void fill(const std::string& what) {
+    buffer_offset_ = offset_;
+    buffered_ = 0;
+    while (buffered_ < buffer_.size()) {
+      const ssize_t got = ::pread(fd_, buffer_.data() + buffered_, buffer_.size() - buffered_, off_t(offset_ + buffered_));
+      if (got < 0) throw InputError(path_, fmt::format("cannot read {} (byte offset {}): {}", what, offset_ + buffered_, std::strerror(errno)));
+      if (got == 0) break;
+      buffered_ += std::size_t(got);
+    }
+  }
+
   int fd_;
   std::string path_;
   std::uint64_t offset_ = 0;
+  std::vector<char> buffer_;
+  std::uint64_t buffer_offset_ = 0;
+  std::size_t buffered_ = 0;
 };
+// Bytes a header-scanning cursor reads at once: a few variants of 20,000 8-bit samples, and one
+// page-cache copy of little cost where a variant's block is larger.
+constexpr std::size_t kHeaderBufferBytes = 64 << 10;
 
 // Reads one variant's identifying data at the cursor; leaves the cursor after its genotype block
 // and returns where that block is.
@@ -139,7 +171,7 @@ class BgenSource final : public GenotypeSource {
     thread_local std::vector<std::uint8_t> stored;
     BlockLocation block = blocks_[v];
     if (block.from_index) {  // the .bgi points at the variant: step over its identifying data
-      FileCursor header(fd_, path());
+      FileCursor header(fd_, path(), 1024);  // the identifying data: ids, alleles, the block's length
       header.seek(block.offset);
       Variant variant;
       std::vector<std::string> alleles;
@@ -369,7 +401,7 @@ std::unique_ptr<GenotypeSource> open_bgen(const std::string& path, const std::st
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) throw InputError(path, fmt::format("cannot open: {}", std::strerror(errno)));
   try {
-    FileCursor cursor(fd, path);
+    FileCursor cursor(fd, path, kHeaderBufferBytes);
     const auto first_variant = cursor.get<std::uint32_t>("the header");
     const auto header_size = cursor.get<std::uint32_t>("the header");
     const auto m = cursor.get<std::uint32_t>("the header");

@@ -381,6 +381,30 @@ TEST(WrittenBgen, UncompressedHighBitDepths) {
   fs::remove_all(dir);
 }
 
+// A file cut short is an error at open, naming the file and the variant where it ends, whether
+// the cut falls in a variant's identifying data (read through the header scan's buffer) or in the
+// last variant's genotype block.
+TEST(WrittenBgen, TruncatedFileNamesTheVariant) {
+  const auto dir = fs::temp_directory_path() / ("kohort_truncated_bgen_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::size_t n = 37, m = 11;
+  const std::string path = (dir / "cut.bgen").string();
+  const auto where = write_bgen(path, 16, random_probabilities(7, n, m, 0));
+  const auto expect_error = [&](std::uint64_t size, const std::string& expected) {
+    fs::resize_file(path, size);
+    try {
+      open_bgen(path, "");
+      ADD_FAILURE() << "a file cut at byte " << size << " was accepted";
+    } catch (const kohort::InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  expect_error(where.back().first + where.back().second - 1, fmt::format("the genotype block of variant {}", m));
+  expect_error(where[6].first + 9, "file ends inside variant 7");
+  fs::remove_all(dir);
+}
+
 // The 8-bit unphased diploid layout (UK Biobank's) has a decoder of its own: each dosage is the one
 // correctly rounded quotient (b12 + 2 (255 - b11 - b12)) / 255 of the stored bytes, sure genotypes
 // are exact, and a sample whose probabilities sum above 1 is an error naming the variant and sample.
