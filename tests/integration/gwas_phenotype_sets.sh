@@ -62,10 +62,12 @@ done
 plink2 --bfile population/genotypes --export bgen-1.2 bits=8 ref-first --out dosages >/dev/null
 for mode in mean exclude; do
   "$KOHORT" -q --threads 2 gwas --bgen dosages.bgen --sample dosages.sample --pheno pheno.txt --pheno-col "$all" \
-    --covar pheno.txt --covar-col c1,c2 --missing-genotypes "$mode" --out "all_bgen_$mode" >/dev/null 2>&1
+    --covar pheno.txt --covar-col c1,c2 --missing-genotypes "$mode" --out "all_bgen_$mode" >/dev/null 2>bgen.log \
+    || { cat bgen.log; exit 1; }
   for p in q1 q5 q17 b1 b2; do
     "$KOHORT" -q --threads 1 gwas --bgen dosages.bgen --sample dosages.sample --pheno pheno.txt --pheno-col "$p" \
-      --covar pheno.txt --covar-col c1,c2 --missing-genotypes "$mode" --out "alone_bgen_$mode" >/dev/null 2>&1
+      --covar pheno.txt --covar-col c1,c2 --missing-genotypes "$mode" --out "alone_bgen_$mode" >/dev/null 2>bgen.log \
+      || { cat bgen.log; exit 1; }
     same_content "BGEN $mode $p" "alone and among 32 phenotypes, the same rows" "alone_bgen_$mode.$p.tsv.gz" "all_bgen_$mode.$p.tsv.gz"
   done
 done
