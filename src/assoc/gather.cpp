@@ -6,10 +6,11 @@
 namespace kohort::assoc::detail {
 namespace {
 
-// Sum of the non-missing values and the number of missing ones. Four interleaved partial sums, so
-// that the additions do not wait on each other (a single running sum took as long as the decoding).
-double sum_observed(const double* values, Eigen::Index n, Eigen::Index& missing) {
-  double partial[4] = {0, 0, 0, 0};
+// Sum and sum of squares of the non-missing values, and the number of missing ones. Four
+// interleaved partial sums, so that the additions do not wait on each other (a single running sum
+// took as long as the decoding).
+double sum_observed(const double* values, Eigen::Index n, Eigen::Index& missing, double& squares) {
+  double partial[4] = {0, 0, 0, 0}, partial_squares[4] = {0, 0, 0, 0};
   Eigen::Index nan_count = 0;
   Eigen::Index r = 0;
   for (; r + 4 <= n; r += 4) {
@@ -17,15 +18,20 @@ double sum_observed(const double* values, Eigen::Index n, Eigen::Index& missing)
       const double value = values[r + k];
       const bool is_nan = std::isnan(value);
       nan_count += is_nan;
-      partial[k] += is_nan ? 0.0 : value;
+      const double observed = is_nan ? 0.0 : value;
+      partial[k] += observed;
+      partial_squares[k] += observed * observed;
     }
   }
   for (; r < n; ++r) {
     const bool is_nan = std::isnan(values[r]);
     nan_count += is_nan;
-    partial[0] += is_nan ? 0.0 : values[r];
+    const double observed = is_nan ? 0.0 : values[r];
+    partial[0] += observed;
+    partial_squares[0] += observed * observed;
   }
   missing = nan_count;
+  squares = (partial_squares[0] + partial_squares[1]) + (partial_squares[2] + partial_squares[3]);
   return (partial[0] + partial[1]) + (partial[2] + partial[3]);
 }
 
@@ -39,12 +45,14 @@ void gather_genotypes(const Eigen::MatrixXd& dosages, const std::vector<Eigen::I
   const bool every_row = n == dosages.rows();
   out.missing.assign(static_cast<std::size_t>(width), {});
   out.means.assign(static_cast<std::size_t>(width), 0.0);
+  out.squares.assign(static_cast<std::size_t>(width), 0.0);
   out.in_place = false;
   if (every_row) {
     bool complete = true;
     for (Eigen::Index j = 0; j < width && complete; ++j) {
       Eigen::Index missing_count = 0;
-      const double sum = sum_observed(dosages.col(static_cast<Eigen::Index>(begin) + j).data(), n, missing_count);
+      const double sum =
+          sum_observed(dosages.col(static_cast<Eigen::Index>(begin) + j).data(), n, missing_count, out.squares[static_cast<std::size_t>(j)]);
       out.means[static_cast<std::size_t>(j)] = n > 0 ? sum / static_cast<double>(n) : 0.0;
       complete = missing_count == 0;
     }
@@ -64,7 +72,7 @@ void gather_genotypes(const Eigen::MatrixXd& dosages, const std::vector<Eigen::I
       for (Eigen::Index r = 0; r < n; ++r) values[r] = column[rows[static_cast<std::size_t>(r)]];
     }
     Eigen::Index missing_count = 0;
-    const double sum = sum_observed(values, n, missing_count);
+    const double sum = sum_observed(values, n, missing_count, out.squares[static_cast<std::size_t>(j)]);
     auto& missing = out.missing[static_cast<std::size_t>(j)];
     if (missing_count > 0) {
       missing.reserve(static_cast<std::size_t>(missing_count));

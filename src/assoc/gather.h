@@ -1,6 +1,7 @@
 #pragma once
 // Dense genotypes of one sample set for a range of variants: the rows a model uses, with missing
-// calls listed and replaced (by the variant's mean over those rows, or by zero), and the means.
+// calls listed and replaced (by the variant's mean over those rows, or by zero), and the means and
+// sums of squares of the observed ones.
 #include <Eigen/Core>
 #include <vector>
 
@@ -13,6 +14,7 @@ struct GatheredGenotypes {
   bool in_place = false;
   std::vector<std::vector<Eigen::Index>> missing;   // per variant, rows with a missing call
   std::vector<double> means;                        // per variant, over observed rows
+  std::vector<double> squares;                      // per variant, sum of squares over observed rows
 };
 
 // Columns [begin, end) of `dosages` (NaN missing) restricted to `rows`; missing calls become the

@@ -220,21 +220,27 @@ struct ModelSet {
     for (auto row : halved_rows) x.row(row) *= 0.5;
     const bool impute = mean_impute && !halved_rows.empty();
     const std::size_t groups = counting.size();
-    std::vector<double> frequency(variants.size() * groups);
+    std::vector<double> frequency(variants.size() * groups), info(variants.size() * groups);
     std::vector<std::vector<std::size_t>> imputed(impute ? variants.size() : 0);  // rows, per variant
-    auto alt_frequency = [](const double* column, const std::vector<std::uint8_t>& copies) {
-      double alt = 0, chromosomes = 0;
+    // The ALT allele's frequency among the samples of `copies`, and (unless null) the MaCH
+    // r-squared of their dosages as stored, before any recoding.
+    auto alt_frequency = [](const double* column, const std::vector<std::uint8_t>& copies, double* r2 = nullptr) {
+      double alt = 0, chromosomes = 0, squares = 0, observed = 0;
       for (std::size_t i = 0; i < copies.size(); ++i) {
         if (copies[i] == 0 || std::isnan(column[i])) continue;
         alt += column[i];
+        squares += column[i] * column[i];
         chromosomes += copies[i];
+        observed += 1;
       }
+      if (r2) *r2 = mach_r2(alt, squares, observed);
       return chromosomes > 0 ? alt / chromosomes : std::numeric_limits<double>::quiet_NaN();
     };
     parallel_for(variants.size(), 16, [&](std::size_t begin, std::size_t end) {
       for (std::size_t j = begin; j < end; ++j) {
         double* column = x.col(static_cast<Eigen::Index>(j)).data();
-        for (std::size_t g = 0; g < groups; ++g) frequency[j * groups + g] = alt_frequency(column, counting[g].copies);
+        for (std::size_t g = 0; g < groups; ++g)
+          frequency[j * groups + g] = alt_frequency(column, counting[g].copies, &info[j * groups + g]);
         if (impute) {
           const double f = alt_frequency(column, copies);
           for (std::size_t i = 0; i < copies.size(); ++i) {
@@ -270,11 +276,13 @@ struct ModelSet {
         for (auto q : packed_linear ? kFromRows : group.linear) {
           VariantResult& r = out.linear[variants[j] * out.quantitative + q];
           r.effect_allele_frequency = frequency[j * groups + g];
+          r.info = info[j * groups + g];
           r.n -= missing;
         }
         for (auto b : packed_logistic ? kFromRows : group.logistic) {
           VariantResult& r = out.logistic[variants[j] * out.binary + b];
           r.effect_allele_frequency = frequency[j * groups + g];
+          r.info = info[j * groups + g];
           r.n -= missing;
           if (!binary_counts_called || missing == 0) continue;
           std::uint32_t cases = 0;
@@ -493,7 +501,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   std::vector<SummaryMetadata> metadata(phenotypes.names.size());
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
     std::string path = fmt::format("{}.{}.tsv.gz", out_prefix, phenotypes.names[p]);
-    writers[p] = std::make_unique<SummaryStatisticsWriter>(path, phenotypes.binary[p], settings.confidence_level);
+    writers[p] = std::make_unique<SummaryStatisticsWriter>(path, phenotypes.binary[p], settings.confidence_level, source.has_dosages());
     summary.files.push_back(path);
     SummaryMetadata& meta = metadata[p];
     meta.trait_description = phenotypes.names[p];
@@ -662,6 +670,9 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
         const std::size_t stride = kind_results == &results.linear ? results.quantitative : results.binary;
         for (std::size_t j = 0; j < stride; ++j) {
           VariantResult& r = (*kind_results)[v * stride + j];
+          // MaCH's r-squared assumes two copies of the chromosome in every sample (plink2 leaves
+          // it out on chrX and MT too).
+          if (kind == ChromosomeKind::x || haploid(kind)) r.info = VariantResult::kNaN;
           if (set_of(kind) < 0) {
             r.error = "NO_MALES";
           } else if (haploid(kind) && !recoded) {  // dominant and recessive code stored 0/2 as 0/1 already

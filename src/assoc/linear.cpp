@@ -204,13 +204,14 @@ void LinearAssociation::test_group(const Group& group, const Eigen::MatrixXd& do
     for (auto r : missing) missing_vectors.push_back(group.vectors_by_row.data() + std::size_t{r} * group.stride);
     group.add_missing_calls(missing_vectors, fill, qg, gy, missing_sum);
     const double gg = sums.squares[v] + static_cast<double>(missing.size()) * fill * fill;
-    finish_variant(group, begin + v, qg, gy, gg, missing_vectors, group.stride, mean, results);
+    finish_variant(group, begin + v, qg, gy, gg, missing_vectors, group.stride, mean, mach_r2(sums.sums[v], sums.squares[v], observed),
+                   results);
   }
 }
 
 void LinearAssociation::finish_variant(const Group& group, std::size_t variant, const Eigen::VectorXd& qg, const Eigen::VectorXd& gy_all,
                                        double gg, const std::vector<const double*>& missing, std::size_t stride, double mean,
-                                       std::vector<VariantResult>& results) const {
+                                       double info, std::vector<VariantResult>& results) const {
   const Eigen::Index rows = static_cast<Eigen::Index>(group.rows.size());
   const Eigen::Index k = group.q.cols();  // the covariates these samples estimate, with the intercept
   const std::size_t m = missing.size();
@@ -254,6 +255,7 @@ void LinearAssociation::finish_variant(const Group& group, std::size_t variant, 
     out.method = "linear";
     out.n = static_cast<std::uint32_t>(rows) - static_cast<std::uint32_t>(m);
     out.effect_allele_frequency = mean / 2.0;
+    out.info = info;
     if (group.explained[p]) {
       out.error = "CONST_PHENO";
       continue;
@@ -376,7 +378,8 @@ void LinearAssociation::test_packed(const PackedBlock& block, std::vector<Varian
             group.add_missing_calls(missing, mean, qg, gy, missing_sum);
             gg += static_cast<double>(missing.size()) * mean * mean;
           }
-          finish_variant(group, j, qg, gy, gg, missing, table.vector_stride(), mean, results);
+          finish_variant(group, j, qg, gy, gg, missing, table.vector_stride(), mean, mach_r2(sum, counts.het + 4.0 * counts.hom_alt, observed),
+                         results);
         }
       }
     });

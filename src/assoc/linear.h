@@ -52,9 +52,10 @@ class LinearAssociation {
                   std::vector<VariantResult>& results) const;
   // Estimates for one variant from its products with the group's covariate basis (qg) and
   // phenotype residuals (gy), its sum of squares, the rows of [q residuals] (`stride` doubles
-  // each) of its samples with missing calls, and its mean.
+  // each) of its samples with missing calls, its mean and its MaCH r-squared (both over the
+  // samples with a call).
   void finish_variant(const Group& group, std::size_t variant, const Eigen::VectorXd& qg, const Eigen::VectorXd& gy, double gg,
-                      const std::vector<const double*>& missing, std::size_t stride, double mean,
+                      const std::vector<const double*>& missing, std::size_t stride, double mean, double info,
                       std::vector<VariantResult>& results) const;
 
   std::unique_ptr<PackedProducts> make_table(const Group& group) const;

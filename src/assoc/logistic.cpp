@@ -412,12 +412,15 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
   const auto& missing_rows = gathered.missing;
   const auto& means = gathered.means;
 
-  auto fill_counts = [&](VariantResult& out, const std::vector<Eigen::Index>& missing, bool excluded) {
+  // Counts, and the MaCH r-squared over the samples with a call (whatever the test does with the others).
+  auto fill_counts = [&](VariantResult& out, std::size_t j, bool excluded) {
+    const std::vector<Eigen::Index>& missing = missing_rows[j];
     std::size_t missing_cases = 0;
     for (auto r : missing) missing_cases += model.y(r) == 1;
     out.cases = static_cast<std::uint32_t>(model.cases - (excluded ? missing_cases : 0));
     out.controls = static_cast<std::uint32_t>(model.controls - (excluded ? missing.size() - missing_cases : 0));
     out.n = static_cast<std::uint32_t>(rows) - static_cast<std::uint32_t>(missing.size());
+    out.info = mach_r2(means[j] * out.n, gathered.squares[j], out.n);
   };
 
   if (options_.test == BinaryTest::score) {
@@ -428,7 +431,7 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
     const Eigen::VectorXd gwg = g.cwiseAbs2().transpose() * model.w;
     for (Eigen::Index j = 0; j < width; ++j) {
       VariantResult& out = results[(begin + static_cast<std::size_t>(j)) * phenotypes + p];
-      fill_counts(out, missing_rows[static_cast<std::size_t>(j)], false);
+      fill_counts(out, static_cast<std::size_t>(j), false);
       out.effect_allele_frequency = means[static_cast<std::size_t>(j)] / 2;
       finish_score(model, u(j), b.col(j), gwg(j), [&] { return Eigen::VectorXd(g.col(j)); }, out);
     }
@@ -440,7 +443,7 @@ void LogisticAssociation::test_phenotype(const NullModel& model, std::size_t p, 
     VariantResult& out = results[(begin + static_cast<std::size_t>(j)) * phenotypes + p];
     const auto& missing = missing_rows[static_cast<std::size_t>(j)];
     bool exclude = options_.missing == MissingGenotypes::exclude && !missing.empty();
-    fill_counts(out, missing, true);
+    fill_counts(out, static_cast<std::size_t>(j), true);
     Eigen::MatrixXd x;
     Eigen::VectorXd y;
     if (exclude) {
@@ -620,6 +623,7 @@ void LogisticAssociation::test_packed(const PackedBlock& block, std::vector<Vari
           out.controls = static_cast<std::uint32_t>(model.controls);
           out.n = static_cast<std::uint32_t>(observed);
           out.effect_allele_frequency = mean / 2;
+          out.info = mach_r2(counts.het + 2.0 * counts.hom_alt, counts.het + 4.0 * counts.hom_alt, observed);
           const std::uint8_t* row = block.rows[j];
           finish_score(model, u, b, gwg, [&] {
             Eigen::VectorXd g(static_cast<Eigen::Index>(model.samples->positions.size()));

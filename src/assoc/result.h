@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "genotype/imputation_quality.h"
+
 namespace kohort::assoc {
 
 // How missing genotype calls enter a regression.
@@ -28,6 +30,9 @@ inline void recode_dosages(GeneticModel model, double* dosages, std::size_t n) {
   }
 }
 
+// MaCH's r-squared (the info column) is computed as genotype::mach_r2 defines it.
+using genotype::mach_r2;
+
 struct VariantResult {
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   double beta = kNaN;
@@ -35,6 +40,7 @@ struct VariantResult {
   double statistic = kNaN;  // t (linear), z (logistic Wald / score), chi-square (Firth LRT)
   double log_p = kNaN;      // natural log of the p-value
   double effect_allele_frequency = kNaN;
+  double info = kNaN;       // mach_r2 of the ALT dosages over the phenotype's samples with one
   std::uint32_t n = 0;      // samples with a phenotype and an observed genotype
   std::uint32_t cases = 0;  // binary traits only
   std::uint32_t controls = 0;

@@ -44,8 +44,8 @@ std::string gwas_ssf_chromosome(const std::string& chromosome) {
   return c;
 }
 
-SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool binary, double confidence_level)
-    : path_(path), binary_(binary), out_(std::make_unique<OutputFile>(path, 1, kCompressionLevel)) {
+SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool binary, double confidence_level, bool info_column)
+    : path_(path), binary_(binary), info_column_(info_column), out_(std::make_unique<OutputFile>(path, 1, kCompressionLevel)) {
   if (confidence_level != 0) {
     if (!(confidence_level > 0 && confidence_level < 1)) throw std::invalid_argument("confidence level outside (0, 1)");
     ci_z_ = boost::math::quantile(boost::math::normal_distribution<double>(), (1 + confidence_level) / 2);
@@ -57,6 +57,7 @@ SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool b
   if (binary_) header += "\tn_cases\tn_controls";
   header += "\ttest\terror";
   if (ci_z_ > 0) header += "\tci_lower\tci_upper";
+  if (info_column_) header += "\tinfo";
   header += "\n";
   out_->write(header);
   // As tabix -s1 -b2 -e2 -S1: rows start after the header line.
@@ -153,6 +154,10 @@ void SummaryStatisticsWriter::write(const VariantColumns& variant, const Variant
     number(result.beta - ci_z_ * result.se);
     s.push_back('\t');
     number(result.beta + ci_z_ * result.se);
+  }
+  if (info_column_) {
+    s.push_back('\t');
+    number(result.info);
   }
   s.push_back('\n');
   out_->write(std::string_view(s.data(), s.size()));

@@ -50,7 +50,8 @@ class SummaryStatisticsWriter {
   // addresses as rows are written, instead of reading the finished file back. A
   // `confidence_level` in (0, 1) adds the columns ci_lower and ci_upper: beta -/+ z SE, z the
   // standard normal quantile of (1 + level) / 2, as plink2 --ci computes them for every model.
-  SummaryStatisticsWriter(const std::string& path, bool binary, double confidence_level = 0);
+  // `info_column` adds the last column, info: VariantResult::info, for dosages from imputation.
+  SummaryStatisticsWriter(const std::string& path, bool binary, double confidence_level = 0, bool info_column = false);
   ~SummaryStatisticsWriter();
   SummaryStatisticsWriter(const SummaryStatisticsWriter&) = delete;
   SummaryStatisticsWriter& operator=(const SummaryStatisticsWriter&) = delete;
@@ -70,6 +71,7 @@ class SummaryStatisticsWriter {
   std::string path_;
   bool binary_;
   double ci_z_ = 0;  // 0: no confidence interval columns
+  bool info_column_ = false;
   std::unique_ptr<OutputFile> out_;
   std::uint64_t rows_ = 0;
   bool sorted_ = true;

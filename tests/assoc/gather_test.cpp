@@ -33,6 +33,7 @@ TEST(GatherGenotypes, EveryRowWithoutMissingCallsIsUsedInPlace) {
   for (Eigen::Index j = 0; j < 3; ++j) {
     EXPECT_TRUE(gathered.missing[static_cast<std::size_t>(j)].empty());
     EXPECT_NEAR(gathered.means[static_cast<std::size_t>(j)], dosages.col(j + 1).mean(), 1e-15);
+    EXPECT_NEAR(gathered.squares[static_cast<std::size_t>(j)], dosages.col(j + 1).squaredNorm(), 1e-14);
   }
 }
 
@@ -52,6 +53,11 @@ TEST(GatherGenotypes, MissingCallsAreListedAndFilled) {
       if (!std::isnan(dosages(i, 2))) observed += dosages(i, 2);
     const double mean = observed / 7;
     EXPECT_NEAR(gathered.means[2], mean, 1e-15);
+    double squares = 0;
+    for (Eigen::Index i = 0; i < 9; ++i)
+      if (!std::isnan(dosages(i, 2))) squares += dosages(i, 2) * dosages(i, 2);
+    EXPECT_NEAR(gathered.squares[2], squares, 1e-14);  // of the calls, not of the filled values
+    EXPECT_NEAR(gathered.squares[0], dosages.col(0).squaredNorm(), 1e-14);
     EXPECT_EQ(g(2, 2), mean_fill ? gathered.means[2] : 0.0);
     EXPECT_EQ(g(7, 2), mean_fill ? gathered.means[2] : 0.0);
     EXPECT_EQ(g(3, 2), dosages(3, 2));

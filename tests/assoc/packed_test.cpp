@@ -48,6 +48,25 @@ TEST(PackedProducts, LinearFromCodesEqualsDense) {
   PackedBlock block;
   block.file_samples = file_samples;
   for (auto& row : rows) block.rows.push_back(row.data());
+  // MaCH's r-squared of variant v over the samples with phenotype column `phenotype` and a call:
+  // the calls' variance (divided by n) over 2p(1 - p).
+  auto expected_info = [&](const Eigen::MatrixXd& values, Eigen::Index phenotype, std::size_t v) {
+    double n_called = 0, sum = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double d = dosages(i, static_cast<Eigen::Index>(v));
+      if (std::isnan(values(i, phenotype)) || std::isnan(d)) continue;
+      n_called += 1;
+      sum += d;
+    }
+    const double mean = sum / n_called;
+    double variance = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double d = dosages(i, static_cast<Eigen::Index>(v));
+      if (!std::isnan(values(i, phenotype)) && !std::isnan(d)) variance += (d - mean) * (d - mean) / n_called;
+    }
+    const double p = mean / 2;
+    return variance / (2 * p * (1 - p));
+  };
   // Binary: the score test (with SPA and Firth on the variants that need them) from codes.
   Eigen::MatrixXd binary(n, 1);
   for (Eigen::Index i = 0; i < n; ++i) binary(i, 0) = random.bernoulli(std::isnan(dosages(i, 0)) ? 0.1 : 0.05 + 0.08 * dosages(i, 0));
@@ -65,6 +84,8 @@ TEST(PackedProducts, LinearFromCodesEqualsDense) {
       ASSERT_NEAR(dense[k].se, packed[k].se, 1e-9 * dense[k].se) << k;
       ASSERT_NEAR(dense[k].log_p, packed[k].log_p, 1e-9 * std::fabs(dense[k].log_p) + 1e-13) << k;
       ASSERT_EQ(dense[k].n, packed[k].n);
+      ASSERT_NEAR(dense[k].info, expected_info(binary, 0, k), 1e-12) << k;
+      ASSERT_NEAR(packed[k].info, dense[k].info, 1e-12) << k;
     }
     EXPECT_GT(tails, 0u);  // some variants went through SPA or Firth
   }
@@ -80,6 +101,9 @@ TEST(PackedProducts, LinearFromCodesEqualsDense) {
       ASSERT_NEAR(dense[k].beta, packed[k].beta, 1e-10 * std::fabs(dense[k].beta) + 1e-14) << k;
       ASSERT_NEAR(dense[k].se, packed[k].se, 1e-10 * dense[k].se) << k;
       ASSERT_NEAR(dense[k].effect_allele_frequency, packed[k].effect_allele_frequency, 1e-14) << k;
+      // Over each phenotype's samples with a call, whether the regression drops the others or not.
+      ASSERT_NEAR(dense[k].info, expected_info(phenotypes, static_cast<Eigen::Index>(k % 3), k / 3), 1e-12) << k;
+      ASSERT_NEAR(packed[k].info, dense[k].info, 1e-12) << k;
     }
   }
 }

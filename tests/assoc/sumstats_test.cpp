@@ -6,6 +6,7 @@
 #include <htslib/tbx.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -161,6 +162,48 @@ TEST(SummaryStatistics, ConfidenceIntervalColumns) {
   for (double level : {1.0, -0.1, 95.0})
     EXPECT_THROW(SummaryStatisticsWriter(scratch("bad.tsv.gz").string(), false, level), std::invalid_argument);
   fs::remove_all(path.parent_path());
+}
+
+// Dosage input adds the info column (MaCH's r-squared) last, after the confidence interval.
+TEST(SummaryStatistics, InfoColumnComesLast) {
+  fs::path path = scratch("info.tsv.gz");
+  {
+    SummaryStatisticsWriter writer(path.string(), false, 0.95, true);
+    VariantResult imputed = some_result(3), monomorphic = some_result(4);
+    imputed.info = 0.8123456789123;
+    writer.write(genotype::Variant{"1", 100, "a", "A", "C"}, imputed);
+    writer.write(genotype::Variant{"1", 101, "b", "A", "C"}, monomorphic);
+    writer.commit(SummaryMetadata{});
+  }
+  std::istringstream lines(test_support::inflate_bgzf(path));
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    rows.emplace_back();
+    for (std::string field; std::getline(fields, field, '\t');) rows.back().push_back(field);
+  }
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows[0].size(), 17u);
+  EXPECT_EQ(rows[0][14], "ci_lower");
+  EXPECT_EQ(rows[0][16], "info");
+  ASSERT_EQ(rows[1].size(), 17u);
+  EXPECT_EQ(rows[1][16], "0.8123456789");
+  EXPECT_EQ(rows[2][16], "NA");
+  fs::remove_all(path.parent_path());
+}
+
+// MaCH's r-squared is 1 for calls in Hardy-Weinberg proportions (p = 2/3: 1, 4 and 4 of 9 samples
+// with 0, 1 and 2 copies), the variance ratio otherwise, and NaN without variation.
+TEST(MachR2, VarianceOverBinomialVariance) {
+  EXPECT_DOUBLE_EQ(mach_r2(4 * 1.0 + 4 * 2.0, 4 * 1.0 + 4 * 4.0, 9), 1.0);
+  // Every sample a heterozygote: variance 0, r-squared 0. Half 0, half 2: variance 1 against 0.5.
+  EXPECT_DOUBLE_EQ(mach_r2(10, 10, 10), 0.0);
+  EXPECT_DOUBLE_EQ(mach_r2(10, 20, 10), 2.0);
+  // Dosages 0.5 and 1.5 in equal numbers: variance 0.25 against 2 (1/2)(1/2) = 0.5.
+  EXPECT_DOUBLE_EQ(mach_r2(0.5 * 50 + 1.5 * 50, 0.25 * 50 + 2.25 * 50, 100), 0.5);
+  EXPECT_TRUE(std::isnan(mach_r2(0, 0, 10)));
+  EXPECT_TRUE(std::isnan(mach_r2(20, 40, 10)));
+  EXPECT_TRUE(std::isnan(mach_r2(0, 0, 0)));
 }
 
 // The -meta.yaml's data_file_md5sum (kept while the file is written) is the MD5 of the file's bytes.
