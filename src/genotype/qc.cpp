@@ -140,6 +140,33 @@ void count_by_sex(const std::uint8_t* packed, const std::vector<Sex>& sexes, Chr
   }
 }
 
+// Imputed dosages carry more than their hard calls: as plink2 --freq (and so --maf and --mac)
+// counts them, the ALT alleles are the sum of the dosages and the observed alleles two for each
+// sample with a dosage, called or not (a haploid sample's dosage, on the 0-2 scale, counts half,
+// and one allele). The genotype counts, missing rate and Hardy-Weinberg test stay the hard calls'.
+void count_dosage_alleles(GenotypeSource& source, const std::vector<ChromosomeKind>& kinds, const std::vector<Sex>& sexes,
+                          std::size_t begin, std::size_t end, QcResult& result) {
+  const std::size_t n = source.sample_count();
+  std::vector<double> column(n);
+  DosageOptions raw;
+  raw.mean_impute = false;
+  for (std::size_t v = begin; v < end; ++v) {
+    source.read_dosages(v, 1, column.data(), raw);
+    const ChromosomeKind kind = kinds[v];
+    const bool by_sex = kind == ChromosomeKind::x || kind == ChromosomeKind::y || kind == ChromosomeKind::mitochondrial;
+    double alt = 0, alleles = 0;
+    for (std::size_t s = 0; s < n; ++s) {
+      if (std::isnan(column[s])) continue;
+      if (kind == ChromosomeKind::y && sexes[s] != Sex::male) continue;  // chrY: males only
+      const bool haploid = by_sex && (kind != ChromosomeKind::x || sexes[s] == Sex::male);
+      alt += haploid ? 0.5 * column[s] : column[s];
+      alleles += haploid ? 1 : 2;
+    }
+    result.variants[v].alt_alleles = alt;
+    result.variants[v].alleles = alleles;
+  }
+}
+
 // Counts one chunk of variants into `result.variants` and chunk-local per-sample counters.
 KOHORT_POPCNT void count_chunk(GenotypeSource& source, const std::vector<ChromosomeKind>& kinds, const std::vector<Sex>& sexes,
                                std::size_t begin, std::size_t end, bool midp, QcResult& result,
@@ -186,6 +213,7 @@ KOHORT_POPCNT void count_chunk(GenotypeSource& source, const std::vector<Chromos
   }
   missing_counter.finish(sample_missing.data(), n);
   het_counter.finish(sample_het.data(), n);
+  if (source.has_dosages()) count_dosage_alleles(source, kinds, sexes, begin, end, result);
 }
 
 }  // namespace

@@ -14,7 +14,9 @@ namespace kohort::genotype {
 // test (the females' genotypes with the males' alleles), and there is none on chrY and MT.
 struct VariantQc {
   std::uint32_t hom_ref = 0, het = 0, hom_alt = 0, missing = 0;
-  double alt_alleles = 0, alleles = 0;  // ALT alleles among the observed alleles
+  // ALT alleles among the observed alleles; with dosages (BGEN, a VCF's DS), as plink2 --freq
+  // counts them: the dosages' sum over twice the samples with one (haploid: half, over one).
+  double alt_alleles = 0, alleles = 0;
   // The genotypes Hardy-Weinberg is tested on (chrX: the females'); hwe_ln_p (natural log of the
   // exact p) is NaN when the variant is haploid.
   std::uint32_t hwe_hom_ref = 0, hwe_het = 0, hwe_hom_alt = 0;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# kohort gwas's info column (MaCH's r-squared of the dosages) and --mach-r2-filter against plink2
-# --glm cols=+machr2 and plink2 --mach-r2-filter, on imputation-like dosages: plink2 --dummy with
+# Imputed dosages against plink2: kohort gwas's info column (MaCH's r-squared of the dosages) and
+# --mach-r2-filter against plink2 --glm cols=+machr2 and plink2 --mach-r2-filter; --maf and --mac,
+# which count the dosages' alleles as plink2 does, and kohort qc's frequencies against plink2
+# --freq. On imputation-like dosages: plink2 --dummy with
 # 40% of the calls fractional and 1% missing, each phenotype missing for its own 5% of the samples,
 # read by both tools from the same BGEN (8-bit, as UK Biobank ships it) and VCF (DS).
 # Tolerance: 2e-5 absolute. plink2 prints 6 significant digits (up to 5e-6 for values near 1) and
@@ -12,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
 "$KOHORT_SOURCE_DIR/scripts/install-deps" test >/dev/null
-work="$KOHORT_WORK/gwas_info_vs_plink2"
+work="$KOHORT_WORK/gwas_dosages_vs_plink2"
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 # shellcheck source=lib/eur_gwas.sh
 . "$here/lib/eur_gwas.sh"  # check
@@ -71,7 +73,7 @@ echo "variants whose info differs between Q's and B's samples: $differ"
 [ "$differ" -gt 1000 ] || { echo "FAIL: the two phenotypes' samples should give different r-squared"; fail=1; }
 
 # chrX: NA, as plink2 prints it; the autosomes keep theirs.
-"$KOHORT" -q gwas --vcf dosages_x.vcf --pheno pheno.txt --pheno-col Q --out kx >/dev/null
+"$KOHORT" -q gwas --vcf dosages_x.vcf --pheno pheno.txt --pheno-col Q --out kx >/dev/null 2>&1
 read -r x_rows x_na auto_values < <(zcat kx.Q.tsv.gz | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "info") c = i; next }
   $1 == 23 { x++; na += $c == "NA" } $1 != 23 { v += $c != "NA" } END { print x, na, v }')
 echo "chrX: $x_na of $x_rows rows NA; autosomes: $auto_values with a value"
@@ -96,6 +98,32 @@ for bounds in "0.8 1.05" "0.95"; do
   kept=$(wc -l < kohort_kept.txt)
   [ "$kept" -gt 500 ] && [ "$kept" -lt 3900 ] || { echo "FAIL: the filter should keep some variants and not others"; fail=1; }
 done
+# --maf and --mac count the dosages' alleles (plink2 --freq's counts), not the hard calls: with 40%
+# of the dosages fractional, the hard calls miss a third of the genotypes.
+for filter in "--maf 0.3" "--mac 1500"; do
+  for input in bgen vcf; do
+    if [ "$input" = bgen ]; then plink_in=$bgen_plink kohort_in=$bgen_kohort; else plink_in="--vcf dosages.vcf dosage=DS" kohort_in="--vcf dosages.vcf"; fi
+    # shellcheck disable=SC2086
+    plink2 $plink_in $filter --write-snplist --out p2_filter >/dev/null
+    # shellcheck disable=SC2086
+    "$KOHORT" -q gwas $kohort_in --pheno pheno.txt --pheno-col Q $filter --out kfilter >/dev/null
+    sed 's/^snp//' p2_filter.snplist | sort > plink_kept.txt
+    zcat kfilter.Q.tsv.gz | awk -F'\t' 'NR > 1 { print $2 }' | sort > kohort_kept.txt
+    echo "$input $filter: plink2 keeps $(wc -l < plink_kept.txt), kohort $(wc -l < kohort_kept.txt)"
+    check "  variants kept by one only" "$(comm -3 plink_kept.txt kohort_kept.txt | wc -l)" 2
+  done
+done
+# kohort qc's ALT_FREQ and ALLELE_OBS_CT: plink2 --freq's ALT_FREQS and OBS_CT (6 digits, and its
+# dosages rounded to 1/16384: within 2e-6).
+plink2 $bgen_plink --freq --out p2_freq >/dev/null
+"$KOHORT" -q qc $bgen_kohort --out kqc >/dev/null
+read -r n m bad < <(paste <(awk 'NR > 1 { print $5, $6 }' p2_freq.afreq) <(awk 'NR > 1 { print $13, $12 }' kqc.vqc.tsv) |
+  awk '{ x = $1 - $3; if (x < 0) x = -x; if (x > m) m = x; bad += $2 != $4; n++ } END { printf "%d %.3g %d\n", n, m, bad }')
+echo "qc frequencies: $n variants"
+check "  max |ALT_FREQ - ALT_FREQS|" "$m" 2e-6
+check "  ALLELE_OBS_CT differs from OBS_CT" "$bad" 0
+[ "$n" -eq 4000 ] || { echo "FAIL: $n variants compared"; fail=1; }
+
 # shellcheck disable=SC2086
 if "$KOHORT" -q gwas $bgen_kohort --pheno pheno.txt --pheno-col Q --mach-r2-filter 0.5 0.2 --out kbad >/dev/null 2>err.txt; then
   echo "FAIL: --mach-r2-filter 0.5 0.2 was accepted"; fail=1
