@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <cstdlib>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -15,9 +14,9 @@
 #include "assoc/quantile_normalize.h"
 #include "assoc/sample_table.h"
 #include "cli/command.h"
+#include "cli/variant_filters.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "genotype/imputation_quality.h"
 #include "genotype/open.h"
 #include "genotype/qc.h"
 #include "genotype/selection.h"
@@ -44,9 +43,6 @@ struct GwasArguments {
   genotype::VariantFilters filters;
   bool hwe_midp = false;
   bool quantile_normalize = false;
-  // --mach-r2-filter [MIN [MAX]], as plink2's: MIN 0.1 and MAX 2 unless given.
-  bool mach_r2_filter = false;
-  std::vector<std::string> mach_r2_bounds;
 };
 
 // Keeps the selected variants that pass `filters`, counted over the selected samples (as plink2
@@ -59,20 +55,7 @@ void filter_variants(genotype::GenotypeSource& source, const genotype::VariantFi
   for (std::size_t v = 0; v < qc.variants.size(); ++v)
     if (genotype::passes(qc.variants[v], filters)) kept.push_back(source.file_variant_index(v));
   log_info(fmt::format("{}: {} of {} variants pass the variant filters", source.path(), kept.size(), source.variant_count()));
-  if (kept.empty()) throw InputError(source.path(), "no variants pass the variant filters (--maf, --mac, --geno, --hwe)");
-  source.select_variants(std::move(kept));
-}
-
-// Keeps the selected variants whose MaCH r-squared over the selected samples lies in [min, max]
-// (plink2's --mach-r2-filter; monomorphic variants, chrX, chrY and MT pass, as they have none).
-void filter_mach_r2(genotype::GenotypeSource& source, double min, double max) {
-  const std::vector<double> r2 = genotype::compute_mach_r2(source);
-  std::vector<std::uint32_t> kept;
-  for (std::size_t v = 0; v < r2.size(); ++v)
-    if (genotype::passes_mach_r2(r2[v], min, max)) kept.push_back(source.file_variant_index(v));
-  log_info(fmt::format("{}: {} of {} variants have a MaCH r-squared in [{}, {}] (--mach-r2-filter)", source.path(), kept.size(),
-                       source.variant_count(), min, max));
-  if (kept.empty()) throw InputError(source.path(), fmt::format("no variants pass --mach-r2-filter {} {}", min, max));
+  if (kept.empty()) throw InputError(source.path(), "no variants pass the variant filters (--maf, --mac, --geno, --hwe, --mach-r2-filter)");
   source.select_variants(std::move(kept));
 }
 
@@ -217,21 +200,6 @@ void run(const GwasArguments& a) {
   if (!a.sex.empty()) settings.sexes = read_sexes(a.sex, a.sex_column, sample_ids);
   if (a.xchr_model == 0) skip_chromosome_x(*source);
   if (a.filters.any()) filter_variants(*source, a.filters, a.hwe_midp, settings.sexes);
-  if (a.mach_r2_filter) {
-    double bounds[2] = {0.1, 2.0};  // plink2's defaults
-    std::size_t given = 0;
-    for (const std::string& text : a.mach_r2_bounds) {
-      if (text.empty()) continue;  // the option without values
-      char* end = nullptr;
-      bounds[given] = std::strtod(text.c_str(), &end);
-      if (end == text.c_str() || *end != '\0')
-        throw InputError(fmt::format("--mach-r2-filter '{}': expected a number, e.g. --mach-r2-filter 0.3 (MIN [MAX])", text));
-      ++given;
-    }
-    if (!(bounds[0] >= 0) || !(bounds[1] >= bounds[0]))
-      throw InputError(fmt::format("--mach-r2-filter {} {}: expected 0 <= MIN <= MAX, e.g. --mach-r2-filter 0.3", bounds[0], bounds[1]));
-    filter_mach_r2(*source, bounds[0], bounds[1]);
-  }
   log_info(fmt::format("{}: {} samples, {} variants selected", source->path(), sample_ids.size(), source->variant_count()));
 
   assoc::TraitType type = a.pheno_type == "quantitative" ? assoc::TraitType::quantitative
@@ -300,10 +268,7 @@ const Subcommand gwas_command{
       app.add_option("--geno", a->filters.geno, "Test only variants with missing call rate <= X")->check(CLI::Range(0.0, 1.0));
       app.add_option("--hwe", a->filters.hwe, "Test only variants with Hardy-Weinberg exact p >= X")->check(CLI::Range(0.0, 1.0));
       app.add_flag("--hwe-midp", a->hwe_midp, "--hwe compares the mid-p (plink2 --hwe midp)");
-      auto* mach_r2 = app.add_option("--mach-r2-filter", a->mach_r2_bounds,
-                     "[MIN [MAX]]: test only variants whose MaCH r-squared (imputation quality) among the kept samples is in "
-                     "[MIN, MAX] (default 0.1 and 2; plink2 --mach-r2-filter)")
-          ->expected(0, 2);
+      auto mach_r2_filter = add_mach_r2_filter(app, a->filters);
       app.add_option("--pheno", a->pheno, "Phenotype file: FID IID ... (PLINK) or a TSV whose first column is the sample id")
           ->required()->check(CLI::ExistingFile);
       app.add_option("--pheno-col", a->pheno_columns, "Phenotype columns, or ranges FIRST-LAST in the file's order (default: all)")->delimiter(',');
@@ -353,8 +318,8 @@ const Subcommand gwas_command{
   kohort simulate --persons 20000 --variants 20000 --out demo/population
   kohort gwas --bfile demo/population/genotypes --pheno demo/pheno.tsv --pheno-col t2d,chd \
       --covar demo/covar.tsv --covar-col age,sex --out demo/gwas/run)");
-      return [a, mach_r2] {
-        a->mach_r2_filter = mach_r2->count() > 0;  // given without values: the defaults
+      return [a, mach_r2_filter] {
+        mach_r2_filter();
         run(*a);
       };
     }};

@@ -1,5 +1,6 @@
 // `kohort qc`: per-variant and per-sample genotype QC equal to plink2 --freq --missing --hardy,
-// and filters (--maf --mac --geno --hwe --mind) that write keep/extract lists plink2 accepts.
+// and filters (--maf --mac --geno --hwe --mach-r2-filter --mind) that write keep/extract lists
+// plink2 accepts.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/variant_filters.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/output.h"
@@ -74,17 +76,17 @@ void run_qc(const QcOptions& options) {
       const double hwe_observed = double(q.hwe_hom_ref) + q.hwe_het + q.hwe_hom_alt;
       const double hwe_freq = hwe_observed > 0 ? (q.hwe_het + 2.0 * q.hwe_hom_alt) / (2 * hwe_observed) : NAN;
       const bool tested = !std::isnan(q.hwe_ln_p);
-      fmt::format_to(std::back_inserter(text), "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+      fmt::format_to(std::back_inserter(text), "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                      variant.chrom, variant.pos, variant.id, variant.ref, variant.alt, q.hom_ref, q.het, q.hom_alt,
                      q.missing, q.observed(), q.alt_alleles, q.alleles, number(freq),
                      number(q.missing + q.observed() > 0 ? double(q.missing) / double(q.missing + q.observed()) : NAN),
                      number(tested && hwe_observed > 0 ? q.hwe_het / hwe_observed : NAN),
-                     number(tested ? 2 * hwe_freq * (1 - hwe_freq) : NAN), p_value(q.hwe_ln_p));
+                     number(tested ? 2 * hwe_freq * (1 - hwe_freq) : NAN), p_value(q.hwe_ln_p), number(q.mach_r2));
     }
   });
   variants_out.write(
       "#CHROM\tPOS\tID\tREF\tALT\tHOM_REF_CT\tHET_CT\tHOM_ALT_CT\tMISSING_CT\tOBS_CT\tALT_CT\tALLELE_OBS_CT"
-      "\tALT_FREQ\tF_MISS\tO_HET\tE_HET\tP_HWE\n");
+      "\tALT_FREQ\tF_MISS\tO_HET\tE_HET\tP_HWE\tMACH_R2\n");
   for (const auto& text : chunks) variants_out.write(text);
   chunks.clear();
 
@@ -152,7 +154,7 @@ const Subcommand qc_command{
       app.add_option("--sample", options->input.sample, "Sample file for --bgen (else the BGEN's own ids)");
       bfile->excludes(vcf)->excludes(bgen);
       vcf->excludes(bgen);
-      app.add_option("--vcf-dosage", options->input.vcf_dosage, "VCF FORMAT field for dosages: DS or GP (QC uses GT)");
+      app.add_option("--vcf-dosage", options->input.vcf_dosage, "VCF FORMAT field for dosages: DS or GP (allele counts and MACH_R2 use them; genotype counts, missingness and HWE the GT)");
       app.add_option("--multiallelic", options->input.multiallelic,
                      "Multi-allelic VCF records: skip (reported) or split (one variant per ALT)")
           ->check(CLI::IsMember({"skip", "split"}));
@@ -177,13 +179,15 @@ const Subcommand qc_command{
           ->check(CLI::Range(0.0, 1.0));
       app.add_option("--hwe", options->filters.hwe, "Filter: keep variants with HWE exact p >= X")
           ->check(CLI::Range(0.0, 1.0));
+      auto mach_r2_filter = add_mach_r2_filter(app, options->filters);
       app.add_option("--mind", options->mind, "Filter: keep samples with missing rate <= X (writes PREFIX.keep)")
           ->check(CLI::Range(0.0, 1.0));
       app.footer(
           "Example:\n"
           "  kohort qc --bfile EUR_subset --maf 0.01 --geno 0.05 --hwe 1e-6 --mind 0.05 --out eur\n"
           "  plink2 --bfile EUR_subset --keep eur.keep --extract eur.extract --make-bed --out eur_clean");
-      return [options] {
+      return [options, mach_r2_filter] {
+        mach_r2_filter();
         if (options->input.bfile.empty() && options->input.vcf.empty() && options->input.bgen.empty()) {
           throw InputError("kohort qc needs an input: --bfile PREFIX, --vcf FILE or --bgen FILE");
         }

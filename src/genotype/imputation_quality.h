@@ -1,13 +1,10 @@
 #pragma once
 // Imputation quality of dosages: MaCH's r-squared (plink2's MACH_R2, often labelled INFO), per
-// variant over the samples with a dosage, for the GWAS output's info column and --mach-r2-filter.
-#include <cstddef>
+// variant over the samples with a dosage: the GWAS output's info column, kohort qc's MACH_R2 and
+// --mach-r2-filter.
 #include <limits>
-#include <vector>
 
 namespace kohort::genotype {
-
-class GenotypeSource;
 
 // MaCH's r-squared of `observed` dosages with this sum and sum of squares: their variance (divided
 // by n) over 2p(1 - p), the variance of an allele count at the frequency p = sum / (2 observed).
@@ -19,11 +16,6 @@ inline double mach_r2(double sum, double sum_of_squares, double observed) {
   if (!(observed > 0) || !(expected > 0)) return std::numeric_limits<double>::quiet_NaN();
   return 2 * (observed * sum_of_squares - sum * sum) / expected;
 }
-
-// mach_r2 of each selected variant over the selected samples with a dosage, in one pass (parallel
-// over variants when the source allows it; the same result at any thread count). NaN on chrX,
-// chrY and MT, where samples do not all carry two copies (plink2 leaves out chrX and MT).
-std::vector<double> compute_mach_r2(GenotypeSource& source);
 
 // Whether a variant's r-squared passes plink2's --mach-r2-filter MIN MAX: within [min, max], or
 // NaN (monomorphic, or a sex chromosome or MT), which the filter keeps as plink2 does.

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/parallel.h"
 #include "genotype/hwe.h"
+#include "genotype/imputation_quality.h"
 
 namespace kohort::genotype {
 namespace {
@@ -144,6 +145,7 @@ void count_by_sex(const std::uint8_t* packed, const std::vector<Sex>& sexes, Chr
 // counts them, the ALT alleles are the sum of the dosages and the observed alleles two for each
 // sample with a dosage, called or not (a haploid sample's dosage, on the 0-2 scale, counts half,
 // and one allele). The genotype counts, missing rate and Hardy-Weinberg test stay the hard calls'.
+// On the autosomes (and XY) the dosages also give MaCH's r-squared.
 void count_dosage_alleles(GenotypeSource& source, const std::vector<ChromosomeKind>& kinds, const std::vector<Sex>& sexes,
                           std::size_t begin, std::size_t end, QcResult& result) {
   const std::size_t n = source.sample_count();
@@ -154,16 +156,19 @@ void count_dosage_alleles(GenotypeSource& source, const std::vector<ChromosomeKi
     source.read_dosages(v, 1, column.data(), raw);
     const ChromosomeKind kind = kinds[v];
     const bool by_sex = kind == ChromosomeKind::x || kind == ChromosomeKind::y || kind == ChromosomeKind::mitochondrial;
-    double alt = 0, alleles = 0;
+    double alt = 0, alleles = 0, squares = 0;
     for (std::size_t s = 0; s < n; ++s) {
       if (std::isnan(column[s])) continue;
       if (kind == ChromosomeKind::y && sexes[s] != Sex::male) continue;  // chrY: males only
       const bool haploid = by_sex && (kind != ChromosomeKind::x || sexes[s] == Sex::male);
       alt += haploid ? 0.5 * column[s] : column[s];
       alleles += haploid ? 1 : 2;
+      squares += column[s] * column[s];
     }
-    result.variants[v].alt_alleles = alt;
-    result.variants[v].alleles = alleles;
+    VariantQc& q = result.variants[v];
+    q.alt_alleles = alt;
+    q.alleles = alleles;
+    if (!by_sex) q.mach_r2 = mach_r2(alt, squares, alleles / 2);
   }
 }
 
@@ -210,6 +215,7 @@ KOHORT_POPCNT void count_chunk(GenotypeSource& source, const std::vector<Chromos
     q.hwe_het = q.het;
     q.hwe_hom_alt = q.hom_alt;
     q.hwe_ln_p = hwe_exact_ln_p(q.hom_ref, q.het, q.hom_alt, midp);
+    q.mach_r2 = mach_r2(q.alt_alleles, q.het + 4.0 * q.hom_alt, q.observed());  // of the hard calls; dosages replace it
   }
   missing_counter.finish(sample_missing.data(), n);
   het_counter.finish(sample_het.data(), n);
@@ -230,6 +236,7 @@ bool passes(const VariantQc& q, const VariantFilters& filters) {
     if (samples > 0 && double(q.missing) / double(samples) > filters.geno) return false;
   }
   if (filters.hwe >= 0 && !std::isnan(q.hwe_ln_p) && q.hwe_ln_p < std::log(filters.hwe)) return false;
+  if (filters.mach_r2_min >= 0 && !passes_mach_r2(q.mach_r2, filters.mach_r2_min, filters.mach_r2_max)) return false;
   return true;
 }
 

@@ -2,6 +2,7 @@
 // Genotype quality control in one pass over a GenotypeSource: per-variant genotype counts and
 // Hardy-Weinberg p, per-sample missing and heterozygous counts (as plink2 --freq --missing --hardy).
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "genotype/source.h"
@@ -21,6 +22,9 @@ struct VariantQc {
   // exact p) is NaN when the variant is haploid.
   std::uint32_t hwe_hom_ref = 0, hwe_het = 0, hwe_hom_alt = 0;
   double hwe_ln_p = 0;
+  // MaCH's r-squared (imputation_quality.h) of the dosages, or of the hard calls without them,
+  // over the samples with one; NaN on chrX, chrY and MT, and for a monomorphic variant.
+  double mach_r2 = std::numeric_limits<double>::quiet_NaN();
   std::uint32_t observed() const { return hom_ref + het + hom_alt; }
 };
 
@@ -35,14 +39,16 @@ struct QcResult {
   std::vector<SampleQc> samples;    // one per selected sample
 };
 
-// Variant filters as plink2's --maf, --mac, --geno and --hwe apply them; a negative threshold is
-// not applied.
+// Variant filters as plink2's --maf, --mac, --geno, --hwe and --mach-r2-filter apply them; a
+// negative threshold is not applied.
 struct VariantFilters {
   double maf = -1;       // keep minor allele frequency >= maf
   double mac = -1;       // keep minor allele count >= mac
   double geno = -1;      // keep missing call rate <= geno
   double hwe = -1;       // keep Hardy-Weinberg p >= hwe (haploid variants always pass, as in plink2)
-  bool any() const { return maf >= 0 || mac >= 0 || geno >= 0 || hwe >= 0; }
+  // keep MaCH r-squared in [mach_r2_min, mach_r2_max]; variants without one (NaN) pass, as in plink2
+  double mach_r2_min = -1, mach_r2_max = -1;
+  bool any() const { return maf >= 0 || mac >= 0 || geno >= 0 || hwe >= 0 || mach_r2_min >= 0; }
 };
 
 // Whether a variant's counts pass every filter set in `filters`.

@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "genotype/bed.h"
 #include "genotype/bgen.h"
-#include "genotype/imputation_quality.h"
+#include "genotype/qc.h"
 #include "genotype/vcf.h"
 
 #include <array>
@@ -237,7 +237,12 @@ TEST(Dosages, VcfDsAndBgenAgree) {
       if (!std::isnan(d)) variance += (d - mean) * (d - mean) / observed;
     return variance / (2 * (mean / 2) * (1 - mean / 2));
   };
-  const std::vector<double> r2_vcf = compute_mach_r2(*vcf), r2_bgen = compute_mach_r2(*bgen);
+  auto mach_r2_of = [](GenotypeSource& source) {
+    std::vector<double> r2;
+    for (const VariantQc& q : compute_qc(source, false).variants) r2.push_back(q.mach_r2);
+    return r2;
+  };
+  const std::vector<double> r2_vcf = mach_r2_of(*vcf), r2_bgen = mach_r2_of(*bgen);
   ASSERT_EQ(r2_bgen.size(), m);
   std::size_t finite = 0;
   for (std::size_t v = 0; v < m; ++v) {
@@ -252,7 +257,7 @@ TEST(Dosages, VcfDsAndBgenAgree) {
   std::vector<std::uint32_t> half;
   for (std::uint32_t s = 0; s < n; s += 2) half.push_back(s);
   bgen->select_samples(half);
-  const std::vector<double> r2_half = compute_mach_r2(*bgen);
+  const std::vector<double> r2_half = mach_r2_of(*bgen);
   std::size_t changed = 0;
   for (std::size_t v = 0; v < m; ++v) {
     if (std::isnan(r2_half[v])) continue;

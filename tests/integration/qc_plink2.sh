@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kohort qc against plink2 --freq counts --missing --hardy on the real 1000 Genomes EUR subset
 # (bolt-lmm-example) and on a plink2 --dummy set with 2% missing calls, with sample and variant
-# subsetting and the --maf/--mac/--geno/--hwe/--mind filters.
+# subsetting and the --maf/--mac/--geno/--hwe/--mach-r2-filter/--mind filters.
 # Tolerances: counts exact; frequencies relative 1e-12 against the exact count ratio from plink2's
 # counts; O(HET), E(HET) and HWE p within plink2's printed 6 significant digits (relative 5e-6).
 set -euo pipefail
@@ -39,7 +39,7 @@ run_set() {
   plink2 --silent "${plink_args[@]}" --freq counts --missing --hardy --out "p_$tag" >/dev/null
   plink2 --silent "${plink_args[@]}" --hardy midp --out "p_${tag}_midp" >/dev/null
   # kohort vqc: 1 CHROM 2 POS 3 ID 4 REF 5 ALT 6 HOM_REF 7 HET 8 HOM_ALT 9 MISSING 10 OBS 11 ALT_CT 12 ALLELE_OBS
-  #             13 ALT_FREQ 14 F_MISS 15 O_HET 16 E_HET 17 P_HWE
+  #             13 ALT_FREQ 14 F_MISS 15 O_HET 16 E_HET 17 P_HWE 18 MACH_R2
   # plink2 .acount: CHROM ID REF ALT ALT_CTS OBS_CT
   compare "$tag acount" "k_$tag.vqc.tsv" "p_$tag.acount" '
     check_exact("ID", k[3], p[2]); check_exact("REF", k[4], p[3]); check_exact("ALT", k[5], p[4]);
@@ -55,6 +55,11 @@ run_set() {
     check_exact("HOM_ALT_CT", k[8], p[7]); check_rel("O_HET", k[15], p[8], 5e-6);
     check_rel("E_HET", k[16], p[9], 5e-6); check_rel("P_HWE", k[17], p[10], 5e-6)'
   compare "$tag hardy midp" "k_${tag}_midp.vqc.tsv" "p_${tag}_midp.hardy" 'check_rel("P_HWE_MIDP", k[17], p[10], 5e-6)'
+  # .afreq with cols=chrom,machr2: CHROM ID MACH_R2 (nan for a monomorphic variant; kohort 18 MACH_R2)
+  plink2 --silent "${plink_args[@]}" --freq cols=chrom,machr2 --out "p_${tag}_r2" >/dev/null
+  compare "$tag machr2" "k_$tag.vqc.tsv" "p_${tag}_r2.afreq" '
+    check_exact("ID", k[3], p[2]);
+    if (p[3] == "nan" || p[3] == "NA") check_exact("MACH_R2", k[18], "NA"); else check_rel("MACH_R2", k[18], p[3], 5e-6)'
   # .smiss: FID IID PHENO1 MISSING_CT OBS_CT F_MISS; kohort sqc: FID IID MISSING_CT OBS_CT F_MISS HET_CT F_HET
   compare "$tag smiss" "k_$tag.sqc.tsv" "p_$tag.smiss" '
     check_exact("IID", k[2], p[2]); check_exact("MISSING_CT", k[3], p[4]); check_exact("VARIANTS", k[3] + k[4], p[5]);
@@ -91,6 +96,14 @@ if cmp -s k_filter.extract p_filter.snplist; then
   echo "variant filters: $(wc -l < k_filter.extract) of 3000 variants kept, same as plink2"
 else
   echo "variant filters differ: kohort $(wc -l < k_filter.extract), plink2 $(wc -l < p_filter.snplist)"; fail=1
+fi
+# --mach-r2-filter on hard calls (their r-squared is about 1 - F, the inbreeding coefficient).
+"$KOHORT" --quiet qc --bfile dummy --mach-r2-filter 0.97 1.02 --out k_r2filter
+plink2 --silent --bfile dummy --mach-r2-filter 0.97 1.02 --write-snplist --out p_r2filter >/dev/null
+if cmp -s k_r2filter.extract p_r2filter.snplist && [ "$(wc -l < k_r2filter.extract)" -lt 3000 ]; then
+  echo "--mach-r2-filter: $(wc -l < k_r2filter.extract) of 3000 variants kept, same as plink2"
+else
+  echo "--mach-r2-filter lists differ: kohort $(wc -l < k_r2filter.extract), plink2 $(wc -l < p_r2filter.snplist)"; fail=1
 fi
 "$KOHORT" --quiet qc --bfile dummy --mind 0.02 --out k_mind
 plink2 --silent --bfile dummy --mind 0.02 --write-samples --out p_mind >/dev/null
