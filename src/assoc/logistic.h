@@ -15,6 +15,9 @@
 #include "assoc/result.h"
 
 namespace kohort::assoc {
+namespace detail {
+struct GatheredGenotypes;
+}
 
 enum class BinaryTest {
   score,  // score test, SPA beyond |z| > spa_cutoff, Firth below firth_threshold (default)
@@ -84,8 +87,9 @@ class LogisticAssociation {
  private:
   struct SampleSet;
   struct NullModel;
-  void test_phenotype(const NullModel& model, std::size_t p, const Eigen::MatrixXd& dosages, std::size_t begin, std::size_t end,
-                      std::vector<VariantResult>& results) const;
+  // Phenotype p on dosage columns [begin, end), `gathered` on its samples (mean-filled).
+  void test_phenotype(const NullModel& model, std::size_t p, const Eigen::MatrixXd& dosages, const detail::GatheredGenotypes& gathered,
+                      std::size_t begin, std::size_t end, std::vector<VariantResult>& results) const;
 
   // Score test, SPA and Firth for one variant from its score u, WX'g (b) and g'Wg; `genotypes`
   // gives the mean-imputed genotypes on the model's samples when the tails need them.
