@@ -50,6 +50,8 @@ struct GwasSettings {
   GeneticModel genetic_model = GeneticModel::additive;
   // Above 0 (and below 1): each file gets ci_lower and ci_upper columns at this level (plink2 --ci).
   double confidence_level = 0;
+  // Below 1: only rows with p <= p_filter are written, and none without a p-value (plink2 --pfilter).
+  double p_filter = 1;
   // Per genotype sample; empty: the genotype source's (.fam, .sample).
   std::vector<genotype::Sex> sexes;
 };

@@ -36,6 +36,7 @@ struct GwasArguments {
   std::string genetic_model = "additive";
   std::string condition_model = "additive";  // how --condition's dosages are coded (plink2 --condition ... dominant)
   double confidence_level = 0;  // --ci; 0: none
+  double p_filter = 1;          // --pfilter; 1: every row
   std::size_t block_size = 4096;
   std::size_t memory_mib = 0;
   std::string genome_assembly = "unknown";
@@ -173,6 +174,8 @@ void run(const GwasArguments& a) {
   if (a.condition_model != "additive" && a.condition.empty() && a.condition_list.empty())
     throw InputError(fmt::format("--condition-model {} codes conditioning variants, but none is named; add --condition or --condition-list",
                                  a.condition_model));
+  if (!(a.p_filter > 0 && a.p_filter <= 1))
+    throw InputError(fmt::format("--pfilter {}: expected a p-value threshold in (0, 1], e.g. 1e-5", a.p_filter));
   if (a.confidence_level != 0 && !(a.confidence_level > 0 && a.confidence_level < 1))
     throw InputError(fmt::format("--ci {}: expected a confidence level between 0 and 1 (exclusive), e.g. 0.95", a.confidence_level));
   genotype::InputFiles inputs;
@@ -226,6 +229,7 @@ void run(const GwasArguments& a) {
     assoc::check_covariates(covariates, settings.covariate_names, named_in);
   }
   settings.confidence_level = a.confidence_level;
+  settings.p_filter = a.p_filter;
   settings.x_sex = !a.no_x_sex;
   settings.male_x_haploid = a.xchr_model == 1;
   settings.genetic_model = genetic_model(a.genetic_model);
@@ -304,6 +308,9 @@ const Subcommand gwas_command{
       app.add_option("--xchr-model", a->xchr_model,
                      "chrX as plink2 --xchr-model: 0 skips it; 1 codes males 0/1; 2 codes males 0/2 (sex a covariate with 1 and 2)")
           ->check(CLI::IsMember({0, 1, 2}))->capture_default_str();
+      app.add_option("--pfilter", a->p_filter,
+                     "Write only the rows with p <= X, and none without a p-value (plink2 --pfilter): a PheWAS's files shrink "
+                     "to the associations");
       app.add_option("--ci", a->confidence_level,
                      "Add ci_lower and ci_upper columns at this confidence level, e.g. 0.95: beta -/+ z SE, z the normal quantile "
                      "(plink2 --ci; for binary traits on the log-odds scale)");

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# kohort gwas variant filters (--maf --mac --geno --hwe --hwe-midp, --chr --from-bp --to-bp)
-# against the same filters in plink2 --glm on the 1000 Genomes EUR subset (Debian's
+# kohort gwas variant filters (--maf --mac --geno --hwe --hwe-midp, --chr --from-bp --to-bp) and
+# the row filter --pfilter against the same filters in plink2 --glm on the 1000 Genomes EUR subset (Debian's
 # bolt-lmm-example): both must test exactly the same variants, with betas within relative 1e-5
 # (plink2's 6 digits). The subset has no missing calls, so --geno runs on a copy of chr21-22 with
 # 0-5% of each variant's calls blanked.
@@ -49,6 +49,9 @@ compare hwe_midp "--hwe 1e-2 midp" "--hwe 1e-2 --hwe-midp"
 compare geno "--geno 0.02" "--geno 0.02" missing
 compare geno_maf_hwe "--geno 0.03 --maf 0.2 --hwe 1e-2" "--geno 0.03 --maf 0.2 --hwe 1e-2" missing
 compare range "--chr 18 --from-bp 20000000 --to-bp 40000000 --maf 0.01" "--chr 18 --from-bp 20000000 --to-bp 40000000 --maf 0.01"
+# --pfilter writes only the rows with p at or below it (none without a p-value), as plink2 does.
+compare pfilter "--pfilter 1e-3" "--pfilter 1e-3"
+compare pfilter_maf "--pfilter 0.05 --maf 0.3" "--pfilter 0.05 --maf 0.3"
 
 # Filters that leave nothing: an error naming the genotypes, no output.
 if "$KOHORT" -q gwas --bfile EUR_subset --pheno pheno.txt --pheno-col PHENO --mac 100000 --out none 2> none.err; then
