@@ -120,8 +120,9 @@ Eigen::VectorXd score(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const 
 }  // namespace
 
 LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, bool firth, const Eigen::VectorXd& start,
-                         int max_iterations) {
+                         int max_iterations, Eigen::Index fitted_columns) {
   const Eigen::Index k = x.cols();
+  const Eigen::Index fitted = fitted_columns >= 0 && fitted_columns < k ? fitted_columns : k;
   LogisticFit fit;
   Eigen::VectorXd beta = start.size() == k ? start : Eigen::VectorXd::Zero(k);
   Eigen::VectorXd mu, w;
@@ -138,7 +139,16 @@ LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, boo
   double damping = 1.0;
   Eigen::VectorXd last_step;
   for (int iteration = 1; iteration <= max_iterations; ++iteration) {
-    Eigen::VectorXd step = factor.solve(score(x, y, mu, w, factor, firth));
+    Eigen::VectorXd step;
+    if (fitted == k) {
+      step = factor.solve(score(x, y, mu, w, factor, firth));
+    } else {
+      // The fitted coefficients' block of X'WX is L11 L11', L11 the leading block of its factor.
+      const Eigen::MatrixXd l = factor.matrixL();
+      const auto l11 = l.topLeftCorner(fitted, fitted).triangularView<Eigen::Lower>();
+      step = Eigen::VectorXd::Zero(k);
+      step.head(fitted) = l11.transpose().solve(l11.solve(score(x, y, mu, w, factor, firth).head(fitted)));
+    }
     if (firth && damping == 1.0 && last_step.size() == k && (step + last_step).norm() < 1e-3 * step.norm()) damping = 0.5;
     step *= damping;
     // Cap the step so that separation grows the estimate gradually rather than overflowing.
@@ -173,6 +183,79 @@ LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, boo
   fit.log_likelihood = loglik;
   Eigen::MatrixXd inverse = factor.solve(Eigen::MatrixXd::Identity(k, k));
   fit.standard_errors = inverse.diagonal().cwiseSqrt();
+  return fit;
+}
+
+namespace {
+
+// The penalised log-likelihood of fit_firth_offset at beta, its first derivative and its second.
+struct OffsetFirthTerms {
+  double log_likelihood = 0, score = 0, curvature = 0, information = 0;
+};
+
+OffsetFirthTerms offset_firth_terms(const Eigen::VectorXd& g, const Eigen::VectorXd& y, const Eigen::VectorXd& offset, double beta) {
+  // With I(b) = sum w g^2: I' = sum w (1 - 2 mu) g^3 and I'' = sum w (1 - 6 w) g^4, so the
+  // penalty's derivatives are I' / 2I and (I'' / I - (I' / I)^2) / 2.
+  const Eigen::Index n = g.size();
+  double loglik = 0, score = 0, information = 0, first = 0, second = 0;
+  ChunkTerms terms;
+  for (Eigen::Index begin = 0; begin < n; begin += kChunkRows) {
+    const Eigen::Index m = std::min(kChunkRows, n - begin);
+    const auto gc = g.array().segment(begin, m);
+    const ChunkArray eta = offset.array().segment(begin, m) + beta * gc;
+    terms.compute(eta);
+    const auto yc = y.array().segment(begin, m);
+    loglik += (yc * eta).sum() - terms.softplus_sum(eta);
+    score += (gc * (yc - terms.mu)).sum();
+    const ChunkArray wg2 = terms.variance * gc.square();
+    information += wg2.sum();
+    first += (wg2 * gc * (1.0 - 2.0 * terms.mu)).sum();
+    second += (wg2 * gc.square() * (1.0 - 6.0 * terms.variance)).sum();
+  }
+  OffsetFirthTerms out;
+  out.information = information;
+  out.log_likelihood = loglik + 0.5 * std::log(information);
+  out.score = score + 0.5 * first / information;
+  out.curvature = -information + 0.5 * (second / information - (first / information) * (first / information));
+  return out;
+}
+
+}  // namespace
+
+double firth_offset_log_likelihood(const Eigen::VectorXd& g, const Eigen::VectorXd& y, const Eigen::VectorXd& offset, double beta) {
+  return offset_firth_terms(g, y, offset, beta).log_likelihood;
+}
+
+LogisticFit fit_firth_offset(const Eigen::VectorXd& g, const Eigen::VectorXd& y, const Eigen::VectorXd& offset, double start,
+                             int max_iterations) {
+  LogisticFit fit;
+  double beta = std::isfinite(start) ? start : 0.0;
+  OffsetFirthTerms terms = offset_firth_terms(g, y, offset, beta);
+  if (!(terms.information > 0)) return fit;  // a predictor of zeros: nothing to fit
+  for (int iteration = 1; iteration <= max_iterations; ++iteration) {
+    // Newton's step where the penalised likelihood curves downwards, else a scoring step by the
+    // information; capped, then halved until the likelihood does not fall.
+    double step = terms.curvature < 0 ? -terms.score / terms.curvature : terms.score / terms.information;
+    if (std::fabs(step) > 5.0) step = std::copysign(5.0, step);
+    OffsetFirthTerms next;
+    bool improved = false;
+    for (int halving = 0; halving < 30 && !improved; ++halving) {
+      next = offset_firth_terms(g, y, offset, beta + step);
+      improved = std::isfinite(next.log_likelihood) && next.log_likelihood >= terms.log_likelihood - 1e-12 * std::fabs(terms.log_likelihood);
+      if (!improved) step *= 0.5;
+    }
+    if (!improved) break;
+    beta += step;
+    terms = next;
+    fit.iterations = iteration;
+    if (std::fabs(step) < 1e-10 * (1.0 + std::fabs(beta))) {
+      fit.converged = true;
+      break;
+    }
+  }
+  fit.coefficients = Eigen::VectorXd::Constant(1, beta);
+  fit.standard_errors = Eigen::VectorXd::Constant(1, 1.0 / std::sqrt(terms.information));
+  fit.log_likelihood = terms.log_likelihood;
   return fit;
 }
 
@@ -279,7 +362,7 @@ struct LogisticAssociation::NullModel {
   Eigen::VectorXd eta, softplus_eta;  // linear predictor and log(1 + exp(eta)), for SPA
   Eigen::LLT<Eigen::MatrixXd> information;  // X'WX
   Eigen::VectorXd coefficients;
-  double firth_log_likelihood = 0;  // of the null model, for Firth likelihood-ratio tests
+  Eigen::VectorXd firth_offset;  // X b of the covariates' Firth fit, for approximate Firth fits
   std::size_t cases = 0, controls = 0;
   std::unique_ptr<PackedProducts> packed;  // when all tables fit the memory limit
 };
@@ -360,7 +443,7 @@ LogisticAssociation::LogisticAssociation(const Eigen::MatrixXd& covariates, cons
       model.softplus_eta = eta.unaryExpr([](double e) { return softplus(e); });
       model.w = model.mu.cwiseProduct(Eigen::VectorXd::Ones(rows) - model.mu);
       model.information.compute(model.x().transpose() * model.xw());
-      if (options_.test != BinaryTest::wald) model.firth_log_likelihood = fit_logistic(model.x(), model.y, true, fit.coefficients).log_likelihood;
+      if (options_.firth_approx) model.firth_offset = model.x() * fit_logistic(model.x(), model.y, true, fit.coefficients).coefficients;
     }
   });
   for (std::size_t p = 0; p < models_.size(); ++p) {
@@ -525,14 +608,30 @@ void LogisticAssociation::finish_score(const NullModel& model, double u, const E
   if (!spa && !(firth && out.log_p < std::log(options_.firth_threshold))) return;
   // The tails need the genotypes themselves (mean-imputed, on the model's samples).
   Eigen::VectorXd g = genotypes();
+  // The genotype residualised on the covariates (W-weighted, as the score test's).
+  const Eigen::VectorXd residual_g = g - model.x() * c;
   if (spa) {
-    double log_p = spa_log_p(g - model.x() * c, model.mu, model.eta, model.softplus_eta, u);
+    double log_p = spa_log_p(residual_g, model.mu, model.eta, model.softplus_eta, u);
     if (!std::isnan(log_p)) {
       out.log_p = log_p;
       out.method = "spa";
     }
   }
-  if (firth && out.log_p < std::log(options_.firth_threshold)) {
+  if (firth && options_.firth_approx && out.log_p < std::log(options_.firth_threshold)) {
+    // The genotype alone, the covariates' effects fixed at the null Firth fit (REGENIE's --approx).
+    const LogisticFit fit = fit_firth_offset(residual_g, model.y, model.firth_offset, u / v);
+    if (fit.converged) {
+      const double null_log_likelihood = firth_offset_log_likelihood(residual_g, model.y, model.firth_offset, 0.0);
+      const double chi2 = std::max(0.0, 2 * (fit.log_likelihood - null_log_likelihood));
+      out.beta = fit.coefficients(0);
+      out.se = fit.standard_errors(0);
+      out.statistic = chi2;
+      out.log_p = log_p_chisq1(chi2);
+      out.method = "firth_approx";
+    } else {
+      out.error = "FIRTH_CONVERGE_FAIL";
+    }
+  } else if (firth && out.log_p < std::log(options_.firth_threshold)) {
     Eigen::MatrixXd x(rows, k + 1);
     x << model.x(), g;
     // Start from the null model with the score test's one-step estimate for the genotype.
@@ -543,8 +642,19 @@ void LogisticAssociation::finish_score(const NullModel& model, double u, const E
       start << model.coefficients, 0.0;
       fit = fit_logistic(x, model.y, true, start);
     }
+    // The likelihood-ratio test's null: the genotype's coefficient 0, the covariates' fitted,
+    // under the same penalty (the full design's). Against the covariates' own Firth fit, whose
+    // penalty lacks the genotype's log-information, chi-square gains about log(sum w g~^2): with
+    // 20,000 samples p = 0.0009 where this test (and the Wald test) give 0.04, and 5% of null
+    // variants fell below p = 0.01.
+    LogisticFit null_fit;
     if (fit.converged) {
-      double chi2 = std::max(0.0, 2 * (fit.log_likelihood - model.firth_log_likelihood));
+      Eigen::VectorXd null_start(k + 1);
+      null_start << model.coefficients, 0.0;
+      null_fit = fit_logistic(x, model.y, true, null_start, 100, k);
+    }
+    if (fit.converged && null_fit.converged) {
+      double chi2 = std::max(0.0, 2 * (fit.log_likelihood - null_fit.log_likelihood));
       out.beta = fit.coefficients(k);
       out.se = fit.standard_errors(k);
       out.statistic = chi2;

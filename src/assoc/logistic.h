@@ -30,6 +30,10 @@ struct BinaryOptions {
   bool spa = true;
   double spa_cutoff = 2.0;        // |z| above which SPA replaces the normal approximation
   double firth_threshold = 0.05;  // score-test p below which Firth regression is fitted (0: never)
+  // Those Firth fits approximated as REGENIE's --firth --approx fits them: the genotype alone,
+  // residualised on the covariates, with the null Firth fit's covariate effects as an offset
+  // (fit_firth_offset). A likelihood-ratio test as the exact fit's.
+  bool firth_approx = false;
   MissingGenotypes missing = MissingGenotypes::mean_impute;
 };
 
@@ -43,9 +47,22 @@ struct LogisticFit {
 };
 
 // Fits y ~ x by Newton-Raphson (x includes the intercept column). `firth` adds Firth's penalty
-// 0.5 log|X'WX|. `start` may be empty (zeros).
+// 0.5 log|X'WX|. `start` may be empty (zeros). With `fitted_columns` >= 0, only the first that
+// many coefficients are fitted and the others stay at `start`, while the penalty still counts
+// every column of x: the null model of Firth's penalised likelihood-ratio test (Heinze and
+// Schemper 2002, as logistf and REGENIE fit it).
 LogisticFit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, bool firth, const Eigen::VectorXd& start = {},
-                         int max_iterations = 100);
+                         int max_iterations = 100, Eigen::Index fitted_columns = -1);
+
+// Firth-penalised logistic regression of y on one predictor g, without an intercept, with a fixed
+// offset: maximises l(beta) + log I(beta) / 2 for eta = offset + beta g, where I = sum w_i g_i^2
+// and w_i = mu_i (1 - mu_i). One coefficient; its SE is I(beta)^-1/2 (the unpenalised information,
+// as for fit_logistic); log_likelihood is the penalised one. Newton's steps, halved until the
+// penalised likelihood does not fall.
+LogisticFit fit_firth_offset(const Eigen::VectorXd& g, const Eigen::VectorXd& y, const Eigen::VectorXd& offset, double start = 0,
+                             int max_iterations = 100);
+// The penalised log-likelihood fit_firth_offset maximises, at `beta`.
+double firth_offset_log_likelihood(const Eigen::VectorXd& g, const Eigen::VectorXd& y, const Eigen::VectorXd& offset, double beta);
 
 // Two-sided log p-value of a score statistic u = sum g_i (y_i - mu_i) by saddlepoint approximation,
 // with g the covariate-adjusted genotype and mu the null fitted probabilities.

@@ -31,7 +31,7 @@ struct GwasArguments {
   std::vector<std::string> pheno_columns, covar_columns;
   std::string pheno_type = "auto", binary_test = "score", missing = "mean";
   double firth_threshold = 0.05, spa_cutoff = 2.0;
-  bool no_spa = false, no_x_sex = false;
+  bool no_spa = false, no_x_sex = false, firth_approx = false;
   int xchr_model = 2;
   std::string genetic_model = "additive";
   std::string condition_model = "additive";  // how --condition's dosages are coded (plink2 --condition ... dominant)
@@ -174,6 +174,8 @@ void run(const GwasArguments& a) {
   if (a.condition_model != "additive" && a.condition.empty() && a.condition_list.empty())
     throw InputError(fmt::format("--condition-model {} codes conditioning variants, but none is named; add --condition or --condition-list",
                                  a.condition_model));
+  if (a.firth_approx && a.binary_test != "score")
+    throw InputError(fmt::format("--firth-approx approximates the Firth fits of --binary-test score, not of --binary-test {}", a.binary_test));
   if (!(a.p_filter > 0 && a.p_filter <= 1))
     throw InputError(fmt::format("--pfilter {}: expected a p-value threshold in (0, 1], e.g. 1e-5", a.p_filter));
   if (a.confidence_level != 0 && !(a.confidence_level > 0 && a.confidence_level < 1))
@@ -238,6 +240,7 @@ void run(const GwasArguments& a) {
   settings.binary.spa = !a.no_spa;
   settings.binary.spa_cutoff = a.spa_cutoff;
   settings.binary.firth_threshold = a.firth_threshold;
+  settings.binary.firth_approx = a.firth_approx;
   settings.block_size = a.block_size;
   settings.table_memory = a.memory_mib << 20;
   settings.genome_assembly = a.genome_assembly;
@@ -292,6 +295,9 @@ const Subcommand gwas_command{
       app.add_option("--binary-test", a->binary_test, "score: score test + SPA + Firth below the threshold; wald: logistic per variant (plink2); firth")
           ->check(CLI::IsMember({"score", "wald", "firth"}))->capture_default_str();
       app.add_option("--firth-threshold", a->firth_threshold, "Score-test p below which Firth regression is fitted (0: never)")->capture_default_str();
+      app.add_flag("--firth-approx", a->firth_approx,
+                   "Approximate those Firth fits as REGENIE's --firth --approx: the genotype alone (residualised on the "
+                   "covariates), the covariates' effects fixed at the null Firth fit");
       app.add_flag("--no-spa", a->no_spa, "Normal approximation for the score test, no saddlepoint approximation");
       app.add_option("--spa-cutoff", a->spa_cutoff, "|z| above which the saddlepoint approximation is used")->capture_default_str();
       app.add_option("--missing-genotypes", a->missing, "mean: impute the mean; exclude: drop the sample per variant (as plink2)")

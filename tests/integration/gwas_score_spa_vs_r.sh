@@ -8,7 +8,8 @@
 # every 50th of the others; on the subset as it is (no missing calls) and on a copy with 1% of its
 # calls missing, replaced by the variant's mean among the phenotype's samples (kohort's default).
 # Then, with Firth on as by default, every 10th variant that Firth takes over (score-test p < 0.05)
-# against brglm2 and the likelihood-ratio test on the penalised log-likelihoods; and that
+# against brglm2 and the penalised likelihood-ratio test (its null under the full design's
+# penalty), the same for the approximate fits of --firth-approx; and that
 # --missing-genotypes exclude, which the score test cannot honour, warns and changes nothing.
 # Tolerances: beta, SE and -log10 p relative 1e-8 (on 2026-12-07 the largest differences were
 # 5e-10: the null models agree to about that, and kohort stops its steps at 1e-10 relative).
@@ -96,6 +97,28 @@ check "max relative beta difference" "$mb" 1e-8
 check "max relative SE difference" "$ms" 1e-8
 check "max relative -log10 p difference" "$ml" 1e-8
 [ "$n" -ge 100 ] || { echo "FAIL: too few Firth variants compared ($n)"; fail=1; }
+# --firth-approx: the same variants by the approximate fits (r/firth_lrt_reference.R --approx).
+"$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col CASE5 --covar pheno.txt --covar-col QCOV1,QCOV2 --firth-approx \
+  --out k_approx >/dev/null
+zcat k_approx.CASE5.tsv.gz | awk -F'\t' -v bim=eur.bim '
+  BEGIN { while ((getline line < bim) > 0) { split(line, f, "\t"); id_at[f[1] ":" f[4]] = f[2] } }
+  NR > 1 && $15 == "firth_approx" && ++firth % 10 == 0 { print id_at[$1 ":" $2] }' > approx.ids
+plink2 --bfile eur --extract approx.ids --export A --export-allele alt.alleles --out chosen_approx >/dev/null
+Rscript "$here/r/firth_lrt_reference.R" chosen_approx.raw pheno.txt CASE5 ref_approx.tsv --approx
+read -r n mb ms ml < <(zcat k_approx.CASE5.tsv.gz | awk -F'\t' -v bim=eur.bim '
+  BEGIN { while ((getline line < bim) > 0) { split(line, f, "\t"); key[f[2]] = f[1] ":" f[4] } }
+  FILENAME != "-" { if (FNR > 1) { id = $1; sub(/_[^_]*$/, "", id); b[key[id]] = $2; s[key[id]] = $3; l[key[id]] = $4 } next }
+  FNR > 1 { id = $1 ":" $2; if (!(id in b) || $15 != "firth_approx") next
+    x = ($5 - b[id]) / b[id]; if (x < 0) x = -x; if (x > mb) mb = x
+    x = ($6 - s[id]) / s[id]; if (x < 0) x = -x; if (x > ms) ms = x
+    x = ($9 - l[id]) / l[id]; if (x < 0) x = -x; if (x > ml) ml = x
+    n++ }
+  END { printf "%d %.3g %.3g %.3g\n", n, mb, ms, ml }' ref_approx.tsv -)
+echo "approximate Firth (--firth-approx) vs R brglm2 with an offset: $n variants"
+check "max relative beta difference" "$mb" 1e-8
+check "max relative SE difference" "$ms" 1e-8
+check "max relative -log10 p difference" "$ml" 1e-8
+[ "$n" -ge 100 ] || { echo "FAIL: too few approximate Firth variants compared ($n)"; fail=1; }
 # SPA is worth it here: for rare variants it moves -log10 p well away from the normal approximation's.
 moved=$(awk -F'\t' 'NR > 1 && $5 == "spa" { x = $6 - $4; if (x < 0) x = -x; if (x > m) m = x } END { printf "%.3g\n", m }' ref_eur.tsv)
 echo "largest change of -log10 p by SPA: $moved"
