@@ -40,6 +40,18 @@ VariantResult some_result(std::size_t i) {
   return r;
 }
 
+// A written file's lines, split at tabs.
+std::vector<std::vector<std::string>> table_of(const fs::path& path) {
+  std::istringstream lines(test_support::inflate_bgzf(path));
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    rows.emplace_back();
+    for (std::string field; std::getline(fields, field, '\t');) rows.back().push_back(field);
+  }
+  return rows;
+}
+
 // Writes `variants` and indexes a copy of the file with htslib's own tabix indexer.
 void write_and_reindex(const std::vector<genotype::Variant>& variants, const fs::path& path, const fs::path& copy) {
   SummaryStatisticsWriter writer(path.string(), false);
@@ -144,13 +156,7 @@ TEST(SummaryStatistics, ConfidenceIntervalColumns) {
     writer.write(genotype::Variant{"1", 101, "b", "A", "C"}, missing);
     writer.commit(SummaryMetadata{});
   }
-  std::istringstream lines(test_support::inflate_bgzf(path));
-  std::vector<std::vector<std::string>> rows;
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream fields(line);
-    rows.emplace_back();
-    for (std::string field; std::getline(fields, field, '\t');) rows.back().push_back(field);
-  }
+  const std::vector<std::vector<std::string>> rows = table_of(path);
   ASSERT_EQ(rows.size(), 3u);
   ASSERT_EQ(rows[0].size(), 18u);
   EXPECT_EQ(rows[0][16], "ci_lower");
@@ -175,13 +181,7 @@ TEST(SummaryStatistics, InfoColumnComesLast) {
     writer.write(genotype::Variant{"1", 101, "b", "A", "C"}, monomorphic);
     writer.commit(SummaryMetadata{});
   }
-  std::istringstream lines(test_support::inflate_bgzf(path));
-  std::vector<std::vector<std::string>> rows;
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream fields(line);
-    rows.emplace_back();
-    for (std::string field; std::getline(fields, field, '\t');) rows.back().push_back(field);
-  }
+  const std::vector<std::vector<std::string>> rows = table_of(path);
   ASSERT_EQ(rows.size(), 3u);
   ASSERT_EQ(rows[0].size(), 17u);
   EXPECT_EQ(rows[0][14], "ci_lower");

@@ -75,50 +75,37 @@ check "--missing-genotypes exclude: warned (0 yes)" "$warned" 0
 check "--missing-genotypes exclude: the score test's file equals the mean-imputed one (0 yes)" "$same" 0
 
 # With Firth on (the default: score-test p < 0.05), those variants report Firth's beta and SE and
-# the p-value of its likelihood-ratio test: every 10th of them against brglm2 and the penalised
-# log-likelihoods (r/firth_lrt_reference.R).
-"$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col CASE5 --covar pheno.txt --covar-col QCOV1,QCOV2 --out k_default >/dev/null
-zcat k_default.CASE5.tsv.gz | awk -F'\t' -v bim=eur.bim '
-  BEGIN { while ((getline line < bim) > 0) { split(line, f, "\t"); id_at[f[1] ":" f[4]] = f[2] } }
-  NR > 1 && $15 == "firth" && ++firth % 10 == 0 { print id_at[$1 ":" $2] }' > firth.ids
-plink2 --bfile eur --extract firth.ids --export A --export-allele alt.alleles --out chosen_firth >/dev/null
-Rscript "$here/r/firth_lrt_reference.R" chosen_firth.raw pheno.txt CASE5 ref_firth.tsv
-read -r n mb ms ml < <(zcat k_default.CASE5.tsv.gz | awk -F'\t' -v bim=eur.bim '
-  BEGIN { while ((getline line < bim) > 0) { split(line, f, "\t"); key[f[2]] = f[1] ":" f[4] } }
-  FILENAME != "-" { if (FNR > 1) { id = $1; sub(/_[^_]*$/, "", id); b[key[id]] = $2; s[key[id]] = $3; l[key[id]] = $4 } next }
-  FNR > 1 { id = $1 ":" $2; if (!(id in b) || $15 != "firth") next
-    x = ($5 - b[id]) / b[id]; if (x < 0) x = -x; if (x > mb) mb = x
-    x = ($6 - s[id]) / s[id]; if (x < 0) x = -x; if (x > ms) ms = x
-    x = ($9 - l[id]) / l[id]; if (x < 0) x = -x; if (x > ml) ml = x
-    n++ }
-  END { printf "%d %.3g %.3g %.3g\n", n, mb, ms, ml }' ref_firth.tsv -)
-echo "Firth below p 0.05 vs R brglm2 and the penalised likelihood-ratio test: $n variants"
-check "max relative beta difference" "$mb" 1e-8
-check "max relative SE difference" "$ms" 1e-8
-check "max relative -log10 p difference" "$ml" 1e-8
-[ "$n" -ge 100 ] || { echo "FAIL: too few Firth variants compared ($n)"; fail=1; }
-# --firth-approx: the same variants by the approximate fits (r/firth_lrt_reference.R --approx).
-"$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col CASE5 --covar pheno.txt --covar-col QCOV1,QCOV2 --firth-approx \
-  --out k_approx >/dev/null
-zcat k_approx.CASE5.tsv.gz | awk -F'\t' -v bim=eur.bim '
-  BEGIN { while ((getline line < bim) > 0) { split(line, f, "\t"); id_at[f[1] ":" f[4]] = f[2] } }
-  NR > 1 && $15 == "firth_approx" && ++firth % 10 == 0 { print id_at[$1 ":" $2] }' > approx.ids
-plink2 --bfile eur --extract approx.ids --export A --export-allele alt.alleles --out chosen_approx >/dev/null
-Rscript "$here/r/firth_lrt_reference.R" chosen_approx.raw pheno.txt CASE5 ref_approx.tsv --approx
-read -r n mb ms ml < <(zcat k_approx.CASE5.tsv.gz | awk -F'\t' -v bim=eur.bim '
-  BEGIN { while ((getline line < bim) > 0) { split(line, f, "\t"); key[f[2]] = f[1] ":" f[4] } }
-  FILENAME != "-" { if (FNR > 1) { id = $1; sub(/_[^_]*$/, "", id); b[key[id]] = $2; s[key[id]] = $3; l[key[id]] = $4 } next }
-  FNR > 1 { id = $1 ":" $2; if (!(id in b) || $15 != "firth_approx") next
-    x = ($5 - b[id]) / b[id]; if (x < 0) x = -x; if (x > mb) mb = x
-    x = ($6 - s[id]) / s[id]; if (x < 0) x = -x; if (x > ms) ms = x
-    x = ($9 - l[id]) / l[id]; if (x < 0) x = -x; if (x > ml) ml = x
-    n++ }
-  END { printf "%d %.3g %.3g %.3g\n", n, mb, ms, ml }' ref_approx.tsv -)
-echo "approximate Firth (--firth-approx) vs R brglm2 with an offset: $n variants"
-check "max relative beta difference" "$mb" 1e-8
-check "max relative SE difference" "$ms" 1e-8
-check "max relative -log10 p difference" "$ml" 1e-8
-[ "$n" -ge 100 ] || { echo "FAIL: too few approximate Firth variants compared ($n)"; fail=1; }
+# the p-value of its penalised likelihood-ratio test: every 10th of them against brglm2 and the
+# penalised log-likelihoods (r/firth_lrt_reference.R); with --firth-approx, the approximate fits.
+compare_firth() {  # label, method (the test column), kohort flags..., then R reference flags after --
+  local label=$1 method=$2; shift 2
+  local flags=() reference=()
+  while [ "$#" -gt 0 ] && [ "$1" != -- ]; do flags+=("$1"); shift; done
+  [ "$#" -gt 0 ] && shift && reference=("$@")
+  "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col CASE5 --covar pheno.txt --covar-col QCOV1,QCOV2 "${flags[@]}" \
+    --out "k_$method" >/dev/null
+  zcat "k_$method.CASE5.tsv.gz" | awk -F'\t' -v bim=eur.bim -v method="$method" '
+    BEGIN { while ((getline line < bim) > 0) { split(line, f, "\t"); id_at[f[1] ":" f[4]] = f[2] } }
+    NR > 1 && $15 == method && ++firth % 10 == 0 { print id_at[$1 ":" $2] }' > "$method.ids"
+  plink2 --bfile eur --extract "$method.ids" --export A --export-allele alt.alleles --out "chosen_$method" >/dev/null
+  Rscript "$here/r/firth_lrt_reference.R" "chosen_$method.raw" pheno.txt CASE5 "ref_$method.tsv" "${reference[@]}"
+  read -r n mb ms ml < <(zcat "k_$method.CASE5.tsv.gz" | awk -F'\t' -v bim=eur.bim -v method="$method" '
+    BEGIN { while ((getline line < bim) > 0) { split(line, f, "\t"); key[f[2]] = f[1] ":" f[4] } }
+    FILENAME != "-" { if (FNR > 1) { id = $1; sub(/_[^_]*$/, "", id); b[key[id]] = $2; s[key[id]] = $3; l[key[id]] = $4 } next }
+    FNR > 1 { id = $1 ":" $2; if (!(id in b) || $15 != method) next
+      x = ($5 - b[id]) / b[id]; if (x < 0) x = -x; if (x > mb) mb = x
+      x = ($6 - s[id]) / s[id]; if (x < 0) x = -x; if (x > ms) ms = x
+      x = ($9 - l[id]) / l[id]; if (x < 0) x = -x; if (x > ml) ml = x
+      n++ }
+    END { printf "%d %.3g %.3g %.3g\n", n, mb, ms, ml }' "ref_$method.tsv" -)
+  echo "$label: $n variants"
+  check "max relative beta difference" "$mb" 1e-8
+  check "max relative SE difference" "$ms" 1e-8
+  check "max relative -log10 p difference" "$ml" 1e-8
+  [ "$n" -ge 100 ] || { echo "FAIL: too few $method variants compared ($n)"; fail=1; }
+}
+compare_firth "Firth below p 0.05 vs R brglm2 and the penalised likelihood-ratio test" firth
+compare_firth "approximate Firth (--firth-approx) vs R brglm2 with an offset" firth_approx --firth-approx -- --approx
 # SPA is worth it here: for rare variants it moves -log10 p well away from the normal approximation's.
 moved=$(awk -F'\t' 'NR > 1 && $5 == "spa" { x = $6 - $4; if (x < 0) x = -x; if (x > m) m = x } END { printf "%.3g\n", m }' ref_eur.tsv)
 echo "largest change of -log10 p by SPA: $moved"
