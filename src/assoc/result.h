@@ -44,7 +44,7 @@ struct VariantResult {
   std::uint32_t n = 0;      // samples with a phenotype and an observed genotype
   std::uint32_t cases = 0;  // binary traits only
   std::uint32_t controls = 0;
-  const char* method = "";  // how the p-value was computed: linear, score, spa, firth, logistic
+  const char* method = "";  // how the p-value was computed: linear, score, spa, firth, firth_approx, logistic
   const char* error = nullptr;  // why no estimate: CONST_ALLELE, FIRTH_CONVERGE_FAIL, ...
 };
 
