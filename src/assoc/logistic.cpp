@@ -624,8 +624,10 @@ void LogisticAssociation::finish_score(const NullModel& model, double u, const E
   if (!spa && !(firth && out.log_p < std::log(options_.firth_threshold))) return;
   // The tails need the genotypes themselves (mean-imputed, on the model's samples).
   Eigen::VectorXd g = genotypes();
-  // The genotype residualised on the covariates (W-weighted, as the score test's).
-  const Eigen::VectorXd residual_g = g - model.x() * c;
+  // The genotype residualised on the covariates (W-weighted, as the score test's), for SPA and the
+  // approximate Firth fit (the exact fit takes the genotype itself).
+  Eigen::VectorXd residual_g;
+  if (spa || options_.firth_approx) residual_g = g - model.x() * c;
   if (spa) {
     double log_p = spa_log_p(residual_g, model.mu, model.eta, model.softplus_eta, u);
     if (!std::isnan(log_p)) {
