@@ -54,6 +54,12 @@ struct GwasSettings {
   double p_filter = 1;
   // Per genotype sample; empty: the genotype source's (.fam, .sample).
   std::vector<genotype::Sex> sexes;
+  // plink2's --adjust: each phenotype also gets `<out_prefix>.<phenotype>.adjusted.tsv.gz`, its
+  // tests sorted by p with genomic-control, Bonferroni, Holm, Sidak and FDR adjusted p-values
+  // (those with p <= p_filter). The genomic control divides by adjust_lambda when it is set
+  // (plink2's --lambda), else by lambda_GC, taken as 1 below 1.
+  bool adjust = false;
+  double adjust_lambda = 0;
 };
 
 struct GwasSummary {
@@ -61,6 +67,11 @@ struct GwasSummary {
   std::vector<std::string> files;
   // Per phenotype: variants with p < 5e-8.
   std::vector<std::uint64_t> significant;
+  // Per phenotype: variants with a p-value, and their genomic inflation lambda_GC (NaN without one).
+  std::vector<std::uint64_t> tests;
+  std::vector<double> lambda_gc;
+  // With GwasSettings::adjust: the adjusted tables.
+  std::vector<std::string> adjusted_files;
 };
 
 // Runs every phenotype against every variant of `source`, writing `<out_prefix>.<phenotype>.tsv.gz`.

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cmath>
+#include <limits>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -37,6 +39,8 @@ struct GwasArguments {
   std::string condition_model = "additive";  // how --condition's dosages are coded (plink2 --condition ... dominant)
   double confidence_level = 0;  // --ci; 0: none
   double p_filter = 1;          // --pfilter; 1: every row
+  bool adjust = false;          // --adjust: the adjusted tables
+  double lambda = std::numeric_limits<double>::quiet_NaN();  // --lambda; NaN: lambda_GC
   std::size_t block_size = 4096;
   std::size_t memory_mib = 0;
   std::string genome_assembly = "unknown";
@@ -178,6 +182,10 @@ void run(const GwasArguments& a) {
     throw InputError(fmt::format("--firth-approx approximates the Firth fits of --binary-test score, not of --binary-test {}", a.binary_test));
   if (!(a.p_filter > 0 && a.p_filter <= 1))
     throw InputError(fmt::format("--pfilter {}: expected a p-value threshold in (0, 1], e.g. 1e-5", a.p_filter));
+  const bool lambda_given = !std::isnan(a.lambda);
+  if (lambda_given && !a.adjust) throw InputError(fmt::format("--lambda {} sets the genomic control of --adjust; add --adjust", a.lambda));
+  if (lambda_given && !(a.lambda > 0 && std::isfinite(a.lambda)))
+    throw InputError(fmt::format("--lambda {}: expected a genomic inflation factor above 0, e.g. 1.05", a.lambda));
   if (a.confidence_level != 0 && !(a.confidence_level > 0 && a.confidence_level < 1))
     throw InputError(fmt::format("--ci {}: expected a confidence level between 0 and 1 (exclusive), e.g. 0.95", a.confidence_level));
   genotype::InputFiles inputs;
@@ -232,6 +240,12 @@ void run(const GwasArguments& a) {
   }
   settings.confidence_level = a.confidence_level;
   settings.p_filter = a.p_filter;
+  settings.adjust = a.adjust;
+  settings.adjust_lambda = lambda_given ? a.lambda : 0;
+  if (lambda_given && a.lambda < 1) {
+    log_warning(fmt::format("--lambda {} is below 1: the genomic control divides by 1 instead (as plink2 does), never inflating a test", a.lambda));
+    settings.adjust_lambda = 1;
+  }
   settings.x_sex = !a.no_x_sex;
   settings.male_x_haploid = a.xchr_model == 1;
   settings.genetic_model = genetic_model(a.genetic_model);
@@ -248,8 +262,10 @@ void run(const GwasArguments& a) {
   if (prefix.has_parent_path()) std::filesystem::create_directories(prefix.parent_path());
   assoc::GwasSummary summary = assoc::run_gwas(*source, phenotypes, covariates, settings, a.out);
   for (std::size_t p = 0; p < summary.files.size(); ++p) {
-    fmt::print("{}\t{} variants\t{} with p < 5e-8\n", summary.files[p], summary.variants, summary.significant[p]);
+    fmt::print("{}\t{} variants\t{} with p < 5e-8\tlambda_GC {}\n", summary.files[p], summary.variants, summary.significant[p],
+               std::isnan(summary.lambda_gc[p]) ? std::string("NA") : fmt::format("{:.6g}", summary.lambda_gc[p]));
   }
+  for (const std::string& adjusted : summary.adjusted_files) fmt::print("{}\n", adjusted);
 }
 
 const Subcommand gwas_command{
@@ -317,6 +333,11 @@ const Subcommand gwas_command{
       app.add_option("--pfilter", a->p_filter,
                      "Write only the rows with p <= X, and none without a p-value (plink2 --pfilter): a PheWAS's files shrink "
                      "to the associations");
+      app.add_flag("--adjust", a->adjust,
+                   "Also write PREFIX.<phenotype>.adjusted.tsv.gz: the tests sorted by p, with genomic-control, Bonferroni, Holm, "
+                   "Sidak (single-step, step-down) and FDR (Benjamini-Hochberg, -Yekutieli) adjusted p-values (plink2 --adjust)");
+      app.add_option("--lambda", a->lambda,
+                     "With --adjust: the genomic control divides the chi-square statistics by this instead of lambda_GC (plink2 --lambda)");
       app.add_option("--ci", a->confidence_level,
                      "Add ci_lower and ci_upper columns at this confidence level, e.g. 0.95: beta -/+ z SE, z the normal quantile "
                      "(plink2 --ci; for binary traits on the log-odds scale)");
