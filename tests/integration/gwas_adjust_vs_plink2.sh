@@ -15,7 +15,8 @@
 #   above that.
 # - The adjustments equal R's p.adjust (bonferroni, holm, BH, BY) and 1 - (1 - p)^m (Sidak) of
 #   kohort's own p-values (relative 1e-5), and the rows come sorted by p.
-# - --pfilter keeps the rows with p <= X, identical to the unfiltered table's first rows; --lambda
+# - --pfilter keeps the rows with p <= X, identical to the unfiltered table's first rows; the
+#   tables are byte for byte the same at 1 thread; --lambda
 #   without --adjust, or not above 0, is an input error that writes nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -105,6 +106,14 @@ if [ "$rows" -eq $((expected + 1)) ] && [ "$rows" -gt 10 ] && cmp -s <(zcat kf.P
 else
   echo "FAIL --pfilter 1e-3: $((rows - 1)) rows, expected the first $expected of the full table"; fail=1
 fi
+
+# The same tables at one thread.
+"$KOHORT" -q --threads 1 gwas --bfile eur --pheno pheno.txt --pheno-col PHENO,CASE --covar pheno.txt --covar-col QCOV1,QCOV2 \
+  --missing-genotypes exclude --binary-test wald --adjust --lambda 1.2 --out k1 >/dev/null
+for p in PHENO CASE; do
+  if cmp -s "k.$p.adjusted.tsv.gz" "k1.$p.adjusted.tsv.gz"; then echo "ok   $p: the same table at 1 thread"
+  else echo "FAIL $p: the table differs at 1 thread"; fail=1; fi
+done
 
 # Input errors: exit 2, nothing written.
 for args in "--lambda 1.1" "--adjust --lambda 0" "--adjust --lambda -1"; do
