@@ -146,30 +146,51 @@ void count_by_sex(const std::uint8_t* packed, const std::vector<Sex>& sexes, Chr
 // sample with a dosage, called or not (a haploid sample's dosage, on the 0-2 scale, counts half,
 // and one allele). The genotype counts, missing rate and Hardy-Weinberg test stay the hard calls'.
 // On the autosomes (and XY) the dosages also give MaCH's r-squared.
-void count_dosage_alleles(GenotypeSource& source, const std::vector<ChromosomeKind>& kinds, const std::vector<Sex>& sexes,
-                          std::size_t begin, std::size_t end, QcResult& result) {
-  const std::size_t n = source.sample_count();
-  std::vector<double> column(n);
-  DosageOptions raw;
-  raw.mean_impute = false;
-  for (std::size_t v = begin; v < end; ++v) {
-    source.read_dosages(v, 1, column.data(), raw);
-    const ChromosomeKind kind = kinds[v];
-    const bool by_sex = kind == ChromosomeKind::x || kind == ChromosomeKind::y || kind == ChromosomeKind::mitochondrial;
-    double alt = 0, alleles = 0, squares = 0;
-    for (std::size_t s = 0; s < n; ++s) {
-      if (std::isnan(column[s])) continue;
-      if (kind == ChromosomeKind::y && sexes[s] != Sex::male) continue;  // chrY: males only
-      const bool haploid = by_sex && (kind != ChromosomeKind::x || sexes[s] == Sex::male);
-      alt += haploid ? 0.5 * column[s] : column[s];
-      alleles += haploid ? 1 : 2;
-      squares += column[s] * column[s];
+void count_dosage_alleles(const double* column, std::size_t n, ChromosomeKind kind, const std::vector<Sex>& sexes, VariantQc& q) {
+  const bool by_sex = kind == ChromosomeKind::x || kind == ChromosomeKind::y || kind == ChromosomeKind::mitochondrial;
+  if (!by_sex) {
+    // Autosomes: four running sums each, so that the additions do not wait on one another; a
+    // missing dosage (NaN) makes them NaN, and only then is the column summed again, around it.
+    double alt[4] = {}, squares[4] = {};
+    std::size_t s = 0;
+    for (; s + 4 <= n; s += 4) {
+      for (std::size_t k = 0; k < 4; ++k) {
+        alt[k] += column[s + k];
+        squares[k] += column[s + k] * column[s + k];
+      }
     }
-    VariantQc& q = result.variants[v];
-    q.alt_alleles = alt;
-    q.alleles = alleles;
-    if (!by_sex) q.mach_r2 = mach_r2(alt, squares, alleles / 2);
+    for (; s < n; ++s) {
+      alt[0] += column[s];
+      squares[0] += column[s] * column[s];
+    }
+    double alt_sum = (alt[0] + alt[1]) + (alt[2] + alt[3]), square_sum = (squares[0] + squares[1]) + (squares[2] + squares[3]);
+    std::size_t observed = n;
+    if (std::isnan(alt_sum)) {
+      alt_sum = square_sum = 0;
+      observed = 0;
+      for (s = 0; s < n; ++s) {
+        if (std::isnan(column[s])) continue;
+        alt_sum += column[s];
+        square_sum += column[s] * column[s];
+        ++observed;
+      }
+    }
+    q.alt_alleles = alt_sum;
+    q.alleles = 2.0 * static_cast<double>(observed);
+    q.mach_r2 = mach_r2(alt_sum, square_sum, static_cast<double>(observed));
+    return;
   }
+  double alt = 0, alleles = 0, squares = 0;
+  for (std::size_t s = 0; s < n; ++s) {
+    if (std::isnan(column[s])) continue;
+    if (kind == ChromosomeKind::y && sexes[s] != Sex::male) continue;  // chrY: males only
+    const bool haploid = by_sex && (kind != ChromosomeKind::x || sexes[s] == Sex::male);
+    alt += haploid ? 0.5 * column[s] : column[s];
+    alleles += haploid ? 1 : 2;
+    squares += column[s] * column[s];
+  }
+  q.alt_alleles = alt;
+  q.alleles = alleles;
 }
 
 // Counts one chunk of variants into `result.variants` and chunk-local per-sample counters.
@@ -184,11 +205,15 @@ KOHORT_POPCNT void count_chunk(GenotypeSource& source, const std::vector<Chromos
   const std::size_t full_words = bytes / 8;
   // The last word holds the tail bytes; calls past the last sample are cleared (they read as 00).
   const std::uint64_t tail_mask = n % 32 == 0 ? ~0ull : (std::uint64_t(1) << (2 * (n % 32))) - 1;
+  // With dosages, their allele counts replace the hard calls' (after the hard calls' counts).
+  const bool dosages = source.has_dosages();
+  std::vector<double> column(dosages ? n : 0);
   for (std::size_t v = begin; v < end; ++v) {
-    const std::uint8_t* packed = source.packed_bytes(v, scratch.data());
+    const std::uint8_t* packed = dosages ? source.packed_bytes_and_dosages(v, scratch.data(), column.data()) : source.packed_bytes(v, scratch.data());
     const ChromosomeKind kind = kinds[v];
     if (kind == ChromosomeKind::x || kind == ChromosomeKind::y || kind == ChromosomeKind::mitochondrial) {
       count_by_sex(packed, sexes, kind, midp, result.variants[v], sample_missing, sample_het);
+      if (dosages) count_dosage_alleles(column.data(), n, kind, sexes, result.variants[v]);
       continue;
     }
     Tally tally;
@@ -216,10 +241,10 @@ KOHORT_POPCNT void count_chunk(GenotypeSource& source, const std::vector<Chromos
     q.hwe_hom_alt = q.hom_alt;
     q.hwe_ln_p = hwe_exact_ln_p(q.hom_ref, q.het, q.hom_alt, midp);
     q.mach_r2 = mach_r2(q.alt_alleles, q.het + 4.0 * q.hom_alt, q.observed());  // of the hard calls; dosages replace it
+    if (dosages) count_dosage_alleles(column.data(), n, kind, sexes, q);
   }
   missing_counter.finish(sample_missing.data(), n);
   het_counter.finish(sample_het.data(), n);
-  if (source.has_dosages()) count_dosage_alleles(source, kinds, sexes, begin, end, result);
 }
 
 }  // namespace

@@ -56,15 +56,29 @@ const std::uint8_t* GenotypeSource::packed_bytes(std::size_t i, std::uint64_t* s
   return reinterpret_cast<const std::uint8_t*>(scratch);
 }
 
-void GenotypeSource::read_variant_packed(std::uint32_t file_variant, std::uint64_t* out) {
+const std::uint8_t* GenotypeSource::packed_bytes_and_dosages(std::size_t i, std::uint64_t* scratch, double* dosages) {
+  if (i >= selected_variants_.size()) throw Error("packed_bytes_and_dosages past the last selected variant");
+  if (const std::uint8_t* view = packed_view(selected_variants_[i])) {
+    read_variant_dosages(selected_variants_[i], dosages);
+    return view;
+  }
+  read_variant_packed_and_dosages(selected_variants_[i], scratch, dosages);
+  return reinterpret_cast<const std::uint8_t*>(scratch);
+}
+
+void GenotypeSource::pack_calls(const std::int8_t* calls, std::uint64_t* out) const {
   // ALT count + 1 -> code: missing 01, 0 -> 11, 1 -> 10, 2 -> 00.
   static constexpr std::uint64_t kCode[4] = {1, 3, 2, 0};
   const std::size_t n = sample_count();
-  thread_local std::vector<std::int8_t> calls;
-  calls.resize(n);
-  read_variant_calls(file_variant, calls.data());
   std::fill(out, out + packed_words(), 0);
   for (std::size_t s = 0; s < n; ++s) out[s / 32] |= kCode[calls[s] + 1] << (2 * (s % 32));
+}
+
+void GenotypeSource::read_variant_packed(std::uint32_t file_variant, std::uint64_t* out) {
+  thread_local std::vector<std::int8_t> calls;
+  calls.resize(sample_count());
+  read_variant_calls(file_variant, calls.data());
+  pack_calls(calls.data(), out);
 }
 
 void GenotypeSource::read_variant_dosages(std::uint32_t file_variant, double* out) {

@@ -94,6 +94,9 @@ class GenotypeSource {
   // last sample undefined): a view into the source's own memory when it holds them in this form
   // (a .bed with every sample selected), else packed into `scratch` (packed_words() words).
   const std::uint8_t* packed_bytes(std::size_t i, std::uint64_t* scratch);
+  // packed_bytes and the dosages (NaN where missing) of selected variant i together: from one
+  // decoding where the source derives its hard calls from its dosages (BGEN), instead of two.
+  const std::uint8_t* packed_bytes_and_dosages(std::size_t i, std::uint64_t* scratch, double* dosages);
   // Dosages of selected variants [first, first + count), variant-major, i.e. a column-major
   // sample_count() x count matrix ready for BLAS. `stats` (optional) gets `count` entries.
   void read_dosages(std::size_t first, std::size_t count, double* out, const DosageOptions& options,
@@ -118,6 +121,13 @@ class GenotypeSource {
   virtual void read_variant_packed(std::uint32_t file_variant, std::uint64_t* out);
   // Dosages of one variant for the selected samples, NaN when missing; default: from hard calls.
   virtual void read_variant_dosages(std::uint32_t file_variant, double* out);
+  // Both of the above; default: each on its own.
+  virtual void read_variant_packed_and_dosages(std::uint32_t file_variant, std::uint64_t* packed, double* dosages) {
+    read_variant_packed(file_variant, packed);
+    read_variant_dosages(file_variant, dosages);
+  }
+  // Packs hard calls (ALT counts, kMissingCall) of the selected samples as read_packed_calls does.
+  void pack_calls(const std::int8_t* calls, std::uint64_t* out) const;
 
   const std::vector<std::uint32_t>& selected_samples() const { return selected_samples_; }
   // True when the selection is every file sample in file order: readers then skip the gather.

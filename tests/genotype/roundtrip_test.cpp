@@ -485,3 +485,75 @@ TEST(WrittenBgen, EightBitDosagesAreExactQuotients) {
 }
 
 }  // namespace
+
+namespace kohort::genotype {
+namespace {
+
+// The .bed code of a hard call from a dosage, by the rule read_calls documents: the nearest ALT
+// count when within 0.1 of it, else missing.
+unsigned expected_code(double dosage) {
+  if (std::isnan(dosage)) return 1;
+  const double nearest = std::nearbyint(dosage);
+  if (std::fabs(dosage - nearest) > 0.1) return 1;
+  return nearest == 0 ? 3 : nearest == 1 ? 2 : 0;
+}
+
+}  // namespace
+
+// Variant filters read a BGEN variant's hard calls and dosages from one decoding: the same calls
+// and dosages as reading each on its own, around every threshold, with all samples and a subset.
+TEST(WrittenBgen, PackedCallsAndDosagesFromOneDecodingMatchEachAlone) {
+  const auto dir = fs::temp_directory_path() / ("kohort_bgen_calls_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::size_t n = 70, m = 3;
+  // Dosages P12 + 2 P22 close to the 0.1 margins of 0, 1 and 2, and in between.
+  const double targets[] = {0, 0.05, 0.0999, 0.1001, 0.3, 0.5, 0.8999, 0.9001, 1, 1.0999, 1.1001, 1.5, 1.8999, 1.9001, 2};
+  std::vector<std::vector<std::array<double, 3>>> probs(m, std::vector<std::array<double, 3>>(n));
+  for (std::size_t v = 0; v < m; ++v) {
+    for (std::size_t s = 0; s < n; ++s) {
+      const double d = targets[(s + 5 * v) % std::size(targets)];
+      probs[v][s] = d <= 1 ? std::array<double, 3>{1 - d, d, 0} : std::array<double, 3>{0, 2 - d, d - 1};
+    }
+  }
+  const std::string path = (dir / "calls.bgen").string();
+  write_bgen(path, 16, probs);
+  for (const bool subset : {false, true}) {
+    auto source = open_bgen(path, "");
+    if (subset) {
+      std::vector<std::uint32_t> keep;
+      for (std::uint32_t s = 0; s < n; s += 3) keep.push_back(s);
+      source->select_samples(keep);
+    }
+    const std::size_t kept = source->sample_count();
+    std::vector<std::uint64_t> alone(source->packed_words()), together(source->packed_words());
+    std::vector<double> dosages(kept), both(kept);
+    std::size_t missing = 0, het = 0;
+    for (std::size_t v = 0; v < m; ++v) {
+      const std::uint8_t* a = source->packed_bytes(v, alone.data());
+      source->read_dosages(v, 1, dosages.data(), DosageOptions{false, false});
+      const std::uint8_t* b = source->packed_bytes_and_dosages(v, together.data(), both.data());
+      for (std::size_t s = 0; s < kept; ++s) {
+        const unsigned code_a = (a[s / 4] >> (2 * (s % 4))) & 3, code_b = (b[s / 4] >> (2 * (s % 4))) & 3;
+        EXPECT_EQ(code_b, code_a) << "variant " << v << " sample " << s;
+        EXPECT_EQ(code_b, expected_code(dosages[s])) << "variant " << v << " sample " << s << " dosage " << dosages[s];
+        if (std::isnan(dosages[s])) {
+          EXPECT_TRUE(std::isnan(both[s]));
+        } else {
+          EXPECT_EQ(both[s], dosages[s]);
+        }
+        missing += code_b == 1;
+        het += code_b == 2;
+      }
+      // Codes past the last sample stay 00 in the last word.
+      const std::size_t last = kept % 32;
+      if (last) {
+        EXPECT_EQ(together[kept / 32] >> (2 * last), 0u);
+      }
+    }
+    EXPECT_GT(missing, 10u);
+    EXPECT_GT(het, 5u);
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace kohort::genotype
