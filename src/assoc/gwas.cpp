@@ -10,13 +10,16 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <string_view>
 
 #include "assoc/linear.h"
 #include "assoc/multiple_testing.h"
+#include "assoc/pvalue.h"
 #include "assoc/pvalue_store.h"
 #include "assoc/sample_table.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/output.h"
 #include "core/parallel.h"
 #include "core/system.h"
 #include "genotype/sex_chromosomes.h"
@@ -387,6 +390,44 @@ void add_allele_counting(ModelSet& set, const Eigen::MatrixXd& design, const Eig
   set.binary_counts_called = settings.binary.test != BinaryTest::score;
 }
 
+// The minor allele frequency bins of lambda_GC by frequency (PheWeb's QQ plots split so):
+// below 1%, 1% to 5%, 5% and above; kNoBin without a frequency.
+constexpr std::uint8_t kNoBin = 255;
+std::uint8_t frequency_bin(double frequency) {
+  if (!(frequency >= 0 && frequency <= 1)) return kNoBin;
+  const double minor = std::min(frequency, 1 - frequency);
+  return minor < 0.01 ? 0 : minor < 0.05 ? 1 : 2;
+}
+
+// The first of a tab-led list of columns ("\tA\tB" -> "A").
+std::string_view first_column(std::string_view columns) {
+  const std::size_t end = columns.find('\t', 1);
+  return columns.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1);
+}
+
+std::string number_or_na(double value) { return std::isfinite(value) ? fmt::format("{:.6g}", value) : std::string("NA"); }
+
+// PREFIX.summary.tsv: a line per phenotype, what a PheWAS is first read by.
+void write_run_summary(const std::string& path, const PhenotypeSet& phenotypes, const std::vector<SummaryMetadata>& metadata,
+                       const GwasSummary& summary) {
+  OutputFile out(path);
+  out.write(
+      "phenotype\ttype\tn\tn_cases\tn_controls\tvariants\ttests\tp_below_5e-8\tlambda_gc\tlambda_gc_maf_below_0.01\t"
+      "lambda_gc_maf_0.01_to_0.05\tlambda_gc_maf_0.05_up\ttop_variant_id\ttop_p_value\tfile\n");
+  for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
+    const SummaryMetadata& meta = metadata[p];
+    const bool binary = phenotypes.binary[p];
+    const auto& by_frequency = summary.lambda_gc_by_frequency[p];
+    out.write(fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", phenotypes.names[p],
+                          binary ? "binary" : "quantitative", meta.sample_size, binary ? std::to_string(meta.cases) : "NA",
+                          binary ? std::to_string(meta.controls) : "NA", summary.variants, summary.tests[p], summary.significant[p],
+                          number_or_na(summary.lambda_gc[p]), number_or_na(by_frequency[0]), number_or_na(by_frequency[1]),
+                          number_or_na(by_frequency[2]), summary.top_variant[p].empty() ? "NA" : summary.top_variant[p],
+                          std::isfinite(summary.top_log_p[p]) ? format_p_value(summary.top_log_p[p]) : "NA", summary.files[p]));
+  }
+  out.commit();
+}
+
 }  // namespace
 
 GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
@@ -500,6 +541,8 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
 
   GwasSummary summary;
   summary.significant.assign(phenotypes.names.size(), 0);
+  summary.top_log_p.assign(phenotypes.names.size(), std::numeric_limits<double>::infinity());
+  summary.top_variant.assign(phenotypes.names.size(), std::string());
   std::vector<std::unique_ptr<SummaryStatisticsWriter>> writers(phenotypes.names.size());
   std::vector<SummaryMetadata> metadata(phenotypes.names.size());
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
@@ -711,7 +754,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
         // genotype file's own id
         const VariantColumns& c = columns[v];
         label.assign(c.head);
-        label.append(c.ids, 1, c.ids.find('\t', 1) - 1);
+        label += first_column(c.ids);
         label += '\t';
         label += source.variant(first + v).id;
         store.add_label(label);
@@ -724,6 +767,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     auto write_block = [&, count, stored] {
       parallel_for(phenotypes.names.size(), 1, [&](std::size_t begin, std::size_t end) {
         std::vector<double> log_p(count);
+        std::vector<std::uint8_t> bins(count);
         for (std::size_t p = begin; p < end; ++p) {
           const bool is_binary = phenotypes.binary[p];
           const std::vector<VariantResult>& kind_results = is_binary ? written.logistic : written.linear;
@@ -733,10 +777,15 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
             const VariantResult& r = kind_results[v * stride + index];
             summary.significant[p] += r.log_p < significance;
             log_p[v] = r.log_p;
+            bins[v] = frequency_bin(r.effect_allele_frequency);
+            if (r.log_p < summary.top_log_p[p]) {
+              summary.top_log_p[p] = r.log_p;
+              summary.top_variant[p] = first_column(written_columns[v].ids);
+            }
             if (filtered && !(r.log_p <= log_p_filter)) continue;  // NaN (no p-value) too, as plink2
             writers[p]->write(written_columns[v], r);
           }
-          store.record(stored, count, p, log_p.data());
+          store.record(stored, count, p, log_p.data(), bins.data());
         }
       });
     };
@@ -760,18 +809,27 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   store.finish();
   summary.tests.assign(phenotypes.names.size(), 0);
   summary.lambda_gc.assign(phenotypes.names.size(), std::numeric_limits<double>::quiet_NaN());
+  summary.lambda_gc_by_frequency.assign(phenotypes.names.size(), {});
   if (settings.adjust)
     for (const auto& name : phenotypes.names) summary.adjusted_files.push_back(fmt::format("{}.{}.adjusted.tsv.gz", out_prefix, name));
   parallel_for(phenotypes.names.size(), 1, [&](std::size_t begin, std::size_t end) {
     for (std::size_t p = begin; p < end; ++p) {
       std::vector<double> log_p = store.log_p(p);
       summary.tests[p] = static_cast<std::uint64_t>(std::count_if(log_p.begin(), log_p.end(), [](double v) { return !std::isnan(v); }));
+      const std::vector<std::uint8_t> bins = store.classes(p);
+      for (std::size_t bin = 0; bin < kFrequencyBins; ++bin) {
+        std::vector<double> in_bin;
+        for (std::size_t v = 0; v < log_p.size(); ++v)
+          if (bins[v] == bin) in_bin.push_back(log_p[v]);
+        summary.lambda_gc_by_frequency[p][bin] = genomic_inflation(in_bin);
+      }
       summary.lambda_gc[p] = genomic_inflation(log_p);
       if (!settings.adjust) continue;
       const double lambda = settings.adjust_lambda > 0 ? settings.adjust_lambda : std::max(1.0, summary.lambda_gc[p]);
       store.write_adjusted(p, summary.adjusted_files[p], lambda, filtered ? log_p_filter : std::numeric_limits<double>::infinity());
     }
   });
+  write_run_summary(out_prefix + ".summary.tsv", phenotypes, metadata, summary);
   // One order for every file: one warning.
   if (!writers.empty() && !writers[0]->sorted()) {
     log_warning(fmt::format("{}{}: variants are not sorted by chromosome and position as written (GWAS-SSF codes X and XY "

@@ -3,6 +3,7 @@
 // variant (linear for quantitative traits, logistic score/SPA/Firth for binary ones), writing
 // one GWAS-SSF file per phenotype. Memory is O(samples x (block + phenotypes + covariates)).
 #include <Eigen/Core>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -62,19 +63,28 @@ struct GwasSettings {
   double adjust_lambda = 0;
 };
 
+// The minor allele frequency bins that lambda_GC is reported by.
+inline constexpr std::size_t kFrequencyBins = 3;
+
 struct GwasSummary {
   std::uint64_t variants = 0;
   std::vector<std::string> files;
   // Per phenotype: variants with p < 5e-8.
   std::vector<std::uint64_t> significant;
-  // Per phenotype: variants with a p-value, and their genomic inflation lambda_GC (NaN without one).
+  // Per phenotype: variants with a p-value, and their genomic inflation lambda_GC (NaN without one),
+  // also by minor allele frequency: below 0.01, 0.01 to 0.05, 0.05 and above.
   std::vector<std::uint64_t> tests;
   std::vector<double> lambda_gc;
+  std::vector<std::array<double, kFrequencyBins>> lambda_gc_by_frequency;
+  // Per phenotype: the smallest p-value (natural log; +infinity without one) and its variant_id.
+  std::vector<double> top_log_p;
+  std::vector<std::string> top_variant;
   // With GwasSettings::adjust: the adjusted tables.
   std::vector<std::string> adjusted_files;
 };
 
-// Runs every phenotype against every variant of `source`, writing `<out_prefix>.<phenotype>.tsv.gz`.
+// Runs every phenotype against every variant of `source`, writing `<out_prefix>.<phenotype>.tsv.gz`
+// and `<out_prefix>.summary.tsv` (a line per phenotype: samples, tests, lambda_GC, the top variant).
 GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& phenotypes, const Eigen::MatrixXd& covariates,
                      const GwasSettings& settings, const std::string& out_prefix);
 

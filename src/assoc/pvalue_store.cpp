@@ -27,12 +27,16 @@ PValueStore::~PValueStore() { ScratchFile::unmap(label_map_, static_cast<std::si
 std::uint64_t PValueStore::add_block(std::size_t count) {
   const std::uint64_t offset = end_;
   blocks_.push_back({offset, count});
-  end_ += static_cast<std::uint64_t>(count) * phenotypes_ * sizeof(double);
+  // Every phenotype's log p-values, then every phenotype's classes.
+  end_ += static_cast<std::uint64_t>(count) * phenotypes_ * (sizeof(double) + 1);
   return offset;
 }
 
-void PValueStore::record(std::uint64_t block, std::size_t count, std::size_t phenotype, const double* log_p) const {
+void PValueStore::record(std::uint64_t block, std::size_t count, std::size_t phenotype, const double* log_p,
+                         const std::uint8_t* classes) const {
   values_.write(block + static_cast<std::uint64_t>(phenotype) * count * sizeof(double), log_p, count * sizeof(double));
+  values_.write(block + static_cast<std::uint64_t>(phenotypes_) * count * sizeof(double) + static_cast<std::uint64_t>(phenotype) * count,
+                classes, count);
 }
 
 void PValueStore::add_label(std::string_view label) {
@@ -63,6 +67,20 @@ std::vector<double> PValueStore::log_p(std::size_t phenotype) const {
   for (const Block& block : blocks_) {
     values_.read(block.offset + static_cast<std::uint64_t>(phenotype) * block.count * sizeof(double), values.data() + at,
                  block.count * sizeof(double));
+    at += block.count;
+  }
+  return values;
+}
+
+std::vector<std::uint8_t> PValueStore::classes(std::size_t phenotype) const {
+  std::size_t variants = 0;
+  for (const Block& block : blocks_) variants += block.count;
+  std::vector<std::uint8_t> values(variants);
+  std::size_t at = 0;
+  for (const Block& block : blocks_) {
+    values_.read(block.offset + static_cast<std::uint64_t>(phenotypes_) * block.count * sizeof(double) +
+                     static_cast<std::uint64_t>(phenotype) * block.count,
+                 values.data() + at, block.count);
     at += block.count;
   }
   return values;

@@ -26,8 +26,9 @@ class PValueStore {
   // The next `count` variants, in order (one thread): returns where their p-values go, for record.
   std::uint64_t add_block(std::size_t count);
   // Phenotype `phenotype`'s natural-log p-values (NaN: no test) of the block at `block` (from
-  // add_block) of `count` variants. Threads may record different phenotypes at once.
-  void record(std::uint64_t block, std::size_t count, std::size_t phenotype, const double* log_p) const;
+  // add_block) of `count` variants, and a class of each test (its frequency bin, say). Threads may
+  // record different phenotypes at once.
+  void record(std::uint64_t block, std::size_t count, std::size_t phenotype, const double* log_p, const std::uint8_t* classes) const;
   // The next variant's label: its first columns in an adjusted table, tab-separated (one thread,
   // in the variants' order; only with `labels`).
   void add_label(std::string_view label);
@@ -38,6 +39,8 @@ class PValueStore {
 
   // Phenotype `phenotype`'s natural-log p-values of every variant, in order.
   std::vector<double> log_p(std::size_t phenotype) const;
+  // Their classes.
+  std::vector<std::uint8_t> classes(std::size_t phenotype) const;
   // Writes phenotype `phenotype`'s adjusted table to `path` (a .gz name is BGZF-compressed): its
   // tests with p at most exp(`log_p_filter`) (every test: +infinity), sorted by p (ties in variant
   // order), with their adjustments over all of its tests; genomic control divides by `lambda`.

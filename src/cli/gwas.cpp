@@ -347,7 +347,7 @@ const Subcommand gwas_command{
                      "beyond it they are built for each block in batches, with the same results")
           ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
       app.add_option("--genome-assembly", a->genome_assembly, "For the -meta.yaml, e.g. GRCh38")->capture_default_str();
-      app.add_option("--out", a->out, "Output prefix: writes PREFIX.<phenotype>.tsv.gz, .tbi and -meta.yaml")->required();
+      app.add_option("--out", a->out, "Output prefix: writes PREFIX.<phenotype>.tsv.gz, .tbi and -meta.yaml, and PREFIX.summary.tsv (a line per phenotype)")->required();
       app.footer(R"(Example:
   kohort simulate --persons 20000 --variants 20000 --out demo/population
   kohort gwas --bfile demo/population/genotypes --pheno demo/pheno.tsv --pheno-col t2d,chd \

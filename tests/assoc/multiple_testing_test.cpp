@@ -110,20 +110,23 @@ TEST(PValueStore, KeepsEachPhenotypesValuesAcrossBlocksAndWritesTheSortedTable) 
     // Two blocks of 3 and 2 variants; phenotype 1 has no test for variant 1.
     const std::vector<std::vector<double>> first = {{-1.0, -5.0, -0.1}, {-2.0, kNaN, -3.0}};
     const std::vector<std::vector<double>> second = {{-5.0, -0.5}, {-0.2, -9.0}};
+    const std::vector<std::vector<std::uint8_t>> classes = {{0, 1, 2, 0, 1}, {2, 2, 1, 0, 0}};
     std::uint64_t block = store.add_block(3);
     for (int v = 0; v < 3; ++v) store.add_label("1\t" + std::to_string(v + 10) + "\tA\tG\tid" + std::to_string(v) + "\trs" + std::to_string(v));
     parallel_for(2, 1, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t p = begin; p < end; ++p) store.record(block, 3, p, first[p].data());
+      for (std::size_t p = begin; p < end; ++p) store.record(block, 3, p, first[p].data(), classes[p].data());
     });
     block = store.add_block(2);
     for (int v = 3; v < 5; ++v) store.add_label("2\t" + std::to_string(v + 10) + "\tC\tT\tid" + std::to_string(v) + "\trs" + std::to_string(v));
-    for (std::size_t p = 0; p < 2; ++p) store.record(block, 2, p, second[p].data());
+    for (std::size_t p = 0; p < 2; ++p) store.record(block, 2, p, second[p].data(), classes[p].data() + 3);
     store.finish();
     const std::vector<double> zero = store.log_p(0), one = store.log_p(1);
     EXPECT_EQ(zero, (std::vector<double>{-1.0, -5.0, -0.1, -5.0, -0.5}));
     ASSERT_EQ(one.size(), 5u);
     EXPECT_TRUE(std::isnan(one[1]));
     EXPECT_EQ(one[4], -9.0);
+    EXPECT_EQ(store.classes(0), classes[0]);
+    EXPECT_EQ(store.classes(1), classes[1]);
     // Ties (variants 1 and 3 at log p -5) stay in variant order; the filter keeps p <= e^-0.5.
     const auto path = (directory / "zero.adjusted.tsv").string();
     EXPECT_EQ(store.write_adjusted(0, path, 1.0, -0.5), 4u);

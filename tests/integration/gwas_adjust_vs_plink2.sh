@@ -16,7 +16,9 @@
 # - The adjustments equal R's p.adjust (bonferroni, holm, BH, BY) and 1 - (1 - p)^m (Sidak) of
 #   kohort's own p-values (relative 1e-5), and the rows come sorted by p.
 # - --pfilter keeps the rows with p <= X, identical to the unfiltered table's first rows; the
-#   tables are byte for byte the same at 1 thread; --lambda
+#   tables are byte for byte the same at 1 thread; PREFIX.summary.tsv holds each phenotype's
+#   lambda_GC, also by minor allele frequency (against R, 5e-6), its tests, samples, cases and top
+#   variant (against the main file); --lambda
 #   without --adjust, or not above 0, is an input error that writes nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,6 +51,30 @@ plink_lambda=$(sed -n 's/^--adjust: Genomic inflation est. lambda (based on medi
 kohort_lambda=$(awk '{ print $NF }' kq.out)
 check "lambda_GC of QCOV1 ($kohort_lambda) against plink2's ($plink_lambda) x 0.456 / qchisq(0.5, 1), relative" \
   "$(awk -v a="$kohort_lambda" -v b="$plink_lambda" 'BEGIN { b *= 0.456 / 0.45493642311957283; d = (a - b) / b; print d < 0 ? -d : d }')" 1e-4
+
+# PREFIX.summary.tsv: per phenotype, lambda_GC by minor allele frequency (R over the main file's
+# frequencies and -log10 p), the tests, the samples and cases, and the top variant.
+for p in PHENO CASE; do
+  read -r ok detail < <(zcat "k.$p.tsv.gz" | Rscript -e '
+    args <- commandArgs(TRUE)
+    d <- read.delim(file("stdin")); s <- read.delim(args[1], check.names = FALSE); s <- s[s$phenotype == args[2], ]
+    d <- d[!is.na(d$neg_log_10_p_value), ]
+    lambda <- function(x) median(qchisq(10^-x, 1, lower.tail = FALSE)) / qchisq(0.5, 1)
+    maf <- pmin(d$effect_allele_frequency, 1 - d$effect_allele_frequency)
+    want <- c(lambda(d$neg_log_10_p_value), lambda(d$neg_log_10_p_value[maf < 0.01]),
+              lambda(d$neg_log_10_p_value[maf >= 0.01 & maf < 0.05]), lambda(d$neg_log_10_p_value[maf >= 0.05]))
+    got <- c(s$lambda_gc, s[["lambda_gc_maf_below_0.01"]], s[["lambda_gc_maf_0.01_to_0.05"]], s[["lambda_gc_maf_0.05_up"]])
+    worst <- max(abs(got - want) / want)
+    top <- d$variant_id[which.max(d$neg_log_10_p_value)]
+    cases <- if (s$type == "binary") max(d$n_cases) else NA
+    ok <- worst < 5e-6 && s$tests == nrow(d) && s$top_variant_id == top && s$n == max(d$n) &&
+          identical(as.numeric(s$n_cases), as.numeric(cases)) && s[["p_below_5e-8"]] == sum(d$neg_log_10_p_value > -log10(5e-8))
+    cat(if (ok) "ok" else "FAIL", sprintf("lambda_gc (all, by MAF) %s, R %s: worst relative %.3g; %d tests, top %s, n %d",
+        paste(got, collapse = " "), paste(signif(want, 7), collapse = " "), worst, s$tests, s$top_variant_id, s$n), "\n")' \
+    k.summary.tsv "$p")
+  echo "$ok   summary of $p: $detail"
+  [ "$ok" = ok ] || fail=1
+done
 
 # plink2's adjusted table against kohort's, matched on the variant id; rows of variants plink2's
 # glm file flags (or fits with Firth) left out. -> "count missing max-relative-difference-per-column"
