@@ -11,6 +11,7 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace kohort {
@@ -158,6 +159,24 @@ TEST(BgzfWriter, SameBytesAtAnyThreadCount) {
     EXPECT_GT(block_sizes(one).size(), 20u);
     EXPECT_EQ(file_bytes(one), file_bytes(three)) << "level " << level;
     EXPECT_EQ(read_with_htslib(three), content);
+  }
+}
+
+// A thread compresses the blocks of every file it writes with one compressor: a file's bytes must
+// not depend on what that thread compressed before it (thousands of phenotypes' files are written
+// by whichever thread is free).
+TEST(BgzfWriter, SameBytesWhateverTheThreadCompressedBefore) {
+  const std::string first = mixed_content(150000, 0);
+  std::string second;
+  std::mt19937_64 random(11);
+  for (int i = 0; i < 120000; ++i) second += "1\t" + std::to_string(1000 + i) + "\tC\tT\t0." + std::to_string(random() % 1000000) + "\n";
+  for (int level : {1, 6}) {
+    const fs::path alone = scratch("alone.gz"), after = scratch("after.gz"), before = scratch("before.gz");
+    std::thread fresh([&] { write_file(alone, second, level); });  // a thread whose compressor is new
+    fresh.join();
+    write_file(before, first, level);  // this thread's compressor sees other text first
+    write_file(after, second, level);
+    EXPECT_EQ(file_bytes(alone), file_bytes(after)) << "level " << level << " (" << BgzfWriter::compressor_for(level) << ")";
   }
 }
 
