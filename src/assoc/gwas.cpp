@@ -823,10 +823,14 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
           if (bins[v] == bin) in_bin.push_back(log_p[v]);
         summary.lambda_gc_by_frequency[p][bin] = genomic_inflation(in_bin);
       }
-      summary.lambda_gc[p] = genomic_inflation(log_p);
-      if (!settings.adjust) continue;
+      if (!settings.adjust) {
+        summary.lambda_gc[p] = genomic_inflation(log_p);  // reorders them
+        continue;
+      }
+      std::vector<double> reordered = log_p;
+      summary.lambda_gc[p] = genomic_inflation(reordered);
       const double lambda = settings.adjust_lambda > 0 ? settings.adjust_lambda : std::max(1.0, summary.lambda_gc[p]);
-      store.write_adjusted(p, summary.adjusted_files[p], lambda, filtered ? log_p_filter : std::numeric_limits<double>::infinity());
+      store.write_adjusted(log_p, summary.adjusted_files[p], lambda, filtered ? log_p_filter : std::numeric_limits<double>::infinity());
     }
   });
   write_run_summary(out_prefix + ".summary.tsv", phenotypes, metadata, summary);

@@ -59,31 +59,24 @@ void PValueStore::finish() {
   label_map_ = labels_->map(static_cast<std::size_t>(label_bytes_));
 }
 
-std::vector<double> PValueStore::log_p(std::size_t phenotype) const {
+template <class Value>
+std::vector<Value> PValueStore::read_values(std::size_t phenotype, std::size_t section) const {
   std::size_t variants = 0;
   for (const Block& block : blocks_) variants += block.count;
-  std::vector<double> values(variants);
+  std::vector<Value> values(variants);
   std::size_t at = 0;
   for (const Block& block : blocks_) {
-    values_.read(block.offset + static_cast<std::uint64_t>(phenotype) * block.count * sizeof(double), values.data() + at,
-                 block.count * sizeof(double));
+    values_.read(block.offset + static_cast<std::uint64_t>(section + phenotype * sizeof(Value)) * block.count, values.data() + at,
+                 block.count * sizeof(Value));
     at += block.count;
   }
   return values;
 }
 
+std::vector<double> PValueStore::log_p(std::size_t phenotype) const { return read_values<double>(phenotype, 0); }
+
 std::vector<std::uint8_t> PValueStore::classes(std::size_t phenotype) const {
-  std::size_t variants = 0;
-  for (const Block& block : blocks_) variants += block.count;
-  std::vector<std::uint8_t> values(variants);
-  std::size_t at = 0;
-  for (const Block& block : blocks_) {
-    values_.read(block.offset + static_cast<std::uint64_t>(phenotypes_) * block.count * sizeof(double) +
-                     static_cast<std::uint64_t>(phenotype) * block.count,
-                 values.data() + at, block.count);
-    at += block.count;
-  }
-  return values;
+  return read_values<std::uint8_t>(phenotype, phenotypes_ * sizeof(double));
 }
 
 const char* PValueStore::adjusted_header() {
@@ -91,9 +84,8 @@ const char* PValueStore::adjusted_header() {
          "p_sidak_ss\tp_sidak_sd\tp_fdr_bh\tp_fdr_by\n";
 }
 
-std::uint64_t PValueStore::write_adjusted(std::size_t phenotype, const std::string& path, double lambda, double log_p_filter) const {
+std::uint64_t PValueStore::write_adjusted(const std::vector<double>& all, const std::string& path, double lambda, double log_p_filter) const {
   if (!labels_) throw std::logic_error("PValueStore::write_adjusted without labels");
-  const std::vector<double> all = log_p(phenotype);
   if (all.size() != label_end_.size()) throw std::logic_error("PValueStore: labels and p-values disagree");
   // The tests in ascending order of p; ties in variant order.
   std::vector<std::uint32_t> order;

@@ -41,11 +41,11 @@ class PValueStore {
   std::vector<double> log_p(std::size_t phenotype) const;
   // Their classes.
   std::vector<std::uint8_t> classes(std::size_t phenotype) const;
-  // Writes phenotype `phenotype`'s adjusted table to `path` (a .gz name is BGZF-compressed): its
-  // tests with p at most exp(`log_p_filter`) (every test: +infinity), sorted by p (ties in variant
-  // order), with their adjustments over all of its tests; genomic control divides by `lambda`.
-  // Returns the rows written.
-  std::uint64_t write_adjusted(std::size_t phenotype, const std::string& path, double lambda, double log_p_filter) const;
+  // Writes the adjusted table of a phenotype's `log_p` (as log_p() gives them) to `path` (a .gz
+  // name is BGZF-compressed): its tests with p at most exp(`log_p_filter`) (every test: +infinity),
+  // sorted by p (ties in variant order), with their adjustments over all of its tests; genomic
+  // control divides by `lambda`. Returns the rows written.
+  std::uint64_t write_adjusted(const std::vector<double>& log_p, const std::string& path, double lambda, double log_p_filter) const;
 
   // The header of an adjusted table.
   static const char* adjusted_header();
@@ -55,6 +55,10 @@ class PValueStore {
     std::uint64_t offset;
     std::size_t count;
   };
+  // A phenotype's values of every block, from the part of each block that
+  // starts `section` bytes per variant in (0: the p-values; 8 x phenotypes: the classes).
+  template <class Value>
+  std::vector<Value> read_values(std::size_t phenotype, std::size_t section) const;
   std::size_t phenotypes_;
   ScratchFile values_;
   std::vector<Block> blocks_;

@@ -158,10 +158,9 @@ class BgenSource final : public GenotypeSource {
       std::uint64_t low = 0, high = 0;  // the codes' bits, one per sample
       const std::size_t first = 32 * w, count = std::min<std::size_t>(32, n - first);
       for (std::size_t k = 0; k < count; ++k) {
-        const double d = dosages[first + k];
-        const bool zero = std::fabs(d) <= 0.1, one = std::fabs(d - 1) <= 0.1, two = std::fabs(d - 2) <= 0.1;
-        low |= static_cast<std::uint64_t>(!(one || two)) << k;  // hom REF 11 and missing 01
-        high |= static_cast<std::uint64_t>(zero || one) << k;   // hom REF 11 and het 10
+        const NearCall near = near_call(dosages[first + k]);
+        low |= static_cast<std::uint64_t>(!(near.one || near.two)) << k;  // hom REF 11 and missing 01
+        high |= static_cast<std::uint64_t>(near.zero || near.one) << k;   // hom REF 11 and het 10
       }
       packed[w] = spread_bits(low) | spread_bits(high) << 1;
     }
@@ -178,10 +177,15 @@ class BgenSource final : public GenotypeSource {
   }
 
  private:
-  // The nearest ALT count where the dosage lies within 0.1 of it, else missing (NaN too). Dosages
-  // lie in [0, 2].
+  // The hard call of a dosage (in [0, 2]) is the ALT count it lies within 0.1 of, if any, else
+  // missing (NaN too): which count that is.
+  struct NearCall {
+    bool zero, one, two;
+  };
+  static NearCall near_call(double d) { return {std::fabs(d) <= 0.1, std::fabs(d - 1) <= 0.1, std::fabs(d - 2) <= 0.1}; }
   static std::int8_t hard_call(double d) {
-    return std::fabs(d) <= 0.1 ? 0 : std::fabs(d - 1) <= 0.1 ? 1 : std::fabs(d - 2) <= 0.1 ? 2 : kMissingCall;
+    const NearCall near = near_call(d);
+    return near.zero ? 0 : near.one ? 1 : near.two ? 2 : kMissingCall;
   }
   static void hard_calls(const double* dosages, std::size_t n, std::int8_t* out) {
     for (std::size_t s = 0; s < n; ++s) out[s] = hard_call(dosages[s]);

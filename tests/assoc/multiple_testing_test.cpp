@@ -129,7 +129,7 @@ TEST(PValueStore, KeepsEachPhenotypesValuesAcrossBlocksAndWritesTheSortedTable) 
     EXPECT_EQ(store.classes(1), classes[1]);
     // Ties (variants 1 and 3 at log p -5) stay in variant order; the filter keeps p <= e^-0.5.
     const auto path = (directory / "zero.adjusted.tsv").string();
-    EXPECT_EQ(store.write_adjusted(0, path, 1.0, -0.5), 4u);
+    EXPECT_EQ(store.write_adjusted(zero, path, 1.0, -0.5), 4u);
     std::FILE* file = std::fopen(path.c_str(), "r");
     ASSERT_NE(file, nullptr);
     char line[512];
