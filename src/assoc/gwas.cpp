@@ -12,6 +12,7 @@
 #include <set>
 #include <string_view>
 
+#include "assoc/case_control_frequency.h"
 #include "assoc/linear.h"
 #include "assoc/multiple_testing.h"
 #include "assoc/pvalue.h"
@@ -117,6 +118,7 @@ struct ModelSet {
   std::vector<AlleleCounting> counting;
   std::vector<std::uint8_t> copies;  // per sample: 1 male, 2 other
   std::vector<std::vector<bool>> is_case;  // per binary phenotype, per sample
+  std::vector<CaseControlCounter> case_control;  // per binary phenotype, when asked for
   bool mean_impute = false, binary_counts_called = false;  // the latter: cases and controls count calls only
   // Dominant and recessive models of .bed input: each counting group's samples as a mask of .bed
   // columns (sample_mask), to count the ALT allele's frequency from the stored rows.
@@ -200,11 +202,9 @@ struct ModelSet {
       run(logistic, packed_logistic, out.binary, out.logistic);
       // (het + 2 hom ALT) / 2 called, the same division as alt_frequency's sums of dosages.
       parallel_for(size, 256, [&](std::size_t begin, std::size_t end) {
-        std::vector<std::uint32_t> missing;
         for (std::size_t j = begin; j < end; ++j) {
           for (std::size_t g = 0; g < counting.size(); ++g) {
-            missing.clear();
-            const CallCounts calls = count_calls(block.rows[first + j], count_masks[g], file_samples, missing);
+            const CallCounts calls = count_calls(block.rows[first + j], count_masks[g], file_samples);
             const double chromosomes = 2.0 * static_cast<double>(count_samples[g] - calls.missing);
             const double frequency = chromosomes > 0 ? (calls.het + 2.0 * calls.hom_alt) / chromosomes : std::numeric_limits<double>::quiet_NaN();
             const std::size_t variant = block_variants[first + j];
@@ -390,6 +390,24 @@ void add_allele_counting(ModelSet& set, const Eigen::MatrixXd& design, const Eig
   set.binary_counts_called = settings.binary.test != BinaryTest::score;
 }
 
+// Each binary phenotype's counter of its cases' and controls' ALT frequencies, among the set's
+// samples with every covariate and the phenotype; with `halve`, a male counts one X.
+void add_case_control_counting(ModelSet& set, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values,
+                               const std::vector<Eigen::Index>& binary, const std::vector<Sex>& sexes, bool halve,
+                               const std::vector<std::uint32_t>& positions, std::size_t file_samples) {
+  for (auto column : binary) {
+    std::vector<std::uint8_t> copies(sexes.size(), 0);
+    std::vector<bool> is_case(sexes.size(), false);
+    for (Eigen::Index i = 0; i < design.rows(); ++i) {
+      if (!design.row(i).allFinite() || !std::isfinite(values(i, column))) continue;
+      const auto r = static_cast<std::size_t>(i);
+      copies[r] = halve && sexes[r] == Sex::male ? 1 : 2;
+      is_case[r] = values(i, column) == 1.0;
+    }
+    set.case_control.emplace_back(copies, is_case, positions, file_samples);
+  }
+}
+
 // The minor allele frequency bins of lambda_GC by frequency (PheWeb's QQ plots split so):
 // below 1%, 1% to 5%, 5% and above; kNoBin without a frequency.
 constexpr std::uint8_t kNoBin = 255;
@@ -507,8 +525,14 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     }
     return set;
   };
+  // Case and control frequencies count among each set's samples, as the models do.
+  auto count_cases = [&](ModelSet& set, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values, bool halve) {
+    if (settings.case_control_frequencies)
+      add_case_control_counting(set, design, values, binary, sexes, halve, source.selected_sample_indexes(), source.file_samples().size());
+  };
   std::vector<ModelSet> sets;
   sets.push_back(make_models("", covariates, phenotypes.values));
+  count_cases(sets.back(), covariates, phenotypes.values, false);
   if (recoded) add_allele_counting(sets.back(), covariates, phenotypes.values, quantitative, binary, sexes, false, settings);
   std::size_t x_set = 0, y_set = 0;  // 0: the autosomes' set
   if (x_models || halve_x) {
@@ -522,6 +546,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     }
     x_set = sets.size();
     sets.push_back(make_models(" on chrX", design, phenotypes.values));
+    count_cases(sets.back(), design, phenotypes.values, halve_x);
     if (halve_x || recoded) add_allele_counting(sets.back(), design, phenotypes.values, quantitative, binary, sexes, halve_x, settings);
   }
   if (y_models) {
@@ -530,6 +555,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       if (sexes[static_cast<std::size_t>(i)] != Sex::male) values.row(i).setConstant(NAN);
     y_set = sets.size();
     sets.push_back(make_models(" on chrY", covariates, values));
+    count_cases(sets.back(), covariates, values, false);
     if (recoded) add_allele_counting(sets.back(), covariates, values, quantitative, binary, sexes, false, settings);
   }
   auto set_of = [&](ChromosomeKind kind) -> std::ptrdiff_t {
@@ -547,7 +573,12 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
   std::vector<SummaryMetadata> metadata(phenotypes.names.size());
   for (std::size_t p = 0; p < phenotypes.names.size(); ++p) {
     std::string path = fmt::format("{}.{}.tsv.gz", out_prefix, phenotypes.names[p]);
-    writers[p] = std::make_unique<SummaryStatisticsWriter>(path, phenotypes.binary[p], settings.confidence_level, source.has_dosages());
+    SummaryColumns optional;
+    optional.binary = phenotypes.binary[p];
+    optional.case_control_frequencies = settings.case_control_frequencies;
+    optional.confidence_level = settings.confidence_level;
+    optional.info = source.has_dosages();
+    writers[p] = std::make_unique<SummaryStatisticsWriter>(path, optional);
     summary.files.push_back(path);
     SummaryMetadata& meta = metadata[p];
     meta.trait_description = phenotypes.names[p];
@@ -714,6 +745,23 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       } else {
         set.test(packed_input ? &packed : nullptr, need_dosages ? &dosages : nullptr, count, results);
       }
+    }
+    // Case and control frequencies from the stored rows or dosages, whatever the models recoded.
+    for (const ModelSet& set : sets) {
+      if (set.case_control.empty()) continue;
+      parallel_for(set.block_variants.size(), 64, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t j = begin; j < end; ++j) {
+          const std::size_t v = set.block_variants[j];
+          for (std::size_t b = 0; b < set.case_control.size(); ++b) {
+            const CaseControlCounter& counter = set.case_control[b];
+            const CaseControlFrequency frequency =
+                packed_input ? counter.from_row(packed.rows[v]) : counter.from_dosages(dosages.col(static_cast<Eigen::Index>(v)).data());
+            VariantResult& r = results.logistic[v * results.binary + b];
+            r.frequency_cases = frequency.cases;
+            r.frequency_controls = frequency.controls;
+          }
+        }
+      });
     }
     for (std::size_t v = 0; v < count; ++v) {
       const ChromosomeKind kind = kinds[first + v];

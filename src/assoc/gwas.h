@@ -49,6 +49,9 @@ struct GwasSettings {
   // additive model's do; effect_allele_frequency stays the ALT allele's frequency. Not with
   // male_x_haploid.
   GeneticModel genetic_model = GeneticModel::additive;
+  // Binary phenotypes' files get effect_allele_frequency_cases and _controls: the ALT allele's
+  // frequency among cases and among controls with a call (plink2's cols=+a1freqcc, REGENIE's --af-cc).
+  bool case_control_frequencies = false;
   // Above 0 (and below 1): each file gets ci_lower and ci_upper columns at this level (plink2 --ci).
   double confidence_level = 0;
   // Below 1: only rows with p <= p_filter are written, and none without a p-value (plink2 --pfilter).

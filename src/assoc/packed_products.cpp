@@ -288,8 +288,11 @@ void recode_row(const std::uint8_t* row, std::size_t bytes, GeneticModel model, 
   }
 }
 
-CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>& mask, std::size_t file_samples,
-                       std::vector<std::uint32_t>& missing_positions) {
+namespace {
+
+// count_calls, with the .bed columns of missing calls appended to `missing_positions` unless null.
+CallCounts count_calls_in(const std::uint8_t* row, const std::vector<std::uint64_t>& mask, std::size_t file_samples,
+                          std::vector<std::uint32_t>* missing_positions) {
   const std::size_t bytes = (file_samples + 3) / 4;
   const std::size_t whole_words = std::min(bytes / 8, mask.size());  // words read without a bounds check
   std::uint64_t het = 0, hom_alt = 0, missing = 0;
@@ -301,9 +304,10 @@ CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>
     std::uint64_t missing_bits = low & ~high;                                   // 01
     if (!missing_bits) return;
     missing += static_cast<std::uint64_t>(std::popcount(missing_bits));
+    if (!missing_positions) return;
     do {
       const int bit = std::countr_zero(missing_bits);
-      missing_positions.push_back(static_cast<std::uint32_t>(w * 32 + static_cast<std::size_t>(bit) / 2));
+      missing_positions->push_back(static_cast<std::uint32_t>(w * 32 + static_cast<std::size_t>(bit) / 2));
       missing_bits &= missing_bits - 1;
     } while (missing_bits);
   };
@@ -311,6 +315,17 @@ CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>
   for (; w < whole_words; ++w) count_word(load_whole_word(row, w), w);
   for (; w < mask.size(); ++w) count_word(load_word(row, bytes, w), w);
   return {static_cast<std::uint32_t>(het), static_cast<std::uint32_t>(hom_alt), static_cast<std::uint32_t>(missing)};
+}
+
+}  // namespace
+
+CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>& mask, std::size_t file_samples,
+                       std::vector<std::uint32_t>& missing_positions) {
+  return count_calls_in(row, mask, file_samples, &missing_positions);
+}
+
+CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>& mask, std::size_t file_samples) {
+  return count_calls_in(row, mask, file_samples, nullptr);
 }
 
 }  // namespace kohort::assoc

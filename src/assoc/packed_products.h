@@ -131,5 +131,7 @@ void recode_row(const std::uint8_t* row, std::size_t bytes, GeneticModel model, 
 // samples with missing calls to `missing_positions`.
 CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>& mask, std::size_t file_samples,
                        std::vector<std::uint32_t>& missing_positions);
+// The same counts, without the missing calls' columns.
+CallCounts count_calls(const std::uint8_t* row, const std::vector<std::uint64_t>& mask, std::size_t file_samples);
 
 }  // namespace kohort::assoc

@@ -41,6 +41,10 @@ struct VariantResult {
   double log_p = kNaN;      // natural log of the p-value
   double effect_allele_frequency = kNaN;
   double info = kNaN;       // mach_r2 of the ALT dosages over the phenotype's samples with one
+  // Binary traits, when asked for: the effect allele's frequency among cases and among controls
+  // with a call (CaseControlCounter).
+  double frequency_cases = kNaN;
+  double frequency_controls = kNaN;
   std::uint32_t n = 0;      // samples with a phenotype and an observed genotype
   std::uint32_t cases = 0;  // binary traits only
   std::uint32_t controls = 0;

@@ -44,9 +44,13 @@ std::string gwas_ssf_chromosome(const std::string& chromosome) {
   return c;
 }
 
-SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool binary, double confidence_level, bool info_column)
-    : path_(path), binary_(binary), info_column_(info_column), out_(std::make_unique<OutputFile>(path, 1, kCompressionLevel)) {
-  if (confidence_level != 0) {
+SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, const SummaryColumns& columns)
+    : path_(path),
+      binary_(columns.binary),
+      case_control_frequencies_(columns.binary && columns.case_control_frequencies),
+      info_column_(columns.info),
+      out_(std::make_unique<OutputFile>(path, 1, kCompressionLevel)) {
+  if (const double confidence_level = columns.confidence_level; confidence_level != 0) {
     if (!(confidence_level > 0 && confidence_level < 1)) throw std::invalid_argument("confidence level outside (0, 1)");
     ci_z_ = boost::math::quantile(boost::math::normal_distribution<double>(), (1 + confidence_level) / 2);
   }
@@ -55,15 +59,16 @@ SummaryStatisticsWriter::SummaryStatisticsWriter(const std::string& path, bool b
       "chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value\t"
       "neg_log_10_p_value\tvariant_id\trsid\tn";
   if (binary_) header += "\tn_cases\tn_controls";
+  if (case_control_frequencies_) header += "\teffect_allele_frequency_cases\teffect_allele_frequency_controls";
   header += "\ttest\terror";
   if (ci_z_ > 0) header += "\tci_lower\tci_upper";
   if (info_column_) header += "\tinfo";
   header += "\n";
   out_->write(header);
   // As tabix -s1 -b2 -e2 -S1: rows start after the header line.
-  TabixColumns columns;
-  columns.skip_lines = 1;
-  index_ = std::make_unique<TabixIndex>(path_, columns, out_->virtual_offset());
+  TabixColumns tabix_columns;
+  tabix_columns.skip_lines = 1;
+  index_ = std::make_unique<TabixIndex>(path_, tabix_columns, out_->virtual_offset());
 }
 
 SummaryStatisticsWriter::~SummaryStatisticsWriter() = default;
@@ -148,6 +153,12 @@ void SummaryStatisticsWriter::write(const VariantColumns& variant, const Variant
   s.append(variant.ids);
   fmt::format_to(out, FMT_COMPILE("\t{}"), result.n);
   if (binary_) fmt::format_to(out, FMT_COMPILE("\t{}\t{}"), result.cases, result.controls);
+  if (case_control_frequencies_) {
+    s.push_back('\t');
+    number(result.frequency_cases);
+    s.push_back('\t');
+    number(result.frequency_controls);
+  }
   fmt::format_to(out, FMT_COMPILE("\t{}\t{}"), result.method[0] ? result.method : "NA", result.error ? result.error : "NA");
   if (ci_z_ > 0) {
     s.push_back('\t');

@@ -44,14 +44,24 @@ VariantColumns variant_columns(const genotype::Variant& variant);
 // Sets the shared frequency of `columns` (see VariantColumns::frequency).
 void set_shared_frequency(VariantColumns& columns, double frequency);
 
+// The columns a file has beyond GWAS-SSF's and kohort's own.
+struct SummaryColumns {
+  // A binary trait's: n_cases and n_controls, and with case_control_frequencies
+  // effect_allele_frequency_cases and effect_allele_frequency_controls after them.
+  bool binary = false;
+  bool case_control_frequencies = false;
+  // In (0, 1): ci_lower and ci_upper, beta -/+ z SE, z the standard normal quantile of
+  // (1 + level) / 2, as plink2 --ci computes them for every model.
+  double confidence_level = 0;
+  // The last column, info: VariantResult::info, for dosages from imputation.
+  bool info = false;
+};
+
 class SummaryStatisticsWriter {
  public:
   // `path` should end in .tsv.gz. One thread compresses: the tabix index is built from the block
-  // addresses as rows are written, instead of reading the finished file back. A
-  // `confidence_level` in (0, 1) adds the columns ci_lower and ci_upper: beta -/+ z SE, z the
-  // standard normal quantile of (1 + level) / 2, as plink2 --ci computes them for every model.
-  // `info_column` adds the last column, info: VariantResult::info, for dosages from imputation.
-  SummaryStatisticsWriter(const std::string& path, bool binary, double confidence_level = 0, bool info_column = false);
+  // addresses as rows are written, instead of reading the finished file back.
+  SummaryStatisticsWriter(const std::string& path, const SummaryColumns& columns);
   ~SummaryStatisticsWriter();
   SummaryStatisticsWriter(const SummaryStatisticsWriter&) = delete;
   SummaryStatisticsWriter& operator=(const SummaryStatisticsWriter&) = delete;
@@ -70,6 +80,7 @@ class SummaryStatisticsWriter {
 
   std::string path_;
   bool binary_;
+  bool case_control_frequencies_;
   double ci_z_ = 0;  // 0: no confidence interval columns
   bool info_column_ = false;
   std::unique_ptr<OutputFile> out_;

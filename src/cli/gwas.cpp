@@ -38,6 +38,7 @@ struct GwasArguments {
   std::string genetic_model = "additive";
   std::string condition_model = "additive";  // how --condition's dosages are coded (plink2 --condition ... dominant)
   double confidence_level = 0;  // --ci; 0: none
+  bool case_control_frequencies = false;  // --af-cc
   double p_filter = 1;          // --pfilter; 1: every row
   bool adjust = false;          // --adjust: the adjusted tables
   double lambda = std::numeric_limits<double>::quiet_NaN();  // --lambda; NaN: lambda_GC
@@ -239,6 +240,7 @@ void run(const GwasArguments& a) {
     assoc::check_covariates(covariates, settings.covariate_names, named_in);
   }
   settings.confidence_level = a.confidence_level;
+  settings.case_control_frequencies = a.case_control_frequencies;
   settings.p_filter = a.p_filter;
   settings.adjust = a.adjust;
   settings.adjust_lambda = lambda_given ? a.lambda : 0;
@@ -341,6 +343,9 @@ const Subcommand gwas_command{
       app.add_option("--ci", a->confidence_level,
                      "Add ci_lower and ci_upper columns at this confidence level, e.g. 0.95: beta -/+ z SE, z the normal quantile "
                      "(plink2 --ci; for binary traits on the log-odds scale)");
+      app.add_flag("--af-cc", a->case_control_frequencies,
+                   "Binary phenotypes' files get effect_allele_frequency_cases and effect_allele_frequency_controls: the ALT "
+                   "allele's frequency among cases and among controls with a call (plink2 --glm cols=+a1freqcc, REGENIE --af-cc)");
       app.add_option("--block-size", a->block_size, "Variants per block")->capture_default_str()->check(CLI::Range(1, 1 << 20));
       app.add_option("--memory", a->memory_mib,
                      "MiB the products tables of .bed input may hold at once (default: half of the machine's memory); "

@@ -54,7 +54,7 @@ std::vector<std::vector<std::string>> table_of(const fs::path& path) {
 
 // Writes `variants` and indexes a copy of the file with htslib's own tabix indexer.
 void write_and_reindex(const std::vector<genotype::Variant>& variants, const fs::path& path, const fs::path& copy) {
-  SummaryStatisticsWriter writer(path.string(), false);
+  SummaryStatisticsWriter writer(path.string(), SummaryColumns{});
   for (std::size_t i = 0; i < variants.size(); ++i) writer.write(variants[i], some_result(i));
   SummaryMetadata meta;
   meta.trait_description = "test";
@@ -114,7 +114,7 @@ TEST(SummaryStatistics, IndexBuiltWhileWritingEqualsTabixOverManyBlocksAndChromo
 TEST(SummaryStatistics, SharedFrequencyTextOnlyForTheSameFrequency) {
   fs::path path = scratch("frequency.tsv.gz");
   {
-    SummaryStatisticsWriter writer(path.string(), false);
+    SummaryStatisticsWriter writer(path.string(), SummaryColumns{});
     VariantColumns columns = variant_columns({"1", 100, "a", "A", "C"});
     set_shared_frequency(columns, 0.25);
     VariantResult same = some_result(0), other = some_result(1), missing = some_result(2);
@@ -148,7 +148,7 @@ TEST(SummaryStatistics, SharedFrequencyTextOnlyForTheSameFrequency) {
 TEST(SummaryStatistics, ConfidenceIntervalColumns) {
   fs::path path = scratch("ci.tsv.gz");
   {
-    SummaryStatisticsWriter writer(path.string(), true, 0.95);
+    SummaryStatisticsWriter writer(path.string(), SummaryColumns{.binary = true, .confidence_level = 0.95});
     VariantResult estimated = some_result(3), missing;
     estimated.beta = 0.5;
     estimated.se = 0.25;
@@ -166,7 +166,42 @@ TEST(SummaryStatistics, ConfidenceIntervalColumns) {
   EXPECT_EQ(rows[2][16], "NA");
   EXPECT_EQ(rows[2][17], "NA");
   for (double level : {1.0, -0.1, 95.0})
-    EXPECT_THROW(SummaryStatisticsWriter(scratch("bad.tsv.gz").string(), false, level), std::invalid_argument);
+    EXPECT_THROW(SummaryStatisticsWriter(scratch("bad.tsv.gz").string(), SummaryColumns{.confidence_level = level}), std::invalid_argument);
+  fs::remove_all(path.parent_path());
+}
+
+// --af-cc: a binary trait's file gets the effect allele's frequency among cases and controls after
+// n_cases and n_controls (NA where a group has no call); a quantitative trait's does not.
+TEST(SummaryStatistics, CaseControlFrequencyColumns) {
+  fs::path path = scratch("cc.tsv.gz");
+  {
+    SummaryStatisticsWriter writer(path.string(), SummaryColumns{.binary = true, .case_control_frequencies = true});
+    VariantResult counted = some_result(2), uncounted = some_result(4);
+    counted.frequency_cases = 0.328571;
+    counted.frequency_controls = 0.405405;
+    uncounted.frequency_controls = 0.25;
+    writer.write(genotype::Variant{"1", 100, "a", "A", "C"}, counted);
+    writer.write(genotype::Variant{"1", 101, "b", "A", "C"}, uncounted);
+    writer.commit(SummaryMetadata{});
+  }
+  const std::vector<std::vector<std::string>> rows = table_of(path);
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows[0].size(), 18u);
+  EXPECT_EQ(rows[0][13], "n_controls");
+  EXPECT_EQ(rows[0][14], "effect_allele_frequency_cases");
+  EXPECT_EQ(rows[0][15], "effect_allele_frequency_controls");
+  EXPECT_EQ(rows[0][16], "test");
+  EXPECT_EQ(rows[1][14], "0.328571");
+  EXPECT_EQ(rows[1][15], "0.405405");
+  EXPECT_EQ(rows[2][14], "NA");
+  EXPECT_EQ(rows[2][15], "0.25");
+  fs::path quantitative = scratch("cc_quantitative.tsv.gz");
+  {
+    SummaryStatisticsWriter writer(quantitative.string(), SummaryColumns{.case_control_frequencies = true});
+    writer.write(genotype::Variant{"1", 100, "a", "A", "C"}, some_result(2));
+    writer.commit(SummaryMetadata{});
+  }
+  EXPECT_EQ(table_of(quantitative)[0].size(), 14u);
   fs::remove_all(path.parent_path());
 }
 
@@ -174,7 +209,7 @@ TEST(SummaryStatistics, ConfidenceIntervalColumns) {
 TEST(SummaryStatistics, InfoColumnComesLast) {
   fs::path path = scratch("info.tsv.gz");
   {
-    SummaryStatisticsWriter writer(path.string(), false, 0.95, true);
+    SummaryStatisticsWriter writer(path.string(), SummaryColumns{.confidence_level = 0.95, .info = true});
     VariantResult imputed = some_result(3), monomorphic = some_result(4);
     imputed.info = 0.8123456789123;
     writer.write(genotype::Variant{"1", 100, "a", "A", "C"}, imputed);
@@ -212,7 +247,7 @@ TEST(SummaryStatistics, MetadataChecksumIsTheFiles) {
   std::vector<genotype::Variant> variants;
   for (int i = 0; i < 30000; ++i) variants.push_back({"1", 100 + i, std::to_string(i), "A", "G"});
   {
-    SummaryStatisticsWriter writer(path.string(), false);
+    SummaryStatisticsWriter writer(path.string(), SummaryColumns{});
     for (std::size_t i = 0; i < variants.size(); ++i) writer.write(variants[i], some_result(i));
     writer.commit(SummaryMetadata{});
   }
@@ -229,7 +264,7 @@ TEST(SummaryStatistics, MetadataChecksumIsTheFiles) {
 TEST(SummaryStatistics, UnsortedRowsGetNoIndex) {
   std::vector<genotype::Variant> variants = {{"1", 100, "a", "A", "C"}, {"2", 5, "b", "A", "C"}, {"1", 200, "c", "A", "C"}};
   fs::path path = scratch("unsorted.tsv.gz");
-  SummaryStatisticsWriter writer(path.string(), false);
+  SummaryStatisticsWriter writer(path.string(), SummaryColumns{});
   for (std::size_t i = 0; i < variants.size(); ++i) writer.write(variants[i], some_result(i));
   writer.commit(SummaryMetadata{});
   EXPECT_TRUE(fs::exists(path));
