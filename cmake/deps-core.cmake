@@ -1,17 +1,3 @@
-# core: libdeflate compresses BGZF blocks; ISA-L, where Debian has it (amd64), compresses the
-# fastest level about twice as fast. Without it kohort builds the same and uses libdeflate.
+# core: libdeflate compresses BGZF blocks (deterministic: the same data, the same bytes).
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
 target_link_libraries(kohort_lib PUBLIC PkgConfig::LIBDEFLATE)
-option(KOHORT_ISAL "Compress fast BGZF blocks with ISA-L when it is installed" ON)
-if(KOHORT_ISAL)
-  find_path(ISAL_INCLUDE_DIR isa-l/igzip_lib.h)
-  find_library(ISAL_LIBRARY isal)
-  if(ISAL_INCLUDE_DIR AND ISAL_LIBRARY)
-    message(STATUS "BGZF level 1 compresses with ISA-L: ${ISAL_LIBRARY}")
-    target_include_directories(kohort_lib PRIVATE ${ISAL_INCLUDE_DIR})
-    target_link_libraries(kohort_lib PUBLIC ${ISAL_LIBRARY})
-    target_compile_definitions(kohort_lib PRIVATE KOHORT_HAVE_ISAL)
-  else()
-    message(STATUS "ISA-L not found (Debian: libisal-dev): BGZF compresses with libdeflate")
-  endif()
-endif()

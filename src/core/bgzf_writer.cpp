@@ -12,10 +12,6 @@
 #include "core/error.h"
 #include "core/parallel.h"
 
-#ifdef KOHORT_HAVE_ISAL
-#include <isa-l/igzip_lib.h>
-#endif
-
 namespace kohort {
 namespace {
 
@@ -45,15 +41,6 @@ std::size_t store(const std::uint8_t* data, std::size_t size, std::uint8_t* out)
   put_le16(out + 3, ~size & 0xffff);
   std::memcpy(out + 5, data, size);
   return size + 5;
-}
-
-bool use_isal(int level) {
-#ifdef KOHORT_HAVE_ISAL
-  return level == 1;
-#else
-  (void)level;
-  return false;
-#endif
 }
 
 }  // namespace
@@ -94,12 +81,7 @@ class BlockCompressor {
 
  private:
   BlockCompressor(int level, const std::string& name) : level_(level) {
-#ifdef KOHORT_HAVE_ISAL
-    // The small level-1 buffer: a BGZF block is at most 64 kB, and the default (large) one only
-    // costs the time of setting up its hash table for each block (5 ms in 40 per 10 MB).
-    if (use_isal(level_)) isal_level_buffer_.resize(ISAL_DEF_LVL1_SMALL);
-#endif
-    if (level_ > 0 && !use_isal(level_)) {
+    if (level_ > 0) {
       libdeflate_ = libdeflate_alloc_compressor(level_);
       if (!libdeflate_) throw Error(fmt::format("{}: cannot start a level {} compressor (out of memory?)", name, level_));
     }
@@ -107,39 +89,15 @@ class BlockCompressor {
 
   std::size_t deflate(const std::uint8_t* data, std::size_t size, std::uint8_t* out) {
     if (level_ == 0) return store(data, size, out);
-#ifdef KOHORT_HAVE_ISAL
-    if (use_isal(level_)) {
-      // Zeroed first: the init leaves fields of the internal state that the stateless call
-      // reads, and with stack garbage there the same block compressed to different bytes now
-      // and then (still valid deflate, but files that should be identical were not).
-      isal_zstream stream{};
-      isal_deflate_stateless_init(&stream);
-      stream.level = 1;
-      stream.level_buf = isal_level_buffer_.data();
-      stream.level_buf_size = static_cast<std::uint32_t>(isal_level_buffer_.size());
-      stream.gzip_flag = IGZIP_DEFLATE;  // a raw deflate stream: the BGZF header is ours
-      stream.flush = NO_FLUSH;
-      stream.end_of_stream = 1;
-      stream.next_in = const_cast<std::uint8_t*>(data);
-      stream.avail_in = static_cast<std::uint32_t>(size);
-      stream.next_out = out;
-      stream.avail_out = static_cast<std::uint32_t>(kMaxDeflate);
-      // Anything but success (the output would not fit the block) stores the block instead.
-      return isal_deflate_stateless(&stream) == COMP_OK ? stream.total_out : store(data, size, out);
-    }
-#endif
     const std::size_t produced = libdeflate_deflate_compress(libdeflate_, data, size, out, kMaxDeflate);
     return produced ? produced : store(data, size, out);
   }
 
   int level_;
   libdeflate_compressor* libdeflate_ = nullptr;
-  std::vector<std::uint8_t> isal_level_buffer_;
 };
 
 }  // namespace detail
-
-const char* BgzfWriter::compressor_for(int level) { return use_isal(std::clamp(level, 0, 12)) ? "isa-l" : "libdeflate"; }
 
 BgzfWriter::BgzfWriter(std::FILE* file, int level, std::string name, int threads)
     : file_(file), name_(std::move(name)), level_(std::clamp(level, 0, 12)) {

@@ -1,9 +1,10 @@
 #pragma once
 // BGZF (the blocked gzip of the SAM specification, section 4.1) written block by block: every
 // block of up to 65,280 bytes is a gzip member of its own, so the file reads as gzip and tabix can
-// index it by virtual offsets. At level 1, blocks are compressed with ISA-L where kohort was built
-// with it (about twice libdeflate's speed for the same size), else with libdeflate. Each block is
-// compressed on its own, so the bytes written do not depend on the number of threads.
+// index it by virtual offsets. Blocks are compressed with libdeflate, each on its own, so the bytes
+// written depend on the data alone: not on the threads, nor on the run. (ISA-L's level 1, about
+// twice as fast, was used until 2026-12-08; on the AMD EPYC machines kohort is tested on, one block
+// in several thousand came out of it differently from run to run, content equal.)
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -34,9 +35,6 @@ class BgzfWriter {
 
   // Every byte written to the file from now on also goes into `md5` (owned by the caller).
   void digest_into(hts_md5_context* md5) { md5_ = md5; }
-
-  // Which deflate implementation compresses at this level: "isa-l" or "libdeflate".
-  static const char* compressor_for(int level);
 
  private:
   // Compresses and writes the first `blocks` blocks of `pending_`.
