@@ -10,28 +10,27 @@
 # its own missing values counts its own samples in a run with others; a quantitative phenotype's
 # file gets no such columns, and without --af-cc nothing changes.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
 "$KOHORT_SOURCE_DIR/scripts/install-deps" test >/dev/null
 work="$KOHORT_WORK/gwas_case_control_frequency_vs_plink2"
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
-tarball=$(dpkg -L bolt-lmm-example | grep 'examples.tar.xz$')
-tar xJf "$tarball" EUR_subset.bed EUR_subset.bim EUR_subset.fam EUR_subset.pheno.covars
+# shellcheck source=lib/eur_gwas.sh
+. "$here/lib/eur_gwas.sh"
+prepare_eur_subset
 
-# CASE: PHENO above 1.2 (35 cases); CASE2: PHENO above 0.5, every 7th sample missing.
-awk 'NR == 1 { print "FID IID PHENO CASE CASE2 QCOV1 QCOV2"; next }
-     { miss = ($3 == "NA" || $3 == -9); c = miss ? "NA" : ($3 > 1.2 ? 2 : 1); d = (miss || NR % 7 == 0) ? "NA" : ($3 > 0.5 ? 2 : 1)
-       print $1, $2, $3, c, d, $4, $5 }' EUR_subset.pheno.covars > pheno.txt
-cp EUR_subset.bed raw.bed
+# CASE (PHENO above 1.2, 35 cases) comes with the subset; CASE2: PHENO above 0.5, every 7th sample
+# missing.
+awk 'NR == 1 { print $0, "CASE2"; next }
+     { print $0, ($3 == "NA" || $3 == -9 || NR % 7 == 0) ? "NA" : ($3 > 0.5 ? 2 : 1) }' pheno.txt > pheno2.txt
+mv pheno2.txt pheno.txt
+cp eur.bed raw.bed
 awk 'BEGIN { OFS = "\t"; name[19] = "XY"; name[20] = "MT"; name[21] = "X"; name[22] = "Y" }
-     $1 in name { $1 = name[$1] } { print }' EUR_subset.bim > raw.bim
-awk 'NR % 10 == 0 { $5 = 0 } { print }' EUR_subset.fam > raw.fam
+     $1 in name { $1 = name[$1] } { print }' eur.bim > raw.bim
+awk 'NR % 10 == 0 { $5 = 0 } { print }' eur.fam > raw.fam
 # Heterozygous haploid calls set missing, as real data has none (see gwas_sex_chromosomes_vs_plink2.sh).
 plink2 --bfile raw --set-hh-missing --make-bed --out sx >/dev/null
 
-fail=0
-check() {  # check NAME VALUE LIMIT
-  if awk -v v="$2" -v l="$3" 'BEGIN { exit !(v <= l) }'; then echo "ok   $1: $2 <= $3"; else echo "FAIL $1: $2 > $3"; fail=1; fi
-}
 expect_rows() {  # NAME MIN COUNT
   [ "$3" -ge "$2" ] || { echo "FAIL $1: only $3 variants compared"; fail=1; }
 }
