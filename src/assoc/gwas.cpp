@@ -393,7 +393,7 @@ void add_allele_counting(ModelSet& set, const Eigen::MatrixXd& design, const Eig
 // Each binary phenotype's counter of its cases' and controls' ALT frequencies, among the set's
 // samples with every covariate and the phenotype; with `halve`, a male counts one X.
 void add_case_control_counting(ModelSet& set, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values,
-                               const std::vector<Eigen::Index>& binary, const std::vector<Sex>& sexes, bool halve,
+                               const std::vector<Eigen::Index>& binary, const std::vector<Sex>& sexes, bool halve, bool from_rows,
                                const std::vector<std::uint32_t>& positions, std::size_t file_samples) {
   for (auto column : binary) {
     std::vector<std::uint8_t> copies(sexes.size(), 0);
@@ -404,7 +404,8 @@ void add_case_control_counting(ModelSet& set, const Eigen::MatrixXd& design, con
       copies[r] = halve && sexes[r] == Sex::male ? 1 : 2;
       is_case[r] = values(i, column) == 1.0;
     }
-    set.case_control.emplace_back(copies, is_case, positions, file_samples);
+    set.case_control.push_back(from_rows ? CaseControlCounter::for_rows(copies, is_case, positions, file_samples)
+                                          : CaseControlCounter::for_dosages(copies, is_case));
   }
 }
 
@@ -526,9 +527,11 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
     return set;
   };
   // Case and control frequencies count among each set's samples, as the models do.
+  const bool packed_input = total > 0 && source.packed_row(source.file_variant_index(0)) != nullptr;
   auto count_cases = [&](ModelSet& set, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values, bool halve) {
     if (settings.case_control_frequencies)
-      add_case_control_counting(set, design, values, binary, sexes, halve, source.selected_sample_indexes(), source.file_samples().size());
+      add_case_control_counting(set, design, values, binary, sexes, halve, packed_input, source.selected_sample_indexes(),
+                                source.file_samples().size());
   };
   std::vector<ModelSet> sets;
   sets.push_back(make_models("", covariates, phenotypes.values));
@@ -606,8 +609,7 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
                          quantitative.size()));
   }
 
-  // PLINK filesets skip decoding: products come from the 2-bit codes directly.
-  const bool packed_input = total > 0 && source.packed_row(source.file_variant_index(0)) != nullptr;
+  // PLINK filesets skip decoding: products come from the 2-bit codes directly (packed_input).
   PackedBlock packed;
   packed.file_samples = source.file_samples().size();
   // The products tables grow with samples x phenotypes (x covariates for binary traits): beyond the

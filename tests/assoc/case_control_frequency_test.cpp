@@ -39,7 +39,8 @@ TEST(CaseControlFrequency, RowsAndDosagesMatchSampleBySampleCounts) {
       copies[i] = u < 0.1 ? 0 : (halve && u < 0.5) ? 1 : 2;
       is_case[i] = unit(random) < 0.3;
     }
-    const CaseControlCounter counter(copies, is_case, positions, kFileSamples);
+    const CaseControlCounter rows = CaseControlCounter::for_rows(copies, is_case, positions, kFileSamples);
+    const CaseControlCounter doses = CaseControlCounter::for_dosages(copies, is_case);
     for (int variant = 0; variant < 50; ++variant) {
       const double frequency = unit(random);
       std::vector<unsigned> codes(kFileSamples);
@@ -57,8 +58,8 @@ TEST(CaseControlFrequency, RowsAndDosagesMatchSampleBySampleCounts) {
         chromosomes[is_case[i]] += copies[i];
       }
       const std::vector<std::uint8_t> row = row_of(codes);
-      const CaseControlFrequency from_row = counter.from_row(row.data());
-      const CaseControlFrequency from_dosages = counter.from_dosages(dosages.data());
+      const CaseControlFrequency from_row = rows.from_row(row.data());
+      const CaseControlFrequency from_dosages = doses.from_dosages(dosages.data());
       EXPECT_DOUBLE_EQ(from_row.cases, alt[1] / chromosomes[1]);
       EXPECT_DOUBLE_EQ(from_row.controls, alt[0] / chromosomes[0]);
       // Counts are exact in either path: the same doubles.
@@ -68,10 +69,9 @@ TEST(CaseControlFrequency, RowsAndDosagesMatchSampleBySampleCounts) {
   }
 }
 
-// A group without a call has no frequency; fractional dosages count as they are.
+// A group without a call has no frequency; fractional dosages count as they are; bad arguments.
 TEST(CaseControlFrequency, NoCallIsNaNAndDosagesAreFractional) {
-  const std::vector<std::uint32_t> positions = {0, 1, 2, 3};
-  const CaseControlCounter counter({2, 2, 1, 0}, {true, false, false, true}, positions, 4);
+  const CaseControlCounter counter = CaseControlCounter::for_dosages({2, 2, 1, 0}, {true, false, false, true});
   const CaseControlFrequency none = counter.from_dosages(std::vector<double>{NAN, 0.5, 1.5, 2.0}.data());
   EXPECT_TRUE(std::isnan(none.cases));
   // Controls: 0.5 of 2 copies, and a one-copy male's 1.5 halved, over 3 chromosomes.
@@ -79,7 +79,12 @@ TEST(CaseControlFrequency, NoCallIsNaNAndDosagesAreFractional) {
   const CaseControlFrequency some = counter.from_dosages(std::vector<double>{1.2, NAN, NAN, 2.0}.data());
   EXPECT_DOUBLE_EQ(some.cases, 0.6);
   EXPECT_TRUE(std::isnan(some.controls));
-  EXPECT_THROW(CaseControlCounter({2}, {true, false}, {0}, 1), std::invalid_argument);
+  EXPECT_THROW(CaseControlCounter::for_dosages({2}, {true, false}), std::invalid_argument);
+  EXPECT_THROW(CaseControlCounter::for_rows({2, 2}, {true, false}, {0}, 2), std::invalid_argument);
+  // Each counter reads what it was made for.
+  const std::uint8_t row = 0;
+  EXPECT_THROW(counter.from_row(&row), std::logic_error);
+  EXPECT_THROW(CaseControlCounter::for_rows({2}, {true}, {0}, 1).from_dosages(std::vector<double>{1.0}.data()), std::logic_error);
 }
 
 }  // namespace
