@@ -880,7 +880,8 @@ GwasSummary run_gwas(genotype::GenotypeSource& source, const PhenotypeSet& pheno
       std::vector<double> reordered = log_p;
       summary.lambda_gc[p] = genomic_inflation(reordered);
       const double lambda = settings.adjust_lambda > 0 ? settings.adjust_lambda : std::max(1.0, summary.lambda_gc[p]);
-      store.write_adjusted(log_p, summary.adjusted_files[p], lambda, filtered ? log_p_filter : std::numeric_limits<double>::infinity());
+      store.write_adjusted(log_p, summary.adjusted_files[p], lambda, filtered ? log_p_filter : std::numeric_limits<double>::infinity(),
+                           settings.adjust_from_gc);
     }
   });
   write_run_summary(out_prefix + ".summary.tsv", phenotypes, metadata, summary);

@@ -59,11 +59,14 @@ struct GwasSettings {
   // Per genotype sample; empty: the genotype source's (.fam, .sample).
   std::vector<genotype::Sex> sexes;
   // plink2's --adjust: each phenotype also gets `<out_prefix>.<phenotype>.adjusted.tsv.gz`, its
-  // tests sorted by p with genomic-control, Bonferroni, Holm, Sidak and FDR adjusted p-values
-  // (those with p <= p_filter). The genomic control divides by adjust_lambda when it is set
+  // tests sorted by p with genomic-control, Bonferroni, Holm, Sidak and FDR adjusted p-values and
+  // the expected p of a QQ plot (those with p <= p_filter). The genomic control divides by adjust_lambda when it is set
   // (plink2's --lambda), else by lambda_GC, taken as 1 below 1.
   bool adjust = false;
   double adjust_lambda = 0;
+  // plink2's --adjust gc: the other adjustments (Bonferroni to FDR) from the genomic-control
+  // p-values instead of the tests' own.
+  bool adjust_from_gc = false;
 };
 
 // The minor allele frequency bins that lambda_GC is reported by.

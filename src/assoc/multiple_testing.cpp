@@ -59,13 +59,18 @@ double genomic_inflation(std::vector<double>& log_p) {
   return median / kChisq1Median;
 }
 
-PValueAdjuster::PValueAdjuster(const std::vector<double>& sorted_log_p, double lambda)
+PValueAdjuster::PValueAdjuster(const std::vector<double>& sorted_log_p, double lambda, bool from_genomic_control)
     : sorted_log_p_(sorted_log_p),
       lambda_(lambda),
+      basis_(from_genomic_control ? controlled_ : sorted_log_p),
       log_tests_(std::log(static_cast<double>(sorted_log_p.size()))),
       holm_(-std::numeric_limits<double>::infinity()),
       sidak_step_down_(holm_) {
   const std::size_t m = sorted_log_p.size();
+  if (from_genomic_control) {
+    controlled_.resize(m);
+    for (std::size_t i = 0; i < m; ++i) controlled_[i] = log_p_chisq1(chisq1_of_log_p(sorted_log_p[i]) / lambda_);
+  }
   // The harmonic number of m, summed from the smallest terms up.
   long double harmonic = 0;
   for (std::size_t k = m; k > 0; --k) harmonic += 1.0L / static_cast<long double>(k);
@@ -75,7 +80,7 @@ PValueAdjuster::PValueAdjuster(const std::vector<double>& sorted_log_p, double l
   fdr_by_.resize(m);
   double bh = 0, by = 0;
   for (std::size_t i = m; i > 0; --i) {
-    const double log_p = sorted_log_p[i - 1], log_rank = std::log(static_cast<double>(i));
+    const double log_p = basis_[i - 1], log_rank = std::log(static_cast<double>(i));
     bh = std::min(bh, log_p + log_tests_ - log_rank);
     by = std::min(by, log_p + log_tests_ + log_harmonic - log_rank);
     fdr_bh_[i - 1] = bh;
@@ -85,11 +90,12 @@ PValueAdjuster::PValueAdjuster(const std::vector<double>& sorted_log_p, double l
 
 AdjustedLogP PValueAdjuster::next() {
   const std::size_t i = next_++;
-  const double log_p = sorted_log_p_[i];
+  const double log_p = basis_[i];
   const double tests = static_cast<double>(sorted_log_p_.size());
   const double remaining = tests - static_cast<double>(i);  // this test and those after it
   AdjustedLogP a;
-  a.genomic_control = log_p_chisq1(chisq1_of_log_p(log_p) / lambda_);
+  a.genomic_control = controlled_.empty() ? log_p_chisq1(chisq1_of_log_p(log_p) / lambda_) : controlled_[i];
+  a.expected = std::log((static_cast<double>(i) + 0.5) / tests);
   a.bonferroni = std::min(0.0, log_p + log_tests_);
   holm_ = std::max(holm_, std::min(0.0, log_p + std::log(remaining)));
   a.holm = holm_;

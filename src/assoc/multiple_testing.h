@@ -29,6 +29,7 @@ struct AdjustedLogP {
   double sidak_step_down;    // 1 - (1 - p_(i))^(m - i + 1), made monotone
   double fdr_bh;             // Benjamini-Hochberg false discovery rate, p_(i) m / i made monotone
   double fdr_by;             // Benjamini-Yekutieli, BH times the harmonic number of m
+  double expected;           // the i-th of m p-values expected under the null, (i - 1/2) / m: a QQ plot's
 };
 
 // The adjustments of m tests taken in ascending order of p (ties in any order give the same
@@ -37,14 +38,18 @@ struct AdjustedLogP {
 class PValueAdjuster {
  public:
   // `sorted_log_p`: the tests' natural-log p-values, ascending (kept by reference); the genomic
-  // control divides each chi-square statistic by `lambda`.
-  PValueAdjuster(const std::vector<double>& sorted_log_p, double lambda);
+  // control divides each chi-square statistic by `lambda`. With `from_genomic_control` (plink2's
+  // --adjust gc), Bonferroni to Benjamini-Yekutieli adjust the genomic-control p-values instead
+  // (the order is the same: the control is monotone in p).
+  PValueAdjuster(const std::vector<double>& sorted_log_p, double lambda, bool from_genomic_control = false);
   // The next test's adjusted p-values: the first test's at the first call.
   AdjustedLogP next();
 
  private:
   const std::vector<double>& sorted_log_p_;
   double lambda_;
+  std::vector<double> controlled_;  // with from_genomic_control: the controlled p-values
+  const std::vector<double>& basis_;  // what Bonferroni to FDR adjust: sorted_log_p_ or controlled_
   double log_tests_;
   std::vector<double> fdr_bh_, fdr_by_;
   std::size_t next_ = 0;

@@ -81,10 +81,11 @@ std::vector<std::uint8_t> PValueStore::classes(std::size_t phenotype) const {
 
 const char* PValueStore::adjusted_header() {
   return "chromosome\tbase_pair_location\teffect_allele\tother_allele\tvariant_id\tid\tp_value\tp_gc\tp_bonferroni\tp_holm\t"
-         "p_sidak_ss\tp_sidak_sd\tp_fdr_bh\tp_fdr_by\n";
+         "p_sidak_ss\tp_sidak_sd\tp_fdr_bh\tp_fdr_by\tp_expected\n";
 }
 
-std::uint64_t PValueStore::write_adjusted(const std::vector<double>& all, const std::string& path, double lambda, double log_p_filter) const {
+std::uint64_t PValueStore::write_adjusted(const std::vector<double>& all, const std::string& path, double lambda, double log_p_filter,
+                                          bool from_genomic_control) const {
   if (!labels_) throw std::logic_error("PValueStore::write_adjusted without labels");
   if (all.size() != label_end_.size()) throw std::logic_error("PValueStore: labels and p-values disagree");
   // The tests in ascending order of p; ties in variant order.
@@ -97,7 +98,7 @@ std::uint64_t PValueStore::write_adjusted(const std::vector<double>& all, const 
 
   OutputFile out(path, 1, 1);
   out.write(std::string_view(adjusted_header()));
-  PValueAdjuster adjuster(sorted, lambda);
+  PValueAdjuster adjuster(sorted, lambda, from_genomic_control);
   std::string row;
   char number[32];
   std::uint64_t rows = 0;
@@ -106,7 +107,8 @@ std::uint64_t PValueStore::write_adjusted(const std::vector<double>& all, const 
     const std::uint64_t begin = v ? label_end_[v - 1] : 0;
     row.assign(label_map_ + begin, static_cast<std::size_t>(label_end_[v] - begin));
     const AdjustedLogP a = adjuster.next();
-    for (double value : {sorted[i], a.genomic_control, a.bonferroni, a.holm, a.sidak_single_step, a.sidak_step_down, a.fdr_bh, a.fdr_by}) {
+    for (double value :
+         {sorted[i], a.genomic_control, a.bonferroni, a.holm, a.sidak_single_step, a.sidak_step_down, a.fdr_bh, a.fdr_by, a.expected}) {
       row += '\t';
       row.append(number, format_p_value_to(value, number));
     }

@@ -44,8 +44,10 @@ class PValueStore {
   // Writes the adjusted table of a phenotype's `log_p` (as log_p() gives them) to `path` (a .gz
   // name is BGZF-compressed): its tests with p at most exp(`log_p_filter`) (every test: +infinity),
   // sorted by p (ties in variant order), with their adjustments over all of its tests; genomic
-  // control divides by `lambda`. Returns the rows written.
-  std::uint64_t write_adjusted(const std::vector<double>& log_p, const std::string& path, double lambda, double log_p_filter) const;
+  // control divides by `lambda`, and with `from_genomic_control` the other adjustments start from
+  // its p-values (PValueAdjuster). Returns the rows written.
+  std::uint64_t write_adjusted(const std::vector<double>& log_p, const std::string& path, double lambda, double log_p_filter,
+                               bool from_genomic_control = false) const;
 
   // The header of an adjusted table.
   static const char* adjusted_header();

@@ -41,6 +41,7 @@ struct GwasArguments {
   bool case_control_frequencies = false;  // --af-cc
   double p_filter = 1;          // --pfilter; 1: every row
   bool adjust = false;          // --adjust: the adjusted tables
+  std::vector<std::string> adjust_modifiers;  // --adjust's: gc
   double lambda = std::numeric_limits<double>::quiet_NaN();  // --lambda; NaN: lambda_GC
   std::size_t block_size = 4096;
   std::size_t memory_mib = 0;
@@ -243,6 +244,7 @@ void run(const GwasArguments& a) {
   settings.case_control_frequencies = a.case_control_frequencies;
   settings.p_filter = a.p_filter;
   settings.adjust = a.adjust;
+  settings.adjust_from_gc = std::find(a.adjust_modifiers.begin(), a.adjust_modifiers.end(), "gc") != a.adjust_modifiers.end();
   settings.adjust_lambda = lambda_given ? a.lambda : 0;
   if (lambda_given && a.lambda < 1) {
     log_warning(fmt::format("--lambda {} is below 1: the genomic control divides by 1 instead (as plink2 does), never inflating a test", a.lambda));
@@ -335,9 +337,13 @@ const Subcommand gwas_command{
       app.add_option("--pfilter", a->p_filter,
                      "Write only the rows with p <= X, and none without a p-value (plink2 --pfilter): a PheWAS's files shrink "
                      "to the associations");
-      app.add_flag("--adjust", a->adjust,
-                   "Also write PREFIX.<phenotype>.adjusted.tsv.gz: the tests sorted by p, with genomic-control, Bonferroni, Holm, "
-                   "Sidak (single-step, step-down) and FDR (Benjamini-Hochberg, -Yekutieli) adjusted p-values (plink2 --adjust)");
+      auto* adjust = app.add_option("--adjust", a->adjust_modifiers,
+                                    "Also write PREFIX.<phenotype>.adjusted.tsv.gz: the tests sorted by p, with genomic-control, Bonferroni, "
+                                    "Holm, Sidak (single-step, step-down) and FDR (Benjamini-Hochberg, -Yekutieli) adjusted p-values and "
+                                    "the expected p of a QQ plot (plink2 --adjust cols=+qq); '--adjust gc' bases the other adjustments on "
+                                    "the genomic-control p-values (plink2's gc modifier)")
+                         ->expected(0, 1)
+                         ->check(CLI::IsMember({"gc"}));
       app.add_option("--lambda", a->lambda,
                      "With --adjust: the genomic control divides the chi-square statistics by this instead of lambda_GC (plink2 --lambda)");
       app.add_option("--ci", a->confidence_level,
@@ -357,8 +363,9 @@ const Subcommand gwas_command{
   kohort simulate --persons 20000 --variants 20000 --out demo/population
   kohort gwas --bfile demo/population/genotypes --pheno demo/pheno.tsv --pheno-col t2d,chd \
       --covar demo/covar.tsv --covar-col age,sex --out demo/gwas/run)");
-      return [a, mach_r2_filter] {
+      return [a, mach_r2_filter, adjust] {
         mach_r2_filter();
+        a->adjust = adjust->count() > 0;
         run(*a);
       };
     }};

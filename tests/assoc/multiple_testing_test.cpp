@@ -101,6 +101,30 @@ TEST(MultipleTesting, GenomicControlDividesTheStatisticAndAdjustmentsStayExactBe
   EXPECT_NEAR(std::exp(second.sidak_single_step), -std::expm1(3 * std::log1p(-1e-10)), 1e-24);
 }
 
+// plink2's --adjust gc: Bonferroni to BY adjust the controlled p-values, which are what an adjuster
+// of those p-values at lambda 1 gives; the expected p of a QQ plot is (i - 1/2) / m either way.
+TEST(MultipleTesting, AdjustmentsFromGenomicControlAreThoseOfTheControlledPValues) {
+  const std::vector<double> log_p = {-800.0, std::log(1e-10), std::log(1e-4), std::log(0.03), std::log(0.2), std::log(0.9)};
+  const double lambda = 1.3;
+  std::vector<double> controlled;
+  for (double value : log_p) controlled.push_back(log_p_chisq1(chisq1_of_log_p(value) / lambda));
+  PValueAdjuster from_gc(log_p, lambda, true), of_controlled(controlled, 1.0), plain(log_p, lambda);
+  for (std::size_t i = 0; i < log_p.size(); ++i) {
+    const AdjustedLogP a = from_gc.next(), b = of_controlled.next(), c = plain.next();
+    EXPECT_EQ(a.genomic_control, controlled[i]) << i;
+    EXPECT_NEAR(a.genomic_control, c.genomic_control, 1e-12 * std::abs(c.genomic_control)) << i;
+    EXPECT_EQ(a.bonferroni, b.bonferroni) << i;
+    EXPECT_EQ(a.holm, b.holm) << i;
+    EXPECT_EQ(a.sidak_single_step, b.sidak_single_step) << i;
+    EXPECT_EQ(a.sidak_step_down, b.sidak_step_down) << i;
+    EXPECT_EQ(a.fdr_bh, b.fdr_bh) << i;
+    EXPECT_EQ(a.fdr_by, b.fdr_by) << i;
+    EXPECT_GT(a.bonferroni, c.bonferroni - 1e-15) << i;  // controlling at lambda > 1 only raises p
+    EXPECT_NEAR(std::exp(a.expected), (static_cast<double>(i) + 0.5) / 6.0, 1e-15) << i;
+    EXPECT_EQ(a.expected, c.expected) << i;
+  }
+}
+
 TEST(PValueStore, KeepsEachPhenotypesValuesAcrossBlocksAndWritesTheSortedTable) {
   const auto directory = std::filesystem::temp_directory_path() / "kohort_pvalue_store_test";
   std::filesystem::remove_all(directory);

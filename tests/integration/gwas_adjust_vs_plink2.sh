@@ -13,13 +13,17 @@
 #   inverts p to chi-square in the genomic control with a few digits only below p = 1e-20 (rs7504254:
 #   p 7.8e-39 comes back as 4.6e-33 at lambda 1.2, where R and kohort give 1.2e-32): GC is compared
 #   above that.
+# - With plink2's gc modifier (--adjust gc), the adjustments start from the genomic-control
+#   p-values: against plink2's --adjust gc, as above (linear).
 # - The adjustments equal R's p.adjust (bonferroni, holm, BH, BY) and 1 - (1 - p)^m (Sidak) of
-#   kohort's own p-values (relative 1e-5), and the rows come sorted by p.
+#   kohort's own p-values (relative 1e-5), and the rows come sorted by p; p_expected, the QQ plot's
+#   expected p (plink2's QQ column), is (i - 1/2) / m for the i-th of m rows.
 # - --pfilter keeps the rows with p <= X, identical to the unfiltered table's first rows; the
 #   tables hold the same text at 1 thread; PREFIX.summary.tsv holds each phenotype's
 #   lambda_GC, also by minor allele frequency (against R, 5e-6), its tests, samples, cases and top
 #   variant (against the main file); --lambda
-#   without --adjust, or not above 0, is an input error that writes nothing.
+#   without --adjust, or not above 0, and an --adjust modifier other than gc are input errors that
+#   write nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${KOHORT:?path of the kohort binary}" "${KOHORT_WORK:=/tmp/kohort-test-work}"
@@ -78,13 +82,14 @@ done
 
 # plink2's adjusted table against kohort's, matched on the variant id; rows of variants plink2's
 # glm file flags (or fits with Firth) left out. -> "count missing max-relative-difference-per-column"
-compare_adjusted() {  # plink2 glm file, plink2 .adjusted, kohort adjusted table, smallest p for GC
-  zcat "$3" | awk -F'\t' -v min_gc="$4" '
+compare_adjusted() {  # plink2 glm file, plink2 .adjusted, kohort adjusted table, smallest p for GC [, smallest p for a row]
+  zcat "$3" | awk -F'\t' -v min_gc="$4" -v min_row="${5:-0}" '
     FILENAME == ARGV[1] { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
                           if ($col["ERRCODE"] != "." || (("FIRTH?" in col) && $col["FIRTH?"] == "Y")) flagged[$3] = 1; next }
     FILENAME == ARGV[2] { if (FNR > 1 && !($2 in flagged)) for (i = 4; i <= 11; i++) v[$2, i] = $i; next }
     FNR == 1 { next }
     { if (!(($6, 4) in v)) { if (!($6 in flagged)) missing++; next }
+      if (v[$6, 4] < min_row) next
       for (i = 4; i <= 11; i++) {
         a = v[$6, i]; b = $(i + 3)
         if (i == 5 && v[$6, 4] < min_gc) continue
@@ -101,6 +106,29 @@ for kind in linear logistic; do
   [ "${r[0]}" -ge "$least" ] || { echo "FAIL: only ${r[0]} tests compared"; fail=1; }
   [ "${r[1]}" -eq 0 ] || { echo "FAIL: ${r[1]} of plink2's tests missing from kohort's table"; fail=1; }
   for i in "${!names[@]}"; do check "  ${names[$i]}, max relative difference" "${r[$((i + 2))]}" "$limit"; done
+done
+
+# --adjust gc against plink2's: the same columns, the adjustments of the controlled p-values.
+plink2 --bfile eur --pheno pheno.txt --pheno-name PHENO --covar pheno.txt --covar-name QCOV1,QCOV2 \
+  --glm hide-covar --adjust gc --lambda 1.2 --out p2gc >/dev/null 2>&1
+"$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO --covar pheno.txt --covar-col QCOV1,QCOV2 \
+  --missing-genotypes exclude --adjust gc --lambda 1.2 --out kgc >/dev/null
+# (rows below p = 1e-20 left out: there plink2's control itself keeps few digits, see above)
+read -r -a r < <(compare_adjusted p2gc.PHENO.glm.linear p2gc.PHENO.glm.linear.adjusted kgc.PHENO.adjusted.tsv.gz 1e-20 1e-20)
+echo "linear, --adjust gc: ${r[0]} tests compared with plink2's adjusted table"
+if [ "${r[0]}" -lt 50000 ] || [ "${r[1]}" -ne 0 ]; then echo "FAIL: ${r[0]} tests compared, ${r[1]} missing"; fail=1; fi
+for i in "${!names[@]}"; do check "  ${names[$i]}, max relative difference" "${r[$((i + 2))]}" 1e-5; done
+# The gc modifier changes what it should: Bonferroni of the smallest p grows by the control.
+read -r bonferroni_raw bonferroni_gc < <(paste <(zcat k.PHENO.adjusted.tsv.gz | sed -n 2p | cut -f9) <(zcat kgc.PHENO.adjusted.tsv.gz | sed -n 2p | cut -f9))
+awk -v a="$bonferroni_raw" -v b="$bonferroni_gc" 'BEGIN { exit !(b > a) }' && echo "ok   --adjust gc: the top Bonferroni p $bonferroni_raw -> $bonferroni_gc" \
+  || { echo "FAIL --adjust gc: the top Bonferroni p $bonferroni_raw -> $bonferroni_gc"; fail=1; }
+
+# p_expected: (i - 1/2) / m, 6 printed digits.
+for table in k.PHENO k.CASE; do
+  read -r m worst < <(zcat "$table.adjusted.tsv.gz" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "p_expected") c = i; next }
+    { q[NR - 1] = $c } END { m = NR - 1; for (i = 1; i <= m; i++) { e = (i - 0.5) / m; d = (q[i] - e) / e; if (d < 0) d = -d; if (d > w) w = d }
+                             printf "%d %.3g\n", m, w }')
+  check "${table#k.}: p_expected against (i - 1/2) / m over $m rows, max relative difference" "$worst" 1e-5
 done
 
 # R's p.adjust of kohort's own p-values (the main file's 10-digit -log10 p), and the order.
@@ -142,11 +170,11 @@ for p in PHENO CASE; do
 done
 
 # Input errors: exit 2, nothing written.
-for args in "--lambda 1.1" "--adjust --lambda 0" "--adjust --lambda -1"; do
+for args in "--lambda 1.1" "--adjust --lambda 0" "--adjust --lambda -1" "--adjust log10 --lambda 1.2"; do
   rm -rf err && mkdir err
   # shellcheck disable=SC2086
   if "$KOHORT" -q gwas --bfile eur --pheno pheno.txt --pheno-col PHENO $args --out err/e 2>err.txt; then status=0; else status=$?; fi
-  if [ "$status" -eq 2 ] && [ -z "$(ls err)" ] && grep -q -- '--lambda' err.txt; then echo "ok   $args: exit 2, $(cat err.txt)"
+  if [ "$status" -eq 2 ] && [ -z "$(ls err)" ] && grep -q -e '--lambda' -e '--adjust' err.txt; then echo "ok   $args: exit 2, $(head -1 err.txt)"
   else echo "FAIL $args: exit $status, files: $(ls err | tr '\n' ' ')"; fail=1; fi
 done
 exit $fail
