@@ -358,21 +358,31 @@ void warn_untestable(const ModelSet& set, const PhenotypeSet& phenotypes, const 
 // A set that recodes dosages counts each phenotype's chromosomes itself (`copies` per sample: 1 a
 // male's X under --xchr-model 1, else 2) among its samples: those with every covariate and the
 // phenotype. With males halved (`halve`), it imputes missing calls by copies, keeping the counts.
+// Each sample's copies of the chromosome (`copies`) where it is among the samples a phenotype
+// (column `column` of `values`) is tested on: every covariate and the phenotype; 0 elsewhere.
+std::vector<std::uint8_t> tested_copies(const Eigen::MatrixXd& design, const Eigen::MatrixXd& values, Eigen::Index column,
+                                        const std::vector<std::uint8_t>& copies) {
+  std::vector<std::uint8_t> tested(copies.size(), 0);
+  for (Eigen::Index i = 0; i < design.rows(); ++i)
+    if (design.row(i).allFinite() && std::isfinite(values(i, column))) tested[static_cast<std::size_t>(i)] = copies[static_cast<std::size_t>(i)];
+  return tested;
+}
+
+// Per sample: 1 for a male's X coded 0/1 (`halve`), else 2.
+std::vector<std::uint8_t> chromosome_copies(const std::vector<Sex>& sexes, bool halve) {
+  std::vector<std::uint8_t> copies(sexes.size());
+  for (std::size_t i = 0; i < sexes.size(); ++i) copies[i] = halve && sexes[i] == Sex::male ? 1 : 2;
+  return copies;
+}
+
 void add_allele_counting(ModelSet& set, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values, const std::vector<Eigen::Index>& quantitative,
                          const std::vector<Eigen::Index>& binary, const std::vector<Sex>& sexes, bool halve, const GwasSettings& settings) {
   set.genetic_model = settings.genetic_model;
-  for (std::size_t i = 0; i < sexes.size(); ++i) {
-    const bool halved = halve && sexes[i] == Sex::male;
-    if (halved) set.halved_rows.push_back(static_cast<Eigen::Index>(i));
-    set.copies.push_back(halved ? 1 : 2);
-  }
+  set.copies = chromosome_copies(sexes, halve);
+  for (std::size_t i = 0; i < sexes.size(); ++i)
+    if (set.copies[i] == 1) set.halved_rows.push_back(static_cast<Eigen::Index>(i));
   auto add = [&](Eigen::Index column, std::size_t kind_column, bool is_binary) {
-    std::vector<std::uint8_t> copies(sexes.size(), 0);
-    for (Eigen::Index i = 0; i < design.rows(); ++i) {
-      if (!design.row(i).allFinite() || !std::isfinite(values(i, column))) continue;
-      const auto r = static_cast<std::size_t>(i);
-      copies[r] = set.copies[r];
-    }
+    std::vector<std::uint8_t> copies = tested_copies(design, values, column, set.copies);
     // Phenotypes with the same samples share a count (few distinct sets: a linear search).
     auto group = std::find_if(set.counting.begin(), set.counting.end(), [&](const ModelSet::AlleleCounting& g) { return g.copies == copies; });
     if (group == set.counting.end()) group = set.counting.insert(group, {std::move(copies), {}, {}});
@@ -395,15 +405,11 @@ void add_allele_counting(ModelSet& set, const Eigen::MatrixXd& design, const Eig
 void add_case_control_counting(ModelSet& set, const Eigen::MatrixXd& design, const Eigen::MatrixXd& values,
                                const std::vector<Eigen::Index>& binary, const std::vector<Sex>& sexes, bool halve, bool from_rows,
                                const std::vector<std::uint32_t>& positions, std::size_t file_samples) {
+  const std::vector<std::uint8_t> all_copies = chromosome_copies(sexes, halve);
   for (auto column : binary) {
-    std::vector<std::uint8_t> copies(sexes.size(), 0);
+    const std::vector<std::uint8_t> copies = tested_copies(design, values, column, all_copies);
     std::vector<bool> is_case(sexes.size(), false);
-    for (Eigen::Index i = 0; i < design.rows(); ++i) {
-      if (!design.row(i).allFinite() || !std::isfinite(values(i, column))) continue;
-      const auto r = static_cast<std::size_t>(i);
-      copies[r] = halve && sexes[r] == Sex::male ? 1 : 2;
-      is_case[r] = values(i, column) == 1.0;
-    }
+    for (std::size_t i = 0; i < is_case.size(); ++i) is_case[i] = copies[i] > 0 && values(static_cast<Eigen::Index>(i), column) == 1.0;
     set.case_control.push_back(from_rows ? CaseControlCounter::for_rows(copies, is_case, positions, file_samples)
                                           : CaseControlCounter::for_dosages(copies, is_case));
   }
